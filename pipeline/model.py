@@ -1,0 +1,69 @@
+"""Plain data shared by every stage: articles, sentences and the per-article document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Paragraph / sentence roles. Facts come from body, caption and heading; never boilerplate.
+ROLES = ("body", "caption", "heading", "boilerplate")
+FACT_ROLES = frozenset({"body", "caption", "heading"})
+
+
+@dataclass(frozen=True)
+class Article:
+    """One distinct article as stored in the warehouse. `body` is the text every span points into."""
+
+    article_id: str
+    source_path: str
+    content_hash: str
+    published_date: date | None
+    title: str | None
+    lead_caption: str | None
+    body: str
+    language: str = "en"
+    source: str | None = None
+    url: str | None = None
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    article_id: str
+    paragraph_index: int
+    role: str
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its span on `Article.body`: body[char_start:char_end] == text."""
+
+    sentence_id: str
+    article_id: str
+    paragraph_index: int
+    sentence_index: int
+    role: str
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass
+class Doc:
+    """Everything the extractors read for one article.
+
+    `places[sentence_id]` and `dates[sentence_id]` hold the place and date mentions found once per
+    sentence by pipeline.places / pipeline.dates (body offsets), so no extractor re-scans for them.
+    Only sentences whose role is in FACT_ROLES are in `sentences`' fact view `fact_sentences`.
+    """
+
+    article: Article
+    sentences: list[Sentence]
+    places: dict[str, list] = field(default_factory=dict)
+    dates: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def fact_sentences(self) -> list[Sentence]:
+        return [s for s in self.sentences if s.role in FACT_ROLES]

@@ -1,0 +1,181 @@
+"""Paragraphs and sentences with character spans on the stored body, and their roles.
+
+Roles: `caption` (a photo caption ending in a credit), `heading` (a short line without final
+punctuation), `boilerplate` (related-links lists from their marker on) and `body` (the rest).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pipeline.ids import row_id
+from pipeline.lexicons import load_csv
+from pipeline.model import Article, Paragraph, Sentence
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+# A photo credit closing a caption: "(REUTERS/Umit Bektas)", "(Reuters)", "(AP Photo/...)",
+# "Photograph: X/Getty Images". Wire-photo captions end this way in most outlets.
+_CREDIT = re.compile(
+    r"""(?:\(\s*(?:REUTERS|Reuters|AP|AFP|EPA|EFE|Getty|ANADOLU|Anadolu|Xinhua|UPI|TASS|Sputnik|Photo|Foto)
+           [^()]{0,80}\)
+        |Photograph:\s[^.]{0,80}
+        |/\s?(?:Getty\ Images|AFP|Reuters|AP|EPA|Shutterstock)
+       )\s*\.?\s*$""",
+    re.VERBOSE,
+)
+_FINAL_PUNCT = tuple('.!?:;"”’\')…')
+_MAX_HEADING_WORDS = 14
+
+# Abbreviations after which a full stop does not end a sentence (news style titles, months, U.S.).
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen lt col maj capt sgt cpl pte adm cmdr gov sen rep rev st mt ft jr sr
+    co corp inc ltd bros no nos vs etc approx est dept univ fig jan feb mar apr jun jul aug sep sept
+    oct nov dec u.s u.k u.n e.g i.e a.m p.m""".split()
+)
+# Candidate sentence end: terminal punctuation, optional closing quotes/brackets, whitespace,
+# then something that can start a sentence (capital, digit, opening quote or bracket).
+_SENT_END = re.compile(r"""([.!?…]+)(["”’')\]]*)(\s+)(?=["“‘'(\[]?[A-Z0-9])""")
+
+
+def _boilerplate_markers() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compile the related-links markers of seeds/reference/boilerplate_markers.csv.
+
+    label `to_end`: the marker and everything after it is boilerplate ("KEEP READING:").
+    label `box`: the marker and the headline-like lines after it, until a body paragraph.
+    """
+    rows = load_csv("boilerplate_markers", allowed_labels=frozenset({"to_end", "box"}))
+    def alt(label: str) -> re.Pattern[str]:
+        terms = [re.escape(r["term"]) for r in rows if r["label"] == label]
+        return re.compile(r"^\s*(?:" + "|".join(terms) + r")\s*:?\s*$", re.IGNORECASE)
+    return alt("to_end"), alt("box")
+
+
+def paragraph_spans(body: str) -> list[tuple[int, int]]:
+    """Spans of paragraphs separated by blank lines, trimmed of surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _PARAGRAPH_BREAK.finditer(body):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(body)))
+    out = []
+    for start, end in spans:
+        chunk = body[start:end]
+        lead = len(chunk) - len(chunk.lstrip())
+        trail = len(chunk) - len(chunk.rstrip())
+        if end - trail > start + lead:
+            out.append((start + lead, end - trail))
+    return out
+
+
+def is_caption(text: str) -> bool:
+    """A photo caption: a paragraph that ends in a photo credit."""
+    return bool(_CREDIT.search(text)) and len(text) < 600
+
+
+def is_heading(text: str) -> bool:
+    """A sub-heading: one short line with no final punctuation."""
+    stripped = text.strip()
+    return (
+        "\n" not in stripped
+        and len(stripped.split()) <= _MAX_HEADING_WORDS
+        and not stripped.endswith(_FINAL_PUNCT)
+        and not stripped[-1:].isdigit()
+    )
+
+
+def paragraph_roles(texts: list[str]) -> list[str]:
+    """Role of each paragraph, in order."""
+    to_end, box = _boilerplate_markers()
+    roles: list[str] = []
+    in_tail = False
+    in_box = False
+    for text in texts:
+        if in_tail or to_end.match(text):
+            in_tail = True
+            roles.append("boilerplate")
+            continue
+        if box.match(text):
+            in_box = True
+            roles.append("boilerplate")
+            continue
+        if in_box and is_heading(text):
+            roles.append("boilerplate")
+            continue
+        in_box = False
+        if is_caption(text):
+            roles.append("caption")
+        elif is_heading(text):
+            roles.append("heading")
+        else:
+            roles.append("body")
+    return roles
+
+
+def _is_abbreviation(text: str, dot_pos: int) -> bool:
+    """True when the full stop at dot_pos closes an abbreviation or an initial, not a sentence."""
+    start = dot_pos
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot_pos].lower()
+    if not word:
+        return False
+    if word in _ABBREVIATIONS:
+        return True
+    # Single initials ("John F. Kennedy") and dotted acronyms ("U.S.", "a.m.").
+    return len(word) == 1 and text[dot_pos - 1].isupper() or "." in word
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans within `text`, shifted by `offset` (the paragraph's start in the body)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        punct = m.group(1)
+        if punct == "." and _is_abbreviation(text, m.start(1)):
+            continue
+        end = m.end(2)
+        if end > start:
+            spans.append((start, end))
+        start = m.end(3)
+    if start < len(text):
+        tail = text[start:].rstrip()
+        if tail:
+            spans.append((start, start + len(tail)))
+    return [(s + offset, e + offset) for s, e in spans]
+
+
+def paragraphs(article: Article) -> list[Paragraph]:
+    """The article's paragraphs with their roles."""
+    spans = paragraph_spans(article.body)
+    roles = paragraph_roles([article.body[s:e] for s, e in spans])
+    return [
+        Paragraph(article.article_id, i, role, s, e)
+        for i, ((s, e), role) in enumerate(zip(spans, roles, strict=True))
+    ]
+
+
+def iter_sentences(article: Article) -> Iterator[Sentence]:
+    """Every sentence of the article, in order, each with its paragraph's role."""
+    body = article.body
+    n = 0
+    for para in paragraphs(article):
+        for s, e in sentence_spans(body[para.char_start : para.char_end], para.char_start):
+            yield Sentence(
+                sentence_id=row_id(article.content_hash, "sentences", s, e),
+                article_id=article.article_id,
+                paragraph_index=para.paragraph_index,
+                sentence_index=n,
+                role=para.role,
+                char_start=s,
+                char_end=e,
+                text=body[s:e],
+            )
+            n += 1
+
+
+def segment(article: Article) -> list[Sentence]:
+    """All sentences of an article (see iter_sentences)."""
+    return list(iter_sentences(article))
