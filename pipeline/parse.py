@@ -176,7 +176,8 @@ def parse_json(text: str, source_path: str) -> Article:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         size = len(text.encode("utf-8"))
-        if exc.pos >= len(text.rstrip()) - 1:
+        # The document ends before the value is complete: a delivery cut short, not a syntax slip.
+        if exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string"):
             raise ParseError("parse", f"JSON truncated at byte {size}: {exc.msg}") from exc
         raise ParseError("parse", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     return article_from_object(obj, source_path)

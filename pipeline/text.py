@@ -82,7 +82,6 @@ def is_heading(text: str) -> bool:
         "\n" not in stripped
         and len(stripped.split()) <= _MAX_HEADING_WORDS
         and not stripped.endswith(_FINAL_PUNCT)
-        and not stripped[-1:].isdigit()
     )
 
 

@@ -1,0 +1,38 @@
+# factwire: `make run` builds the warehouse from seeds/articles; `make test` runs the suite.
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: install run test lint eval dev-warehouse ui bench clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --locked --compile-bytecode --quiet
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/factwire run
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/dg check defs
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# The development warehouse: every dev raw file (seeds/dev) scored against seeds/gold.
+dev-warehouse: install
+	$(VENV)/bin/factwire run --raw seeds/dev --warehouse warehouse/dev
+
+eval: dev-warehouse
+	$(VENV)/bin/factwire eval --warehouse warehouse/dev
+
+ui: install
+	$(VENV)/bin/factwire ui
+
+clean:
+	rm -rf warehouse/factwire.duckdb warehouse/parquet warehouse/.versions warehouse/_build warehouse/dev

@@ -1,0 +1,39 @@
+"""Publish layer: the validated tables become the Parquet datasets and the DuckDB warehouse."""
+
+
+import dagster as dg
+
+from assets.metadata import OWNERS
+from assets.resources import FactwirePaths
+from pipeline import staging
+from pipeline.publish import publish
+
+UPSTREAM = ["articles", "article_sources", "sentences", "figures", "attributions", "events", "event_places", "places"]
+
+
+@dg.asset(
+    deps=UPSTREAM,
+    group_name="publish",
+    kinds={"duckdb", "parquet"},
+    owners=OWNERS,
+    pool="warehouse",
+    description=(
+        "factwire.duckdb (tables, views, comments) and one Parquet file per table, swapped in atomically: "
+        "readers of the previous version are never blocked nor see a half-written state."
+    ),
+)
+def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.MaterializeResult:
+    """Union the rejects of every stage and publish a new warehouse version."""
+    settings = paths.settings()
+    rejects = staging.combine_rejects(paths.build_dir())
+    result = publish(settings.build_dir, settings.warehouse_dir)
+    context.log.info(f"published version {result.version}: {result.row_counts}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/uri": str(result.duckdb_path),
+            "version": result.version,
+            "row_counts": dg.MetadataValue.json(result.row_counts),
+            "rejects": rejects.height,
+            "rejects_by_stage": dg.MetadataValue.json(dict(rejects.group_by("stage").len().sort("stage").iter_rows())),
+        }
+    )

@@ -1,0 +1,32 @@
+"""Resources: where the raw files are and where the warehouse goes (values from pipeline.config)."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.config import Settings
+
+
+class FactwirePaths(dg.ConfigurableResource):
+    """Raw folder and warehouse folder of this deployment."""
+
+    raw_dir: str
+    warehouse_dir: str
+    max_file_bytes: int
+
+    def settings(self) -> Settings:
+        return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes)
+
+    def build_dir(self) -> Path:
+        path = self.settings().build_dir
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "FactwirePaths":
+        return cls(
+            raw_dir=str(settings.raw_dir),
+            warehouse_dir=str(settings.warehouse_dir),
+            max_file_bytes=settings.max_file_bytes,
+        )

@@ -1,0 +1,162 @@
+"""`factwire run | sql | eval | ui`: the analyst's and the scheduler's entry points.
+
+`run` and `ui` hand over to the Dagster layer (assets/) so the CLI runs the very graph the schedule
+runs; everything else here is Dagster-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
+
+
+def dagster_home(settings: Settings) -> Path:
+    """The Dagster instance lives with the warehouse, so runs from the CLI show in the UI."""
+    home = settings.warehouse_dir / ".dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()
+    return home
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.raw, args.warehouse)
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
+    import dagster as dg  # the bridge to the orchestrator: the same graph as the schedule
+
+    from assets.definitions import build_defs
+
+    job = build_defs(settings).resolve_job_def("nightly_job")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        )
+    if not result.success:
+        print("factwire run failed; see the Dagster logs above", file=sys.stderr)
+        return 1
+    print(f"warehouse published: {settings.duckdb_path}")
+    return 0
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    """Rows as an aligned text table, CSV or JSON lines."""
+    if fmt == "json":
+        return "\n".join(json.dumps(dict(zip(columns, r, strict=True)), default=str, ensure_ascii=False) for r in rows)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return buf.getvalue().rstrip("\n")
+    cells = [[("" if v is None else str(v)).replace("\n", " ") for v in r] for r in rows]
+    widths = [min(60, max([len(c)] + [len(r[i]) for r in cells])) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v[:w].ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    settings = load_settings(None, args.warehouse)
+    if not settings.duckdb_path.exists():
+        print(f"no warehouse at {settings.duckdb_path}: run `factwire run` first", file=sys.stderr)
+        return 2
+    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+    try:
+        cur = con.execute(args.query)
+        columns = [d[0] for d in cur.description] if cur.description else []
+        rows = cur.fetchall() if columns else []
+    except duckdb.Error as exc:
+        print(f"SQL error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print(format_rows(columns, rows, args.format))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline import evaluate
+
+    settings = load_settings(None, args.warehouse)
+    if not settings.duckdb_path.exists():
+        print(f"no warehouse at {settings.duckdb_path}: run `factwire run` first", file=sys.stderr)
+        return 2
+    report = evaluate.evaluate_warehouse(settings.duckdb_path, Path(args.gold))
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        print(evaluate.format_report(report, verbose=args.verbose))
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = load_settings(args.raw, args.warehouse)
+    env = dict(os.environ)
+    env.update(
+        DAGSTER_HOME=str(dagster_home(settings)),
+        FACTWIRE_RAW_DIR=str(settings.raw_dir),
+        FACTWIRE_WAREHOUSE_DIR=str(settings.warehouse_dir),
+    )
+    dg_bin = shutil.which("dg", path=str(Path(sys.executable).parent)) or "dg"
+    cmd = [dg_bin, "dev", "--host", args.host, "--port", str(args.port)]
+    os.chdir(PROJECT_ROOT)
+    os.execvpe(cmd[0], cmd, env)
+    return 0  # not reached
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factwire", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the nightly job: raw folder -> published warehouse")
+    run.add_argument("--raw", help="raw folder (default: FACTWIRE_RAW_DIR or seeds/articles)")
+    run.add_argument("--warehouse", help="warehouse folder (default: FACTWIRE_WAREHOUSE_DIR or warehouse/)")
+    run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    run.set_defaults(func=cmd_run)
+
+    sql = sub.add_parser("sql", help="query the warehouse (read-only)")
+    sql.add_argument("query")
+    sql.add_argument("--warehouse")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.set_defaults(func=cmd_sql)
+
+    ev = sub.add_parser("eval", help="score the warehouse against the gold set")
+    ev.add_argument("--warehouse")
+    ev.add_argument("--gold", default=str(DEFAULT_GOLD_DIR))
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--verbose", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    ui = sub.add_parser("ui", help="open the Dagster UI on the project's definitions")
+    ui.add_argument("--raw")
+    ui.add_argument("--warehouse")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The staging area (`<warehouse>/_build`) where each stage leaves its validated tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.frames import empty_frame
+from pipeline.publish import write_parquet
+
+REJECT_PREFIX = "rejects_"
+
+
+def write_table(build_dir: Path, table: str, df: pl.DataFrame) -> Path:
+    return write_parquet(df, build_dir / f"{table}.parquet")
+
+
+def read_table(build_dir: Path, table: str) -> pl.DataFrame:
+    path = build_dir / f"{table}.parquet"
+    return pl.read_parquet(path) if path.exists() else empty_frame(table)
+
+
+def write_rejects(build_dir: Path, stage: str, df: pl.DataFrame) -> Path:
+    """Rejects of one stage; the warehouse unions every stage's file."""
+    return write_parquet(df, build_dir / f"{REJECT_PREFIX}{stage}.parquet")
+
+
+def combine_rejects(build_dir: Path) -> pl.DataFrame:
+    """All stages' rejects as one table, written as `rejects.parquet` for publish."""
+    parts = [pl.read_parquet(p) for p in sorted(build_dir.glob(f"{REJECT_PREFIX}*.parquet"))]
+    df = pl.concat(parts, how="vertical") if parts else empty_frame("rejects")
+    write_table(build_dir, "rejects", df)
+    return df

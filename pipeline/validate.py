@@ -1,0 +1,81 @@
+"""Validation that keeps data: split each table into valid rows and rejects tagged with the failed check."""
+
+from __future__ import annotations
+
+import json
+
+import pandera.polars as pa
+import polars as pl
+
+from pipeline.frames import to_frame
+from schemas import TABLES
+
+ID_COLUMNS = {
+    "articles": "article_id",
+    "article_sources": "source_path",
+    "sentences": "sentence_id",
+    "figures": "figure_id",
+    "attributions": "attribution_id",
+    "events": "event_id",
+    "places": "place_id",
+}
+# The column whose text must equal body[char_start:char_end] (the evidence invariant).
+EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "trigger", "sentences": "text"}
+
+
+def _reject(table: str, check: str, reason: str, row: dict) -> dict:
+    return {
+        "source_path": row.get("source_path"),
+        "stage": "validate",
+        "table": table,
+        "check": check,
+        "reason": reason,
+        "row": json.dumps(row, default=str, ensure_ascii=False),
+    }
+
+
+def validate_table(
+    table: str, df: pl.DataFrame, bodies: dict[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return (valid rows, rejects). Checks: unique id, evidence span, then the pandera model (lazy)."""
+    model = TABLES[table]
+    rejects: list[dict] = []
+    bad: dict[int, list[str]] = {}
+
+    id_col = ID_COLUMNS.get(table)
+    if id_col and df.height:
+        dup = df.select(pl.col(id_col).is_duplicated() & ~pl.col(id_col).is_first_distinct()).to_series()
+        for i in dup.arg_true().to_list():
+            bad.setdefault(i, []).append(f"unique_{id_col}")
+
+    ev_col = EVIDENCE_COLUMNS.get(table)
+    if ev_col and bodies is not None and df.height:
+        for i, (aid, start, end, text) in enumerate(
+            df.select("article_id", "char_start", "char_end", ev_col).iter_rows()
+        ):
+            body = bodies.get(aid)
+            if body is None or start is None or end is None or not (0 <= start <= end <= len(body)) \
+                    or body[start:end] != text:
+                bad.setdefault(i, []).append("span_equals_mention")
+
+    # pandera sees only rows not already rejected, so one duplicate does not take its twin with it.
+    remaining = [i for i in range(df.height) if i not in bad]
+    try:
+        model.validate(df[remaining] if bad else df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        fc = err.failure_cases
+        for column, check, index in fc.select("column", "check", "index").iter_rows():
+            if index is None:  # a table-level failure (e.g. missing column) rejects every row
+                for i in remaining:
+                    bad.setdefault(i, []).append(f"{column}:{check}")
+            else:
+                bad.setdefault(remaining[int(index)], []).append(f"{column}:{check}")
+
+    if not bad:
+        return df, to_frame("rejects", [])
+    rows = df.to_dicts()
+    for i in sorted(bad):
+        checks = sorted(set(bad[i]))
+        rejects.append(_reject(table, ";".join(checks), f"{table} row failed {', '.join(checks)}", rows[i]))
+    keep = pl.Series([i not in bad for i in range(df.height)])
+    return df.filter(keep), to_frame("rejects", rejects)

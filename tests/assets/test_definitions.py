@@ -1,0 +1,58 @@
+"""The Definitions object: every asset, check, job, schedule and sensor present and loadable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from assets.automation import new_raw_files_sensor
+from assets.definitions import build_defs, defs
+from assets.resources import FactwirePaths
+from pipeline.config import load_settings
+
+ASSETS = {"raw_files", "articles", "article_sources", "sentences", "figures", "attributions", "events",
+          "event_places", "places", "warehouse"}
+
+
+def test_definitions_load_with_every_asset_and_check() -> None:
+    d = defs()
+    dg.Definitions.validate_loadable(d)
+    keys = {k.to_user_string() for k in d.resolve_asset_graph().get_all_asset_keys()}
+    assert ASSETS <= keys
+    check_names = {k.name for k in d.resolve_asset_graph().asset_check_keys}
+    assert {"figures_schema", "figures_evidence", "attributions_evidence", "events_evidence"} <= check_names
+    assert d.resolve_job_def("nightly_job")
+    assert d.resolve_schedule_def("nightly_schedule").cron_schedule == "0 2 * * *"
+    assert d.resolve_sensor_def("new_raw_files_sensor")
+
+
+def test_every_asset_has_description_group_kinds_and_owner() -> None:
+    graph = defs().resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description, key
+        assert node.group_name in {"ingest", "extract", "publish"}, key
+        assert node.kinds, key
+        assert node.owners == ["team:factwire"], key
+
+
+def test_sensor_requests_one_run_per_new_raw_state(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(" date 2022-09-19 x\n\nShelling hit Kharkiv, officials said.")
+    paths = FactwirePaths.from_settings(load_settings(raw, tmp_path / "wh"))
+    first = new_raw_files_sensor(dg.build_sensor_context(resources={"paths": paths}))
+    assert len(first.run_requests) == 1
+    again = new_raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
+    assert not again.run_requests
+    (raw / "b.txt").write_text("Another article about floods in Sydney, police said.")
+    third = new_raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
+    assert len(third.run_requests) == 1 and third.run_requests[0].run_key != first.run_requests[0].run_key
+    assert set(json.loads(third.cursor)) == {"a.txt", "b.txt"}
+
+
+def test_build_defs_binds_the_given_folders(tmp_path: Path) -> None:
+    d = build_defs(load_settings(tmp_path / "raw", tmp_path / "wh"))
+    assert d.resources["paths"].raw_dir == str((tmp_path / "raw").resolve())

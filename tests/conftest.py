@@ -1,0 +1,38 @@
+"""Shared fixtures: the seed article and real corpus text (cited by id)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import PROJECT_ROOT
+
+SEED = PROJECT_ROOT / "seeds" / "articles" / "000_34f58d2625e0538a.txt"
+
+# ua-0001 (CNN, 2022-01-28), first paragraphs of ../shared/corpus/conflict_dev.jsonl.
+UA_0001_TEXT = (
+    "How imminent is the threat of a full-scale war on the Ukrainian border? It's the question on many minds. "
+    "While diplomatic efforts to defuse the crisis are ramping up, the Russian troop buildup also continues, "
+    "according to the Pentagon.\n\n"
+    "Ukrainian President Volodymyr Zelensky's position is that the threat from Russia remains \"dangerous but "
+    "ambiguous,\" and it is not certain that an attack will take place, a senior Ukrainian official told CNN.\n\n"
+    "But US President Joe Biden told Zelensky on a call Thursday that there was a distinct possibility Russia "
+    "could launch an invasion in February, according to National Security Council Spokesperson Emily Horne."
+)
+# lee-bg-005 (ABC), first sentences of ../shared/corpus/lee_background.jsonl (no paragraph breaks).
+LEE_005_TEXT = (
+    "Six midwives have been suspended at Wollongong Hospital, south of Sydney, for inappropriate use of nitrous "
+    "oxide during work hours, on some occasions while women were in labour. The Illawarra Area Health Service "
+    "says that following an investigation of unprofessional conduct, a further four midwives have been "
+    "relocated to other areas within the hospital."
+)
+
+
+@pytest.fixture
+def seed_raw_dir(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    return raw

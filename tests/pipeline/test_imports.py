@@ -1,0 +1,20 @@
+"""The extraction core knows no orchestrator."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pipeline
+
+
+def test_no_pipeline_module_imports_dagster() -> None:
+    modules = [f"pipeline.{m.name}" for m in pkgutil.iter_modules(pipeline.__path__)]
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print('dagster' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

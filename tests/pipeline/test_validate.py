@@ -1,0 +1,44 @@
+"""Validation keeps data: bad rows go to rejects with the failed check, good rows pass."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.frames import to_frame
+from pipeline.validate import validate_table
+
+BODY = "In Chuhuiv, two women have died."
+
+
+def _figure(**overrides) -> dict:
+    row = dict(
+        figure_id="f1", article_id="a1", sentence_id="s1", char_start=12, char_end=15, mention="two",
+        value=2.0, value_max=None, qualifier="exact", unit="count", category="killed", subject="women",
+        place="Chuhuiv", place_id=None, as_of=None, since=None, is_cumulative=False, in_caption=False,
+        method="figures.test", attribution_id=None,
+    )
+    row.update(overrides)
+    return row
+
+
+def test_valid_rows_pass_untouched() -> None:
+    df = to_frame("figures", [_figure()])
+    valid, rejects = validate_table("figures", df, {"a1": BODY})
+    assert valid.height == 1 and rejects.height == 0
+
+
+def test_bad_vocabulary_span_and_duplicate_ids_are_rejected_with_their_check() -> None:
+    rows = [
+        _figure(),
+        _figure(figure_id="f2", category="exploded"),
+        _figure(figure_id="f3", char_start=0, char_end=2),
+        _figure(),  # duplicate id
+    ]
+    valid, rejects = validate_table("figures", to_frame("figures", rows), {"a1": BODY})
+    assert valid["figure_id"].to_list() == ["f1"]
+    checks = rejects["check"].to_list()
+    assert any("category" in c and "isin" in c for c in checks)
+    assert "span_equals_mention" in checks
+    assert "unique_figure_id" in checks
+    assert set(rejects["stage"]) == {"validate"} and set(rejects["table"]) == {"figures"}
+    assert json.loads(rejects["row"][0])["figure_id"] in {"f2", "f3", "f1"}
