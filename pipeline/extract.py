@@ -49,9 +49,9 @@ def link_claims(
     attribution_rows: list[attributions.AttributionRow],
 ) -> tuple[list[figures.FigureRow], list[events.EventRow]]:
     """Give each figure and event the id of the attribution whose content holds its mention."""
-    linked_figures = [replace(f, attribution_id=_claim_of(f.char_start, f.char_end, attribution_rows)) for f in figure_rows]
-    linked_events = [replace(e, attribution_id=_claim_of(e.char_start, e.char_end, attribution_rows)) for e in event_rows]
-    return linked_figures, linked_events
+    figures_out = [replace(f, attribution_id=_claim_of(f.char_start, f.char_end, attribution_rows)) for f in figure_rows]
+    events_out = [replace(e, attribution_id=_claim_of(e.char_start, e.char_end, attribution_rows)) for e in event_rows]
+    return figures_out, events_out
 
 
 def extract_article(article: Article, gazetteer: Gazetteer | None = None) -> ArticleFacts:

@@ -62,7 +62,9 @@ def load_articles(raw_dir: Path, files: list[RawFile], max_file_bytes: int) -> L
             sources.append(
                 {"article_id": article.article_id, "source_path": article.source_path, "content_sha256": raw.sha256}
             )
-    return Loaded(to_frame("articles", by_id.values()), to_frame("article_sources", sources), to_frame("rejects", rejects))
+    return Loaded(
+        to_frame("articles", by_id.values()), to_frame("article_sources", sources), to_frame("rejects", rejects)
+    )
 
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))

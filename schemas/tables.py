@@ -5,8 +5,8 @@ Field descriptions become DuckDB `COMMENT ON COLUMN`s and the Dagster column sch
 
 from __future__ import annotations
 
-import polars as pl
 import pandera.polars as pa
+import polars as pl
 
 from schemas.vocab import (
     DATE_PRECISIONS,
