@@ -49,8 +49,11 @@ def link_claims(
     attribution_rows: list[attributions.AttributionRow],
 ) -> tuple[list[figures.FigureRow], list[events.EventRow]]:
     """Give each figure and event the id of the attribution whose content holds its mention."""
-    figures_out = [replace(f, attribution_id=_claim_of(f.char_start, f.char_end, attribution_rows)) for f in figure_rows]
-    events_out = [replace(e, attribution_id=_claim_of(e.char_start, e.char_end, attribution_rows)) for e in event_rows]
+    def claim(start: int, end: int) -> str | None:
+        return _claim_of(start, end, attribution_rows)
+
+    figures_out = [replace(f, attribution_id=claim(f.char_start, f.char_end)) for f in figure_rows]
+    events_out = [replace(e, attribution_id=claim(e.char_start, e.char_end)) for e in event_rows]
     return figures_out, events_out
 
 
