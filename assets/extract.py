@@ -4,9 +4,9 @@
 import dagster as dg
 import polars as pl
 
-from assets.metadata import OWNERS, schema_check, schema_check_spec, table_spec
+from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
-from pipeline import nightly, staging
+from pipeline import incremental, nightly, staging
 from pipeline.validate import validate_table
 
 FACT_KINDS = {"python", "polars", "parquet"}
@@ -27,20 +27,27 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
     build = paths.build_dir()
     articles_df = staging.read_table(build, "articles")
     bodies = dict(articles_df.select("article_id", "body").iter_rows())
-    frames, extract_rejects, methods = nightly.extract_facts(nightly.articles_from_frame(articles_df))
-    all_rejects = [extract_rejects]
+    night = nightly.extract_night(articles_df, incremental.load_previous(paths.settings().warehouse_dir))
+    all_rejects = [night.rejects]
     for table in nightly.FACT_TABLES:
-        valid, rejects = validate_table(table, frames[table], bodies)
+        valid, rejects = validate_table(table, night.frames[table], bodies)
         all_rejects.append(rejects)
         staging.write_table(build, table, valid)
-        meta: dict = {"dagster/row_count": valid.height, "rejected_rows": rejects.height}
+        meta: dict = {
+            "dagster/row_count": valid.height,
+            "rejected_rows": rejects.height,
+            "articles_extracted": night.articles_extracted,
+            "articles_unchanged": night.articles_unchanged,
+        }
         if "method" in valid.columns:
             meta["rows_per_method"] = dg.MetadataValue.json(
                 dict(valid.group_by("method").len().sort("method").iter_rows())
             )
         yield dg.MaterializeResult(asset_key=table, metadata=meta, check_results=[schema_check(table, valid, rejects)])
     staging.write_rejects(build, "extract", pl.concat(all_rejects))
-    context.log.info(f"extracted from {articles_df.height} articles: {dict(methods)}")
+    context.log.info(
+        f"{night.articles_extracted} articles extracted, {night.articles_unchanged} kept from the last night"
+    )
 
 
 @dg.asset(
@@ -48,7 +55,7 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
     kinds={"python", "polars", "parquet"},
     owners=OWNERS,
     description="The places dimension: GeoNames-derived cities, ISO 3166 countries and subdivisions, curated aliases.",
-    metadata={"dagster/column_schema": table_spec("places", [], "extract", set()).metadata["dagster/column_schema"]},
+    metadata={"dagster/column_schema": column_schema("places")},
     check_specs=[schema_check_spec("places")],
 )
 def places(paths: FactwirePaths) -> dg.MaterializeResult:

@@ -5,10 +5,11 @@ import dagster as dg
 
 from assets.metadata import OWNERS
 from assets.resources import FactwirePaths
-from pipeline import staging
+from pipeline import incremental, staging
 from pipeline.publish import publish
+from schemas import TABLES
 
-UPSTREAM = ["articles", "article_sources", "sentences", "figures", "attributions", "events", "event_places", "places"]
+UPSTREAM = [table for table in TABLES if table != "rejects"]
 
 
 @dg.asset(
@@ -26,7 +27,8 @@ def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
     """Union the rejects of every stage and publish a new warehouse version."""
     settings = paths.settings()
     rejects = staging.combine_rejects(paths.build_dir())
-    result = publish(settings.build_dir, settings.warehouse_dir)
+    meta = {"extractor_version": incremental.extractor_version()}
+    result = publish(settings.build_dir, settings.warehouse_dir, meta)
     context.log.info(f"published version {result.version}: {result.row_counts}")
     return dg.MaterializeResult(
         metadata={
@@ -34,6 +36,8 @@ def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
             "version": result.version,
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "rejects": rejects.height,
-            "rejects_by_stage": dg.MetadataValue.json(dict(rejects.group_by("stage").len().sort("stage").iter_rows())),
+            "rejects_by_stage": dg.MetadataValue.json(
+                dict(rejects.group_by("stage").len().sort("stage").iter_rows())
+            ),
         }
     )

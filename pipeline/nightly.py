@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline import incremental
 from pipeline.extract import extract_article
 from pipeline.frames import to_frame
 from pipeline.model import Article
@@ -84,7 +85,8 @@ def extract_facts(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], pl.
         try:
             facts = extract_article(article, gazetteer)
         except Exception as exc:  # one article's failure must not lose the others
-            rejects.append(Reject(article.source_path, "extract", f"extractor failed: {type(exc).__name__}: {exc}"))
+            reason = f"extractor failed: {type(exc).__name__}: {exc}"
+            rejects.append(Reject(article.source_path, "extract", reason, article_id=article.article_id))
             continue
         rows["sentences"].extend(facts.sentences)
         rows["figures"].extend(facts.figures)
@@ -100,3 +102,45 @@ def extract_facts(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], pl.
 def places_frame() -> pl.DataFrame:
     """The places dimension."""
     return to_frame("places", load_gazetteer().places())
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    loaded: Loaded
+    files_parsed: int
+    files_unchanged: int
+
+
+def ingest(
+    raw_dir: Path, files: list[RawFile], max_file_bytes: int, previous: incremental.Previous | None
+) -> IngestResult:
+    """Parse only new or changed files; unchanged files keep what the last night made of them."""
+    unchanged = incremental.unchanged_files({f.source_path: f.sha256 for f in files}, previous)
+    fresh = load_articles(raw_dir, [f for f in files if f.source_path not in unchanged], max_file_bytes)
+    if previous is None or not unchanged:
+        return IngestResult(fresh, len(files), 0)
+    kept = incremental.carried_ingest(previous, unchanged)
+    articles = pl.concat([kept["articles"], fresh.articles]).unique("article_id", keep="first", maintain_order=True)
+    sources = pl.concat([kept["article_sources"], fresh.article_sources])
+    rejects = pl.concat([kept["rejects"], fresh.rejects])
+    return IngestResult(Loaded(articles, sources, rejects), len(files) - len(unchanged), len(unchanged))
+
+
+@dataclass(frozen=True)
+class ExtractResult:
+    frames: dict[str, pl.DataFrame]
+    rejects: pl.DataFrame
+    articles_extracted: int
+    articles_unchanged: int
+
+
+def extract_night(articles_df: pl.DataFrame, previous: incremental.Previous | None) -> ExtractResult:
+    """Extract new or changed articles; keep the rows of articles the same extractor already read."""
+    reuse = incremental.reusable_articles(previous, set(articles_df["article_id"].to_list()))
+    todo = articles_df.filter(~pl.col("article_id").is_in(list(reuse)))
+    frames, rejects, _ = extract_facts(articles_from_frame(todo))
+    if previous is not None and reuse:
+        kept = incremental.carried_facts(previous, reuse, FACT_TABLES)
+        frames = {t: pl.concat([kept[t], frames[t]]) for t in FACT_TABLES}
+        rejects = pl.concat([kept["rejects"], rejects])
+    return ExtractResult(frames, rejects, todo.height, len(reuse))

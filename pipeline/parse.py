@@ -32,6 +32,7 @@ class Reject:
     source_path: str
     stage: str
     reason: str
+    article_id: str | None = None
     table: str | None = None
     check: str | None = None
     row: str | None = None

@@ -9,6 +9,7 @@ warehouse untouched.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -45,8 +46,8 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _version_id(build_dir: Path) -> str:
-    digest = hashlib.sha256()
+def _version_id(build_dir: Path, meta: dict) -> str:
+    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
     for table in WAREHOUSE_TABLES:
         digest.update(table.encode())
         digest.update((build_dir / f"{table}.parquet").read_bytes())
@@ -80,9 +81,12 @@ def build_duckdb(db_path: Path, parquet_dir: Path, views_sql: Path = VIEWS_SQL) 
     return counts
 
 
-def publish(build_dir: Path, warehouse_dir: Path, views_sql: Path = VIEWS_SQL) -> Published:
-    """Publish the staged tables of build_dir as the new warehouse version, atomically."""
-    version = _version_id(build_dir)
+def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> Published:
+    """Publish the staged tables of build_dir as the new warehouse version, atomically.
+
+    `meta` (e.g. the extractor version) is stored beside the Parquet files as _meta.json.
+    """
+    version = _version_id(build_dir, meta)
     versions = warehouse_dir / ".versions"
     target = versions / version
     staging = versions / f".{version}.{os.getpid()}.partial"
@@ -90,6 +94,7 @@ def publish(build_dir: Path, warehouse_dir: Path, views_sql: Path = VIEWS_SQL) -
     staging.mkdir(parents=True)
     for table in WAREHOUSE_TABLES:
         shutil.copyfile(build_dir / f"{table}.parquet", staging / f"{table}.parquet")
+    (staging / "_meta.json").write_text(json.dumps(meta, sort_keys=True, indent=1))
     if target.exists():  # the same content was published before: reuse it
         shutil.rmtree(staging)
     else:

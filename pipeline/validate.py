@@ -18,6 +18,7 @@ ID_COLUMNS = {
     "attributions": "attribution_id",
     "events": "event_id",
     "places": "place_id",
+    "raw_files": "source_path",
 }
 # The column whose text must equal body[char_start:char_end] (the evidence invariant).
 EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "trigger", "sentences": "text"}
@@ -26,6 +27,7 @@ EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "
 def _reject(table: str, check: str, reason: str, row: dict) -> dict:
     return {
         "source_path": row.get("source_path"),
+        "article_id": row.get("article_id"),
         "stage": "validate",
         "table": table,
         "check": check,

@@ -163,10 +163,19 @@ class PlaceTable(_Contract):
     longitude: pl.Float64 = _opt("WGS84 longitude")
 
 
+class RawFileTable(_Contract):
+    """The night's inventory of the raw folder: every file ends up in article_sources or in rejects."""
+
+    source_path: pl.Utf8 = _req("file relative to the raw folder", unique=True)
+    size: pl.Int64 = _req("bytes", ge=0)
+    sha256: pl.Utf8 = _req("sha256 of the bytes (the incremental manifest)")
+
+
 class RejectTable(_Contract):
     """Everything that did not make it into a table, with a specific reason: nothing is lost silently."""
 
     source_path: pl.Utf8 = _opt("raw file (JSONL: file:line) the reject comes from")
+    article_id: pl.Utf8 = _opt("article of a rejected fact row (extract and validate stages)")
     stage: pl.Utf8 = _req("read, decode, parse, segment, extract, validate", isin=list(REJECT_STAGES))
     table: pl.Utf8 = _opt("table of the rejected row (validate stage)")
     check: pl.Utf8 = _opt("failed check")
@@ -175,6 +184,7 @@ class RejectTable(_Contract):
 
 
 TABLES: dict[str, type[_Contract]] = {
+    "raw_files": RawFileTable,
     "articles": ArticleTable,
     "article_sources": ArticleSourceTable,
     "sentences": SentenceTable,

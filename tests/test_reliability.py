@@ -1,0 +1,200 @@
+"""Hostile deliveries, idempotent and incremental nights, atomic publish, readers never blocked."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from assets.definitions import build_defs
+from pipeline.config import load_settings
+from tests.conftest import LEE_005_TEXT, SEED, UA_0001_TEXT
+
+FACTWIRE = [sys.executable, "-m", "pipeline.cli"]
+TABLES = ("raw_files", "articles", "article_sources", "sentences", "figures", "attributions", "events",
+          "event_places", "rejects")
+
+
+def run_night(raw: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
+    result = build_defs(load_settings(raw, warehouse)).resolve_job_def("nightly_job").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    return result
+
+
+def materialization_meta(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:
+    return {t: pl.read_parquet(warehouse / "parquet" / f"{t}.parquet") for t in TABLES}
+
+
+def hostile_delivery(raw: Path) -> None:
+    (raw / "nested" / "deeper").mkdir(parents=True)
+    shutil.copy(SEED, raw / "seed.txt")
+    shutil.copy(SEED, raw / "nested" / "deeper" / "seed_copy.txt")  # same article, second name
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "blank.txt").write_bytes(b"   \n\n\t  \n")
+    (raw / "random.bin").write_bytes(bytes(range(256)) * 40)
+    (raw / "nul.txt").write_bytes(b"Kyiv\x00\x00\x00said\x00" * 50)
+    (raw / "latin1.txt").write_bytes(" date 2022-03-01 Caf\xe9\n\nThe caf\xe9 in Kharkiv was shelled, officials said.".encode("latin-1"))
+    (raw / "utf16.txt").write_bytes(" date 2022-03-02 x\n\nTwo people were killed in Kharkiv, police said.".encode("utf-16"))
+    (raw / "no_header.txt").write_text(LEE_005_TEXT)
+    (raw / "truncated.json").write_text(json.dumps({"id": "t", "text": UA_0001_TEXT})[:900])
+    (raw / "wrong_types.json").write_text(json.dumps({"id": "w", "text": ["not", "a", "string"]}))
+    (raw / "batch.jsonl").write_text(
+        json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}) + "\n"
+        + '{"id": "cut", "text": "half a line\n'
+        + json.dumps({"id": "x2", "date": None, "text": "Floods hit Sydney on Monday, police said."}) + "\n"
+    )
+    (raw / "page.html").write_text(
+        "<html><head><title>Shelling</title><script>alert('x')</script></head><body><nav>Home | World</nav>"
+        "<article><h1>Shelling</h1><p>Russian forces shelled Kharkiv on Sunday, killing three civilians, "
+        "the regional governor said.</p><p>Rescue teams worked through the night, officials said.</p></article>"
+        "</body></html>"
+    )
+    with (raw / "huge.txt").open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+
+
+def test_hostile_delivery_every_file_accounted_for(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    hostile_delivery(raw)
+    run_night(raw, wh)
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    files = {r[0] for r in con.execute("select source_path from raw_files").fetchall()}
+    loaded = {r[0].split(":")[0] for r in con.execute("select source_path from article_sources").fetchall()}
+    rejected = dict(con.execute("select source_path, reason from rejects where stage in ('read','decode','parse')").fetchall())
+    assert files == {p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file()}
+    assert files <= loaded | {p.split(":")[0] for p in rejected}
+    assert rejected["empty.txt"] == "empty file"
+    assert "only whitespace" in rejected["blank.txt"]
+    assert "binary" in rejected["random.bin"] and "binary" in rejected["nul.txt"]
+    assert "JSON truncated" in rejected["truncated.json"]
+    assert "must be a string" in rejected["wrong_types.json"]
+    assert "larger than" in rejected["huge.txt"]
+    assert "batch.jsonl:2" in rejected and {"batch.jsonl:1", "batch.jsonl:3"} <= {
+        r[0] for r in con.execute("select source_path from article_sources").fetchall()}
+    assert {"latin1.txt", "utf16.txt", "no_header.txt", "page.html"} <= loaded
+    # the seed twice is one article with both paths
+    assert con.execute("select count(*) from article_sources where source_path like '%seed%'").fetchone()[0] == 2
+    assert con.execute(
+        "select count(distinct article_id) from article_sources where source_path like '%seed%'").fetchone()[0] == 1
+    for table, key in (("articles", "article_id"), ("figures", "figure_id"), ("attributions", "attribution_id"),
+                       ("events", "event_id"), ("sentences", "sentence_id")):
+        assert con.execute(f"select count(*) - count(distinct {key}) from {table}").fetchone()[0] == 0, table
+    con.close()
+
+
+def test_same_night_twice_changes_nothing_and_new_file_is_the_only_work(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    run_night(raw, wh)
+    first = snapshot(wh)
+    second_result = run_night(raw, wh)
+    second = snapshot(wh)
+    for table in TABLES:
+        assert first[table].equals(second[table]), table
+    assert materialization_meta(second_result, "articles")["files_parsed"] == 0
+    assert materialization_meta(second_result, "figures")["articles_extracted"] == 0
+
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    third_result = run_night(raw, wh)
+    assert materialization_meta(third_result, "articles")["files_parsed"] == 1
+    assert materialization_meta(third_result, "articles")["files_unchanged"] == 2
+    assert materialization_meta(third_result, "figures")["articles_extracted"] == 1
+    third = snapshot(wh)
+    old_ids = set(first["figures"]["figure_id"])
+    assert old_ids <= set(third["figures"]["figure_id"])  # unchanged articles keep their rows and ids
+
+    (raw / "ua-0001.json").unlink()  # a file that disappeared takes its rows with it
+    run_night(raw, wh)
+    fourth = snapshot(wh)
+    assert "ua-0001" not in fourth["articles"]["external_id"].to_list()
+    gone = set(first["articles"].filter(pl.col("external_id") == "ua-0001")["article_id"])
+    assert not gone & set(fourth["sentences"]["article_id"])
+
+
+def test_kill_9_mid_run_leaves_last_good_warehouse_and_next_night_completes(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
+                   capture_output=True)
+    good = snapshot(wh)
+    for i, delay in enumerate((0.3, 1.0, 1.8, 2.6, 3.4)):
+        (raw / f"new_{i}.json").write_text(json.dumps({"text": f"Floods hit Sydney, police said. Case {i}."}))
+        proc = subprocess.Popen([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+        n_articles = con.execute("select count(*) from articles").fetchone()[0]
+        con.close()
+        # either the last good version or a complete newer one, never a broken file
+        assert n_articles >= good["articles"].height
+        assert pl.read_parquet(wh / "parquet" / "articles.parquet").height == n_articles
+    subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
+                   capture_output=True)
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    assert con.execute("select count(*) from articles").fetchone()[0] == good["articles"].height + 5
+    con.close()
+
+
+READER = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("select count(*) from article_sources").fetchone()[0], flush=True)
+sys.stdin.readline()
+print(con.execute("select count(*) from article_sources").fetchone()[0], flush=True)
+"""
+
+
+def test_open_read_only_session_neither_blocks_nor_sees_half_a_night(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    run_night(raw, wh)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh / "factwire.duckdb")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "1"
+    (raw / "again.txt").write_text(LEE_005_TEXT)
+    run_night(raw, wh)  # must not wait for the reader's lock
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().strip() == "1"  # the reader keeps its consistent version
+    reader.wait(timeout=30)
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    assert con.execute("select count(*) from article_sources").fetchone()[0] == 2
+    con.close()
+
+
+@pytest.mark.parametrize("table", ["figures", "sentences"])
+def test_extractor_version_change_reprocesses_everything(tmp_path: Path, monkeypatch, table: str) -> None:
+    from pipeline import incremental
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    run_night(raw, wh)
+    monkeypatch.setattr(incremental, "extractor_version", lambda: "a-new-rule-set")
+    result = run_night(raw, wh)
+    assert materialization_meta(result, table)["articles_extracted"] == 1
