@@ -53,7 +53,7 @@ def hostile_delivery(raw: Path) -> None:
     (raw / "latin1.txt").write_bytes(" date 2022-03-01 Caf\xe9\n\nThe caf\xe9 in Kharkiv was shelled, officials said.".encode("latin-1"))
     (raw / "utf16.txt").write_bytes(" date 2022-03-02 x\n\nTwo people were killed in Kharkiv, police said.".encode("utf-16"))
     (raw / "no_header.txt").write_text(LEE_005_TEXT)
-    (raw / "truncated.json").write_text(json.dumps({"id": "t", "text": UA_0001_TEXT})[:900])
+    (raw / "truncated.json").write_text(json.dumps({"id": "t", "text": UA_0001_TEXT})[:400])
     (raw / "wrong_types.json").write_text(json.dumps({"id": "w", "text": ["not", "a", "string"]}))
     (raw / "batch.jsonl").write_text(
         json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}) + "\n"
