@@ -1,0 +1,280 @@
+"""Events: one case per rule (sentences from /work/shared/corpus, ids in the case ids) plus
+must-not-match cases. Places and dates are faked here (PlaceMention / DateMention built from the
+agreed dataclasses) so these tests do not depend on the gazetteer's coverage."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline import events
+from pipeline.dates import DateMention
+from pipeline.figures import FigureRow
+from pipeline.model import Doc
+from pipeline.parse import article_from_object, parse_text
+from pipeline.places import Place, PlaceMention
+from pipeline.text import segment
+
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "articles" / "000_34f58d2625e0538a.txt"
+PLACE_NAMES = {
+    "Kharkiv": "Kharkiv", "Izium": "Izium", "Izyum": "Izium", "Chuhuiv": "Chuhuiv", "Ukraine": "Ukraine",
+    "Russia": "Russia", "Moscow": "Moscow", "kyiv": "Kyiv", "Kyiv": "Kyiv", "Sydney": "Sydney",
+    "Cranebrook": "Cranebrook", "Kashmir": "Kashmir", "Gaza City": "Gaza City", "Kharkiv region": "Kharkiv Oblast",
+    "Serhiivka": "Serhiivka", "Odesa": "Odesa", "Lysychansk": "Lysychansk", "Sloviansk": "Sloviansk",
+    "Azovstal": "Azovstal", "Jenin": "Jenin", "Mykolaiv": "Mykolaiv",
+}
+_PLACE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, PLACE_NAMES), key=len, reverse=True)) + r")\b")
+
+
+def _place(name: str) -> Place:
+    return Place(f"p-{name}", name, "city", None, None, None, None)
+
+
+def make_doc(text: str, published: str = "2022-09-19", dates: dict[str, DateMention] | None = None) -> Doc:
+    """A Doc whose place mentions come from PLACE_NAMES and dates from `dates` (text -> mention)."""
+    art = article_from_object({"text": text, "date": published}, "t.json")
+    return _fill(Doc(article=art, sentences=segment(art)), dates or {})
+
+
+def _fill(doc: Doc, dates: dict[str, DateMention]) -> Doc:
+    for s in doc.fact_sentences:
+        doc.places[s.sentence_id] = [
+            PlaceMention(s.char_start + m.start(), s.char_start + m.end(), m.group(0), _place(PLACE_NAMES[m.group(0)]))
+            for m in _PLACE_RE.finditer(s.text)
+        ]
+        found = []
+        for key, dm in dates.items():
+            i = s.text.find(key)
+            if i >= 0:
+                found.append(DateMention(s.char_start + i, s.char_start + i + len(key), key, dm.value, dm.precision, dm.relation))
+        doc.dates[s.sentence_id] = found
+    return doc
+
+
+def run(text: str, **kw: object) -> list[tuple[str, list[str], str]]:
+    doc = make_doc(text, **kw)  # type: ignore[arg-type]
+    rows, places = events.extract(doc, [])
+    return [(e.event_type, [p.place for p in places if p.event_id == e.event_id], e.method) for e in rows]
+
+
+# One case per rule: (case id naming the rule and source article, sentence, expected (type, places, method)).
+RULE_CASES = [
+    ("trigger_lexicon-seed",
+     "Specifically, they refer to missile attacks in Kharkiv, Izium and Chuhuiv that have destroyed residential "
+     "buildings, commercial buildings, factories and gas stations.",
+     ("shelling_missile_attack", ["Kharkiv", "Izium", "Chuhuiv"], "events.trigger_lexicon")),
+    ("compound_strike-ua-0083",
+     "In October, Russia changes tack and turns its sights to Ukraine's energy infrastructure, which it targets "
+     "with repeated barrages of missile and drone strikes.",
+     ("air_drone_strike", ["Ukraine"], "events.compound_strike")),
+    ("launched_invasion-ua-0083",
+     "Russian President Vladimir Putin launched the biggest attack on a European country since World War II when "
+     "he ordered the invasion of Ukraine on February 24, 2022.",
+     ("territory_change", ["Ukraine"], "events.launched_invasion")),
+    ("natural_fire-lee-bg-001",
+     "Meanwhile, a new fire in Sydney's west is no longer threatening properties in the Cranebrook area.",
+     ("disaster", ["Sydney", "Cranebrook"], "events.natural_fire")),
+    ("noun_trigger-ua-0046",
+     "Both sides suffered heavy losses in the battle for the two Luhansk cities.",
+     ("battle", [], "events.noun_trigger")),
+    ("armed_target-lee-bg-002",
+     "Indian security forces have shot dead eight suspected militants in a night-long encounter in southern Kashmir.",
+     ("battle", ["Kashmir"], "events.armed_target")),
+    ("air_weapon_strike-lee-bg-209",
+     "Earlier, an Israeli F-16 fighter jet struck three buildings in the Palestinian police headquarters in Gaza City, "
+     "injuring at least 18 people.",
+     ("air_drone_strike", ["Gaza City"], "events.air_weapon_strike")),
+    ("captured_person-ua-0039",
+     "Two US volunteer soldiers captured in fighting north of Kharkiv a fortnight ago have been filmed by Russian "
+     "television.",
+     ("abduction_detention", ["Kharkiv"], "events.captured_person")),
+    ("unspecified_strike-ua-0046",
+     "Officials later said two people were killed and seven injured after Russian forces struck a market and a "
+     "residential area in Sloviansk.",
+     ("shelling_missile_attack", ["Sloviansk"], "events.unspecified_strike")),
+    ("passive_strike-ua-0050",
+     "An apartment block and beach hotel in Serhiivka, 50km south of Odesa, was hit on 1 July, killing 21 people "
+     "and injuring 35.",
+     ("shelling_missile_attack", ["Serhiivka", "Odesa"], "events.passive_strike")),
+    ("captured_place-ua-0046",
+     "The mayor called on residents to evacuate after the capture of Lysychansk on Sunday.",
+     ("territory_change", ["Lysychansk"], "events.captured_place")),
+    ("agreement_reached-ua-0020",
+     "Andryushchenko claimed that agreement on a humanitarian corridor out of the Azovstal steelworks had proven to "
+     "be a trap.",
+     ("negotiations", ["Azovstal"], "events.agreement_reached")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in RULE_CASES], ids=[c[0] for c in RULE_CASES])
+def test_rule(text: str, expected: tuple[str, list[str], str]) -> None:
+    etype, places, method = expected
+    got = run(text)
+    assert any(t == etype and m == method and set(places) <= set(p) for t, p, m in got), got
+
+
+def test_compound_strike_gives_both_halves() -> None:
+    types = {t for t, _, _ in run(RULE_CASES[1][1])}
+    assert types == {"air_drone_strike", "shelling_missile_attack"}
+
+
+MUST_NOT = [
+    # (case id, sentence, event type that must not be emitted)
+    ("future-claim-seed",
+     "British intelligence, in fact, warned that Russia is preparing more attacks against civilian targets in Ukraine.",
+     "shelling_missile_attack"),
+    ("hypothetical-seed",
+     "Negotiations would only be possible once Russian troops had withdrawn from Ukrainian territory.",
+     "negotiations"),
+    ("hypothetical-withdrawal-seed",
+     "Negotiations would only be possible once Russian troops had withdrawn from Ukrainian territory.",
+     "territory_change"),
+    ("background-invasion-seed",
+     "The authorities of Ukraine has raised this Sunday to 390 the number of dead children since the beginning of "
+     "the Russian invasion.",
+     "territory_change"),
+    ("background-invasion-ua-0023",
+     "The startling statistic comes as Russia’s bloody invasion of Ukraine is in its 68th day.",
+     "territory_change"),
+    ("weapons-fire-lee-bg-278",
+     "An Israeli military source said the soldiers shot four Palestinians near Jenin, when Palestinian gunmen opened "
+     "fire on an army patrol and the troops returned fire.",
+     "disaster"),
+    ("battle-as-verb-ua-0046",
+     "Firefighters battle a blaze after a Russian missile strike in Sloviansk – video",
+     "battle"),
+    ("fire-caused-by-strike-ua-0046",
+     "Firefighters battle a blaze after a Russian missile strike in Sloviansk – video",
+     "disaster"),
+    ("agreement-between-ua-0046",
+     "Turkey had raised objections, but these were dropped after an agreement between the three last week.",
+     "negotiations"),
+    ("signs-of-torture-seed",
+     "There were also Ukrainian soldiers, victims of a violent death, and signs of torture.",
+     "attack_on_civilians"),
+    ("fire-service-lee-bg-034",
+     "The Rural Fire Service says the change may allow it to concentrate more on preventative action.",
+     "disaster"),
+    ("negated-ua-0046",
+     "There were a few mornings when we woke up and didn't hear any strikes.",
+     "shelling_missile_attack"),
+    ("attack-without-target-ua-0050",
+     "Its system of air raid warnings is largely ineffective, and sirens are rarely followed by attacks.",
+     "shelling_missile_attack"),
+]
+
+
+@pytest.mark.parametrize(("text", "event_type"), [c[1:] for c in MUST_NOT], ids=[c[0] for c in MUST_NOT])
+def test_must_not_match(text: str, event_type: str) -> None:
+    assert event_type not in {t for t, _, _ in run(text)}
+
+
+@pytest.mark.xfail(strict=True, reason="'attacks in X' reads 'in cyberspace' as a place-like target (ua-0016)")
+def test_gap_cyber_attacks() -> None:
+    assert "shelling_missile_attack" not in {t for t, _, _ in run("Moreover, periodic attacks in cyberspace continue.")}
+
+
+@pytest.mark.xfail(strict=True, reason="a trigger used as a noun modifier ('air raid warnings') is still an event")
+def test_gap_noun_modifier() -> None:
+    assert not run("Its system of air raid warnings is largely ineffective.")
+
+
+def test_refusal_of_talks_is_negotiations() -> None:
+    text = "The Ukrainian government has ruled out any option for dialogue with Russia."
+    assert ("negotiations", [], "events.trigger_lexicon") in run(text)  # Russia is the party, not the place
+
+
+def test_place_carried_from_previous_sentence_of_paragraph() -> None:
+    text = "In Chuhuiv, two women have died. In addition, an eleven-year-old girl has died in the bombings."
+    assert run(text) == [("shelling_missile_attack", ["Chuhuiv"], "events.trigger_lexicon")]
+
+
+def test_place_used_as_actor_is_not_a_place() -> None:
+    text = "On the other hand, kyiv denounced new regular Russian bombardments against the recovered areas."
+    rows = events.extract(make_doc(text), [])[0]
+    assert [(e.event_type, e.actor) for e in rows] == [("shelling_missile_attack", "Russia")]
+    assert events.extract(make_doc(text), [])[1] == []
+
+
+def test_as_actor_flag_is_honoured() -> None:
+    @__import__("dataclasses").dataclass(frozen=True)
+    class ActorMention(PlaceMention):
+        as_actor: bool = True
+
+    doc = make_doc("Shelling hit Kharkiv overnight.")
+    sid = doc.fact_sentences[0].sentence_id
+    doc.places[sid] = [ActorMention(m.char_start, m.char_end, m.text, m.place) for m in doc.places[sid]]
+    assert events.extract(doc, [])[1] == []
+
+
+def test_actor_target_date_and_figures() -> None:
+    text = "Russian forces struck a market and a residential area in Sloviansk on Monday, killing two people."
+    doc = make_doc(text, "2022-07-05", {"on Monday": DateMention(0, 0, "", date(2022, 7, 4), "day")})
+    s = doc.fact_sentences[0]
+    i = text.index("two")
+    fig = FigureRow("f1", doc.article.article_id, s.sentence_id, i, i + 3, "two", 2.0, None, "exact", "count",
+                    "killed", "people", None, None, None, None, False, False, "figures.test")
+    (e,), _ = events.extract(doc, [fig])
+    assert (e.actor, e.target, e.event_date, e.date_precision) == ("Russia", "market; residential area", date(2022, 7, 4), "day")
+    assert (e.fatalities, e.fatalities_figure_id, e.injured) == (2.0, "f1", None)
+
+
+def test_since_date_is_not_the_event_date() -> None:
+    text = "Russia has shelled Kharkiv since February 24."
+    doc = make_doc(text, dates={"since February 24": DateMention(0, 0, "", date(2022, 2, 24), "day", "since")})
+    (e,), _ = events.extract(doc, [])
+    assert (e.event_date, e.date_precision) == (None, "unknown")
+
+
+def seed_doc() -> Doc:
+    art = parse_text(SEED.read_text(encoding="utf-8"), SEED.name)
+    return _fill(Doc(article=art, sentences=segment(art)), {})
+
+
+def test_seed_required_events() -> None:
+    rows, places = events.extract(seed_doc(), [])
+    got = {(e.event_type, tuple(p.place for p in places if p.event_id == e.event_id)) for e in rows}
+    for expected in [
+        ("shelling_missile_attack", ("Kharkiv", "Izium", "Chuhuiv")),
+        ("shelling_missile_attack", ("Chuhuiv",)),
+        ("mass_grave", ("Izium",)),
+        ("negotiations", ()),
+    ]:
+        assert expected in got
+    assert {e.event_type for e in rows} >= {"shelling_missile_attack", "mass_grave", "negotiations", "property_destruction"}
+    assert "criticized the invasion" not in {e.trigger for e in rows}
+
+
+@pytest.mark.xfail(strict=True, reason="the seed's destruction of educational institutions has its place (Ukraine) "
+                   "only implied; the rule never invents the country")
+def test_seed_destruction_place() -> None:
+    rows, places = events.extract(seed_doc(), [])
+    e = next(e for e in rows if e.event_type == "property_destruction")
+    assert [p.place for p in places if p.event_id == e.event_id] == ["Ukraine"]
+
+
+def test_rows_have_exact_spans_and_registered_methods() -> None:
+    doc = seed_doc()
+    rows, places = events.extract(doc, [])
+    body = doc.article.body
+    registered = {f"events.{r.__name__}" for r in events.RULES}
+    for e in rows:
+        assert body[e.char_start : e.char_end] == e.trigger
+        assert e.method in registered
+        assert e.event_type in events.EVENT_TYPES
+    for p in places:
+        assert p.char_start is not None and body[p.char_start : p.char_end] == p.mention
+
+
+@pytest.mark.parametrize("rule", events.RULES, ids=[r.__name__ for r in events.RULES])
+def test_every_rule_has_a_case(rule: events.Rule) -> None:
+    assert any(c[0].startswith(rule.__name__ + "-") for c in RULE_CASES)
+
+
+def test_stable_ids() -> None:
+    a = events.extract(seed_doc(), [])[0]
+    b = events.extract(seed_doc(), [])[0]
+    assert [e.event_id for e in a] == [e.event_id for e in b] and len({e.event_id for e in a}) == len(a)
