@@ -36,3 +36,8 @@ ui: install
 
 clean:
 	rm -rf warehouse/factwire.duckdb warehouse/parquet warehouse/.versions warehouse/_build warehouse/dev
+
+N ?= 2000
+bench: install
+	$(UV) sync --locked --compile-bytecode --quiet --group bench
+	$(VENV)/bin/python benchmarks/bench.py --n $(N) --job

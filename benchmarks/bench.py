@@ -1,0 +1,186 @@
+"""Measure factwire per stage on N real-sized raw files, and quantulum3 on the same articles.
+
+    python benchmarks/bench.py --n 2000 [--job] [--peer-sample 200] [--keep DIR]
+
+Articles come from ../shared/corpus (conflict_dev, lee_background; never conflict_eval), seeds/dev
+and the seed, cycled to N files of varied formats (JSON, plain text with a date header); each copy
+gets a distinct first line so none is de-duplicated away. Prints, per stage: seconds, ms per
+article, articles per second and peak RSS so far.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import attributions, events, figures  # noqa: E402
+from pipeline.dates import find_dates  # noqa: E402
+from pipeline.frames import to_frame  # noqa: E402
+from pipeline.model import Doc  # noqa: E402
+from pipeline.parse import parse_file  # noqa: E402
+from pipeline.places import load_gazetteer  # noqa: E402
+from pipeline.publish import build_duckdb  # noqa: E402
+from pipeline.text import segment  # noqa: E402
+from pipeline.validate import validate_table  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+SOURCES = ("conflict_dev.jsonl", "lee_background.jsonl")
+
+
+def base_articles() -> list[dict]:
+    """Real article objects: the corpus dev files, seeds/dev, and the seed."""
+    objs: list[dict] = []
+    for name in SOURCES:
+        path = CORPUS / name
+        if path.exists():
+            objs += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in sorted((ROOT / "seeds" / "dev").glob("*.json")):
+        objs.append(json.loads(path.read_text(encoding="utf-8")))
+    seed = (ROOT / "seeds" / "articles" / "000_34f58d2625e0538a.txt").read_text(encoding="utf-8")
+    header, _, body = seed.partition("\n")
+    objs.append({"id": "seed", "date": header.split()[1], "text": body.strip()})
+    return objs
+
+
+def make_raw(raw: Path, n: int) -> None:
+    """N distinct raw files: 3 in 4 JSON, 1 in 4 plain text with the seed's header."""
+    objs = base_articles()
+    raw.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        obj = dict(objs[i % len(objs)])
+        obj["text"] = f"Report {i} of the benchmark delivery.\n\n{obj['text']}"
+        if i % 4 == 3:
+            date = obj.get("date") or "2002-01-01"
+            (raw / f"{i:07d}.txt").write_text(f" date {date} Bench\n\n{obj['text']}", encoding="utf-8")
+        else:
+            (raw / f"{i:07d}.json").write_text(json.dumps(obj), encoding="utf-8")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Stages:
+    def __init__(self, n_articles: int) -> None:
+        self.n = n_articles
+        self.rows: list[tuple[str, float, float]] = []
+
+    def time(self, name: str, fn: Callable[[], object]) -> object:
+        t0 = time.perf_counter()
+        out = fn()
+        self.rows.append((name, time.perf_counter() - t0, peak_rss_mb()))
+        return out
+
+    def print(self) -> None:
+        print(f"{'stage':<28}{'seconds':>10}{'ms/article':>12}{'articles/s':>12}{'peak RSS MB':>13}")
+        for name, secs, rss in self.rows:
+            rate = self.n / secs if secs else float("inf")
+            print(f"{name:<28}{secs:>10.3f}{1000 * secs / self.n:>12.3f}{rate:>12.0f}{rss:>13.0f}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000, help="raw files to generate")
+    ap.add_argument("--job", action="store_true", help="also time the full Dagster job (`factwire run`)")
+    ap.add_argument("--peer-sample", type=int, default=100, help="articles given to quantulum3 (0 = skip)")
+    ap.add_argument("--keep", type=Path, help="keep the generated raw folder here")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="factwire-bench-"))
+    raw = args.keep or work / "raw"
+    make_raw(raw, args.n)
+    files = sorted(p for p in raw.iterdir() if p.is_file())
+    size = sum(p.stat().st_size for p in files)
+    print(f"{len(files)} raw files, {size / 1e6:.1f} MB, mean {size / len(files) / 1024:.1f} KB; python {sys.version.split()[0]}")
+
+    stages = Stages(len(files))
+    gaz = stages.time("load gazetteer (once)", load_gazetteer)
+    arts = stages.time("read + parse", lambda: [a for p in files for a in parse_file(p, raw, 50_000_000)[0]])
+    docs = stages.time("segment", lambda: [Doc(a, segment(a)) for a in arts])
+
+    def shared_parsers() -> None:
+        for d in docs:
+            for s in d.fact_sentences:
+                d.places[s.sentence_id] = gaz.find(s.text, s.char_start)
+                d.dates[s.sentence_id] = find_dates(s.text, s.char_start, d.article.published_date)
+
+    stages.time("places + dates", shared_parsers)
+    fig = stages.time("figures", lambda: [figures.extract(d) for d in docs])
+    att = stages.time("attributions", lambda: [attributions.extract(d) for d in docs])
+    stages.time("events", lambda: [events.extract(d, f) for d, f in zip(docs, fig, strict=True)])
+    ev = [events.extract(d, f) for d, f in zip(docs, fig, strict=True)]
+    bodies = {a.article_id: a.body for a in arts}
+    tables = {
+        "articles": arts,
+        "sentences": [s for d in docs for s in d.sentences],
+        "figures": [r for rows in fig for r in rows],
+        "attributions": [r for rows in att for r in rows],
+        "events": [r for e, _ in ev for r in e],
+        "event_places": [r for _, p in ev for r in p],
+    }
+    frames = stages.time("to frames + validate", lambda: {
+        t: validate_table(t, to_frame(t, rows), bodies if t != "articles" else None)[0] for t, rows in tables.items()
+    })
+    pq = work / "parquet"
+    pq.mkdir(exist_ok=True)
+
+    def write_all() -> None:
+        from schemas import TABLES
+
+        for t in TABLES:
+            (frames.get(t) if t in frames else to_frame(t, [])).write_parquet(pq / f"{t}.parquet")
+
+    stages.time("write Parquet", write_all)
+    stages.time("publish DuckDB", lambda: build_duckdb(work / "bench.duckdb", pq))
+    stages.print()
+    extract_secs = sum(s for name, s, _ in stages.rows if name in {"segment", "places + dates", "figures",
+                                                                 "attributions", "events"})
+    per_article = 1000 * extract_secs / len(files)
+    print(f"\nextraction of all three tables (segment + places/dates + extractors): {per_article:.3f} ms/article"
+          f" on one core; rows: {', '.join(f'{t}={len(r)}' for t, r in tables.items())}")
+
+    if args.peer_sample:
+        try:
+            from quantulum3 import parser as q3
+        except ImportError:
+            print("quantulum3 not installed: `make bench` installs the bench group")
+        else:
+            sample = arts[: args.peer_sample]
+            q3.parse("warm up 3 km")
+            t0 = time.perf_counter()
+            for a in sample:
+                q3.parse(a.body)
+            q_ms = 1000 * (time.perf_counter() - t0) / len(sample)
+            print(f"quantulum3 (numbers only) on {len(sample)} of the same articles: {q_ms:.1f} ms/article; "
+                  f"factwire all three tables is {q_ms / per_article:.0f}x faster")
+
+    if args.job:
+        wh = work / "warehouse"
+        t0 = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "factwire"), "run", "--raw", str(raw), "--warehouse", str(wh),
+                        "--log-level", "WARNING"], check=True)
+        full = time.perf_counter() - t0
+        print(f"full nightly job (Dagster, in process): {full:.1f} s for {len(files)} files "
+              f"({1000 * full / len(files):.2f} ms/file)")
+        t0 = time.perf_counter()
+        subprocess.run([str(ROOT / ".venv" / "bin" / "factwire"), "run", "--raw", str(raw), "--warehouse", str(wh),
+                        "--log-level", "WARNING"], check=True)
+        print(f"no-op night (same files again): {time.perf_counter() - t0:.1f} s")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
