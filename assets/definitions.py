@@ -11,7 +11,7 @@ from pipeline.config import Settings, load_settings
 def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions bound to one raw folder and warehouse (the CLI passes its flags through here)."""
     return dg.Definitions(
-        assets=dg.with_source_code_references(dg.load_assets_from_modules([ingest, extract, publish])),
+        assets=dg.load_assets_from_modules([ingest, extract, publish]),
         asset_checks=checks.EVIDENCE_CHECKS,
         jobs=[automation.nightly_job],
         schedules=[automation.nightly_schedule],

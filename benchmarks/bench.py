@@ -102,7 +102,8 @@ def main() -> int:
     make_raw(raw, args.n)
     files = sorted(p for p in raw.iterdir() if p.is_file())
     size = sum(p.stat().st_size for p in files)
-    print(f"{len(files)} raw files, {size / 1e6:.1f} MB, mean {size / len(files) / 1024:.1f} KB; python {sys.version.split()[0]}")
+    print(f"{len(files)} raw files, {size / 1e6:.1f} MB, mean {size / len(files) / 1024:.1f} KB; "
+          f"python {sys.version.split()[0]}")
 
     stages = Stages(len(files))
     gaz = stages.time("load gazetteer (once)", load_gazetteer)

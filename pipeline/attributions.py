@@ -1,10 +1,23 @@
-"""Attributions: who said or claimed what. (interface stub)"""
+"""Attributions: who said or claimed what.
+
+Works paragraph by paragraph (the sentence splitter cuts inside quotations): finds the quoted
+passages of a paragraph, every reporting cue outside them (seeds/reference/reporting_cues.csv),
+then the first rule of `RULES` that finds a speaker and a content for the cue makes the row.
+A second pass resolves pronouns and descriptions ("he", "the Ministry") to the named speakers
+of the article. Speakers are read with the lexicons seeds/reference/speaker_*.csv.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
 
-from pipeline.model import Doc
+from pipeline.ids import row_id
+from pipeline.lexicons import load_csv
+from pipeline.model import Doc, Sentence
 
 
 @dataclass(frozen=True)
@@ -31,5 +44,1303 @@ class AttributionRow:
     method: str
 
 
-def extract(doc: Doc) -> list[AttributionRow]:
-    return []
+# --------------------------------------------------------------------------------------------
+# Lexicons (loaded once)
+
+CUE_FORMS = frozenset({"finite", "participle", "phrase"})
+NOUN_LABELS = frozenset({"role", "organisation", "unnamed", "media", "document", "modifier"})
+NAME_LABELS = frozenset({"media", "organisation", "government"})
+FUNCTION_LABELS = frozenset(
+    {"pronoun_person", "pronoun_thing", "pronoun_plural", "skip", "boundary", "determiner", "connector", "passive"}
+)
+SPEAKER_KINDS = ("person", "government", "organisation", "media", "document", "unnamed", "group")
+
+# Small closed classes: honorific abbreviations kept with their full stop, weekdays and months
+# (time adverbs that may sit between a speaker and the cue: "Podoliak on Monday said").
+_HONORIFICS = r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Gov|Sen|Rep|Prof|St|Cmdr|Brig)\."
+_TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
+# Capitalised prepositions of headline case ("Won't Trigger War With Russia Kallas Said").
+_CAP_STOP = frozenset("with from by after over against into amid about as at".split())
+_OPEN_Q = '“‘"'
+_CLOSE_Q = '”’"'
+_QUOTE_CHARS = frozenset('“”"‘’')
+_QUOTE_RE = re.compile('[“”"‘’]')
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything the rules read, built from the reference CSVs (tests may pass a smaller one)."""
+
+    cues: dict[str, tuple[str, str, str]]  # form as written (lower) -> (lemma, form, strength)
+    cue_re: re.Pattern[str]
+    cue_first: frozenset[str]  # first words of the cues, for a cheap pre-filter
+    nouns: dict[str, frozenset[str]]  # lower word -> labels
+    names: dict[str, tuple[str, str]]  # lower name -> (kind, canonical)
+    max_name_len: int
+    channels: dict[str, str]  # lower term -> channel as named
+    channel_re: re.Pattern[str]
+    func: dict[str, str]  # lower word -> function label
+    memo: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> labels, filled lazily
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """Read reporting_cues.csv and the speaker_*.csv files once."""
+    cue_rows = load_csv("reporting_cues", required=("term", "label", "form", "strength"))
+    cues: dict[str, tuple[str, str, str]] = {}
+    for r in cue_rows:
+        if r["form"] not in CUE_FORMS:
+            raise ValueError(f"reporting_cues.csv: bad form {r['form']!r} for {r['term']!r}")
+        cues[r["term"].lower()] = (r["label"], r["form"], r["strength"])
+    terms = sorted(cues, key=len, reverse=True)
+    cue_re = re.compile(
+        r"(?<![\w’'-])(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms) + r")(?![\w’'-])",
+        re.IGNORECASE,
+    )
+    nouns: dict[str, set[str]] = {}
+    for r in load_csv("speaker_nouns", allowed_labels=NOUN_LABELS):
+        nouns.setdefault(r["term"].lower(), set()).add(r["label"])
+    names = {
+        r["term"].lower(): (r["label"], r["canonical"] or r["term"])
+        for r in load_csv("speaker_names", required=("term", "label", "canonical"), allowed_labels=NAME_LABELS)
+    }
+    channels = {r["term"].lower(): r["label"] for r in load_csv("speaker_channels")}
+    channel_re = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in sorted(channels, key=len, reverse=True)) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+    func = {r["term"].lower(): r["label"] for r in load_csv("speaker_function_words", allowed_labels=FUNCTION_LABELS)}
+    return Lexicon(
+        cues=cues,
+        cue_re=cue_re,
+        cue_first=frozenset(t.split()[0] for t in cues),
+        nouns={k: frozenset(v) for k, v in nouns.items()},
+        names=names,
+        max_name_len=max((len(k.split()) for k in names), default=1),
+        channels=channels,
+        channel_re=channel_re,
+        func=func,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraph view: tokens and quoted passages
+
+_WORD = re.compile(r"[a-z]+")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|" + _HONORIFICS + r"|\w+(?:[’'\-]\w+)*|[^\w\s]")
+
+
+class Tok(NamedTuple):
+    """A word or punctuation mark of a paragraph, with its body span."""
+
+    start: int
+    end: int
+    text: str
+    low: str
+    quoted: bool
+    cap: bool
+
+
+@dataclass
+class Para:
+    """A paragraph of fact sentences: body span, tokens and quote spans (opening, closing mark)."""
+
+    index: int
+    start: int
+    end: int
+    sentences: list[Sentence]
+    toks: list[Tok] = field(default_factory=list)
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # (open mark pos, close mark pos or para end)
+
+
+def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
+    """Outermost quoted passages of a paragraph: (position of the opening mark, of the closing mark).
+
+    Curly marks open and close by shape; a straight mark opens after a space or at the start and
+    closes otherwise, so a straight opening with a curly closing pairs too. A single quotation
+    mark opens only after a space (‘status quo’) so apostrophes (Putin’s) never open a quote. An
+    opening mark without its closing one runs to the paragraph end (continued quotation).
+    """
+    out: list[tuple[int, int]] = []
+    open_at: int | None = None
+    single = False
+    n = len(text)
+    for qm in _QUOTE_RE.finditer(text):
+        i = qm.start()
+        c = qm[0]
+        prev = text[i - 1] if i else " "
+        nxt = text[i + 1] if i + 1 < n else " "
+        if open_at is None:
+            if c == "“" or (c == '"' and (prev.isspace() or prev in "([—–-:" or i == 0)):
+                open_at, single = i, False
+            elif c == "‘" and (prev.isspace() or prev in '([—–-“"' or i == 0):
+                open_at, single = i, True
+        elif single:
+            if c == "’" and not nxt.isalpha():
+                out.append((open_at + offset, i + offset))
+                open_at = None
+        elif c in '”"':
+            out.append((open_at + offset, i + offset))
+            open_at = None
+    if open_at is not None and not single:
+        out.append((open_at + offset, n + offset))
+    return out
+
+
+def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
+    """Group the fact sentences by paragraph and tokenise each paragraph once."""
+    paras: list[Para] = []
+    for s in doc.fact_sentences:
+        if paras and paras[-1].index == s.paragraph_index:
+            paras[-1].sentences.append(s)
+            paras[-1].end = s.char_end
+        else:
+            paras.append(Para(s.paragraph_index, s.char_start, s.char_end, [s]))
+    body = doc.article.body
+    first = lex.cue_first
+    for p in paras:
+        text = body[p.start : p.end]
+        if first.isdisjoint(_WORD.findall(text.lower())):
+            continue  # no cue: no tokens needed
+        p.quotes = find_quotes(text, p.start)
+        # tokens only for the sentences that hold a cue word (every rule stays inside its sentence)
+        toks: list[Tok] = []
+        for sent in p.sentences:
+            st = sent.text
+            if first.isdisjoint(_WORD.findall(st.lower())):
+                continue
+            off = sent.char_start
+            make = Tok._make
+            toks.extend(
+                [
+                    make((m.start() + off, m.end() + off, w, w.lower(), False, w[:1].isupper()))
+                    for m in _TOKEN.finditer(st)
+                    for w in (m[0],)
+                ]
+            )
+        for qa, qb in p.quotes:
+            for n in range(_tok_index(toks, qa + 1), _tok_index(toks, qb)):
+                toks[n] = toks[n]._replace(quoted=True)
+        p.toks = toks
+    return paras
+
+
+# --------------------------------------------------------------------------------------------
+# Speaker phrases
+
+
+@dataclass(frozen=True)
+class SpeakerNP:
+    """A speaker phrase as written and what it says about the source."""
+
+    start: int
+    end: int
+    text: str
+    mtype: str  # pronoun, name, description, bare (unnamed plural as written)
+    kind: str | None
+    name: str  # canonical candidate (determiner stripped; the name part of "role Name")
+    role: str | None
+    head: str | None  # head noun of a description ("ministry", "president")
+    pronoun: str | None = None
+
+
+def _base(w: str) -> str:
+    """Lower-case word without a possessive ending or trailing full stop."""
+    w = w.lower().rstrip(".")
+    for suf in ("’s", "'s", "’", "'"):
+        if w.endswith(suf):
+            return w[: -len(suf)]
+    return w
+
+
+def _labels(lex: Lexicon, w: str) -> frozenset[str]:
+    got = lex.memo.get(w)
+    if got is None:
+        got = lex.memo[w] = _labels_of(lex, w)
+    return got
+
+
+def _labels_of(lex: Lexicon, w: str) -> frozenset[str]:
+    b = _base(w)
+    got = lex.nouns.get(b)
+    if got is None and "-" in b:
+        got = lex.nouns.get(b.split("-")[0])
+    return got or frozenset()
+
+
+def _is_word(t: Tok) -> bool:
+    return t.text[0].isalnum()
+
+
+def _is_demonym(t: Tok, lex: Lexicon, nxt: Tok | None = None) -> bool:
+    """A capitalised adjective of nationality (Ukrainian, British): a modifier, not a name.
+
+    A word ending like a demonym but followed by a capitalised name is a first name (Brian Bellis).
+    """
+    if "modifier" in _labels(lex, t.text):
+        return True
+    if nxt is not None and nxt.cap and not _labels(lex, nxt.text):
+        return False
+    b = _base(t.text)
+    return t.cap and b.endswith(("ian", "ese", "ish", "ean")) and len(b) > 4
+
+
+def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
+    """Start index of the speaker phrase that ends just before token k, or None."""
+    s = k
+    while s - 1 >= lo:
+        t = toks[s - 1]
+        if t.quoted or not _is_word(t):
+            break
+        fl = lex.func.get(t.low)
+        if (
+            t.cap
+            and (fl in ("boundary", "skip", "passive", "connector") or t.low in _CAP_STOP)
+            and t.low not in ("the", "a", "an")
+        ):
+            break  # sentence-initial "But", "In", "Also"; headline words "With", "From"
+        if fl in ("pronoun_person", "pronoun_thing", "pronoun_plural"):
+            if s == k:
+                s -= 1
+            break
+        if fl == "connector":
+            if s == k or s - 2 < lo:
+                break
+            left, right = toks[s - 2], toks[s]
+            if t.low == "and":
+                ok = (left.cap and right.cap) or (
+                    {"unnamed", "organisation"} & _labels(lex, left.text)
+                    and {"unnamed", "organisation"} & _labels(lex, right.text)
+                )
+                if not ok:
+                    break
+            elif (
+                t.low in ("in", "at")
+                and not (_labels(lex, left.text) & {"role", "organisation", "unnamed"})
+                and not (left.cap and right.cap and lex.names.get(_base(right.text), ("",))[0] == "government")
+            ):
+                break
+            elif not _is_word(left) or left.quoted:
+                break
+            s -= 1
+            continue
+        if fl == "determiner":
+            s -= 1
+            if s - 1 >= lo and lex.func.get(toks[s - 1].low) == "connector" and toks[s - 1].low != "and":
+                continue
+            break
+        if fl in ("boundary", "skip", "passive"):
+            break
+        if t.low in _TIME_WORDS:
+            break
+        if t.cap or _labels(lex, t.text) or t.low in lex.names:
+            s -= 1
+            continue
+        # unknown lower-case words: at most two adjectives between a determiner/name and the head
+        if s == k:
+            # "ministry for economic affairs", "head of state": a complement after an org/role noun
+            for c in range(s - 2, max(lo, s - 4) - 1, -1):
+                if (
+                    toks[c].low in ("of", "for", "in", "at")
+                    and c - 1 >= lo
+                    and _labels(lex, toks[c - 1].text) & {"organisation", "role", "unnamed"}
+                ):
+                    if all(
+                        toks[x].text[0].islower()
+                        and _is_word(toks[x])
+                        and not toks[x].quoted
+                        and lex.func.get(toks[x].low) in (None, "determiner")
+                        for x in range(c + 1, s)
+                    ):
+                        s = c
+                        break
+                if not _is_word(toks[c]):
+                    break
+            if s < k:
+                continue
+            break
+        j = s - 1
+        while (
+            j > s - 3
+            and j >= lo
+            and toks[j].text[0].islower()
+            and not _labels(lex, toks[j].text)
+            and toks[j].low not in lex.func
+        ):
+            j -= 1
+        if (
+            j >= lo
+            and _is_word(toks[j])
+            and not toks[j].quoted
+            and (lex.func.get(toks[j].low) == "determiner" or (toks[j].cap and lex.func.get(toks[j].low) is None))
+        ):
+            s = j + 1
+            continue
+        if (j < lo or not _is_word(toks[j])) and "role" in _labels(lex, toks[s].text) and s - j <= 3:
+            s = j + 1  # ", ice rink manager Brian Bellis told"
+            continue
+        break
+    while s < k and lex.func.get(toks[s].low) == "connector":
+        s += 1
+    return s if s < k else None
+
+
+def np_fwd(toks: list[Tok], k: int, hi: int, lex: Lexicon) -> int | None:
+    """End index (exclusive) of the speaker phrase starting at token k, or None."""
+    e = k
+    head_seen = False
+    while e < hi:
+        t = toks[e]
+        if t.quoted or not _is_word(t):
+            break
+        fl = lex.func.get(t.low)
+        if fl in ("pronoun_person", "pronoun_thing", "pronoun_plural"):
+            if e == k:
+                e += 1
+            break
+        if fl == "determiner" and not (t.low == "one" and e > k):
+            if e > k and lex.func.get(toks[e - 1].low) != "connector":
+                break
+            e += 1
+            continue
+        if fl == "connector":
+            if e == k or e + 1 >= hi or t.low in ("in", "at"):
+                break
+            nxt = toks[e + 1]
+            if (
+                not _is_word(nxt)
+                or nxt.quoted
+                or not (nxt.cap or lex.func.get(nxt.low) == "determiner" or _labels(lex, nxt.text))
+            ):
+                break
+            e += 1
+            continue
+        if fl in ("boundary", "skip", "passive") or t.low in _TIME_WORDS:
+            break
+        labels = _labels(lex, t.text)
+        if t.cap or labels:
+            head_seen = head_seen or bool(labels - {"modifier"})
+            e += 1
+            continue
+        if not head_seen and e + 1 < hi and (toks[e + 1].cap or _labels(lex, toks[e + 1].text)):
+            e += 1
+            continue
+        break
+    while e > k and lex.func.get(toks[e - 1].low) in ("connector", "determiner"):
+        e -= 1
+    return e if e > k else None
+
+
+def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon) -> SpeakerNP | None:
+    """Read a speaker phrase: pronoun, name with role, organisation, unnamed source, description."""
+    span = toks[s:e]
+    text = body[span[0].start : span[-1].end]
+    if len(span) == 1:
+        fl = lex.func.get(span[0].low)
+        if fl and fl.startswith("pronoun"):
+            return SpeakerNP(span[0].start, span[0].end, text, "pronoun", None, text, None, None, span[0].low)
+    i = 0
+    while i < len(span) and lex.func.get(span[i].low) == "determiner":
+        i += 1
+    core = span[i:]
+    if not core:
+        return None
+    det = span[0].low if i else None
+    core_text = body[core[0].start : core[-1].end]
+    named = lex.names.get(core_text.lower())
+    if named:
+        return SpeakerNP(span[0].start, span[-1].end, text, "name", named[0], named[1], None, None)
+    place = _place_actor(doc, core[0].start, core[-1].end)
+    if place:
+        return SpeakerNP(span[0].start, span[-1].end, text, "name", "government", place, None, None)
+    # "role Name": trailing capitalised run that is neither a role word nor a demonym
+    j = len(core)
+    while (
+        j > 0
+        and core[j - 1].cap
+        and not (_labels(lex, core[j - 1].text) & {"role", "organisation", "unnamed", "media", "document"})
+        and not _is_demonym(core[j - 1], lex, core[j] if j < len(core) else None)
+        and core[j - 1].low not in lex.names
+    ):
+        j -= 1
+    has_org = any(_labels(lex, t.text) & {"organisation"} and not _labels(lex, t.text) & {"role"} for t in core)
+    before = core[j - 1] if 0 < j < len(core) else None
+    person_split = before is not None and (
+        "role" in _labels(lex, before.text)
+        or not has_org
+        and (
+            _is_demonym(before, lex)
+            or before.text[0].islower()
+            and before.low not in lex.func
+            and not _labels(lex, before.text)
+        )
+    )
+    if j < len(core) and (j == 0 or person_split) and not (has_org and j == 0):
+        name = body[core[j].start : core[-1].end]
+        role = body[core[0].start : core[j - 1].end] if j else None
+        if j == 0 and len(core) == 1 and core[0].low in lex.names:
+            k2, c2 = lex.names[core[0].low]
+            return SpeakerNP(span[0].start, span[-1].end, text, "name", k2, c2, None, None)
+        return SpeakerNP(span[0].start, span[-1].end, text, "name", "person", name, role, None)
+    # head noun: last word before "of"/"for"/"to" ("the head of state"), else the last word
+    head_i = len(core) - 1
+    for n, t in enumerate(core):
+        if t.low in ("of", "for", "to", "at", "in") and n:
+            head_i = n - 1
+            break
+    head = _base(core[head_i].text)
+    labels = _labels(lex, core[head_i].text)
+    caps = [t for t in core if t.cap and not _is_demonym(t, lex) and not _labels(lex, t.text)]
+    if "organisation" in labels or (has_org and caps):
+        kind = "government" if head == "government" else "organisation"
+        mtype = "name" if caps or (det is None and any(t.cap for t in core)) else "description"
+        return SpeakerNP(
+            span[0].start, span[-1].end, text, mtype, kind, _state_prefix(core, core_text, body, lex), None, head
+        )
+    if caps and not labels:
+        # a name after its modifiers ("US Secretary" handled above): treat as an organisation/person name
+        kind = (
+            "organisation"
+            if len(caps) < len(core) or any(t.text.isupper() and len(t.text) > 1 for t in caps)
+            else "person"
+        )
+        return SpeakerNP(span[0].start, span[-1].end, text, "name", kind, core_text, None, None)
+    if "unnamed" in labels:
+        mtype = "description" if det in ("the", "these", "this") else "bare"
+        return SpeakerNP(span[0].start, span[-1].end, text, mtype, "unnamed", core_text, None, head)
+    if "media" in labels:
+        return SpeakerNP(
+            span[0].start, span[-1].end, text, "bare" if det is None else "description", "media", core_text, None, head
+        )
+    if "document" in labels:
+        return SpeakerNP(span[0].start, span[-1].end, text, "description", "document", core_text, None, head)
+    if "role" in labels:
+        return SpeakerNP(span[0].start, span[-1].end, text, "description", "person", core_text, core_text, head)
+    return None
+
+
+def _state_prefix(core: list[Tok], core_text: str, body: str, lex: Lexicon) -> str:
+    """An organisation's leading state in canonical form: "U.K. Ministry of Defence" and
+    "Britain’s defence ministry" -> "United Kingdom ...", so one body has one name."""
+    first = _base(core[0].text)
+    got = lex.names.get(first) or lex.names.get(core[0].text.lower())
+    if got and got[0] == "government" and len(core) > 1:
+        return got[1] + body[core[0].end : core[-1].end]
+    return core_text
+
+
+def _place_actor(doc: Doc, start: int, end: int) -> str | None:
+    """Canonical name of a country or capital found by pipeline.places exactly at [start, end)."""
+    for mentions in doc.places.values():
+        for pm in mentions:
+            if getattr(pm, "char_start", None) == start and getattr(pm, "char_end", None) == end:
+                place = getattr(pm, "place", None)
+                if getattr(pm, "as_actor", False) or getattr(place, "kind", None) in ("country", "city"):
+                    return getattr(place, "name", None) or getattr(pm, "text", None)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Cue context and row drafts
+
+
+@dataclass
+class Cue:
+    para: Para
+    sent: Sentence
+    i: int  # first token of the cue
+    j: int  # token after the cue
+    start: int
+    end: int
+    text: str
+    lemma: str
+    form: str
+    strength: str
+    lo: int  # first token of the sentence
+    hi: int  # token after the sentence
+
+
+@dataclass
+class Draft:
+    cue: Cue
+    speaker: SpeakerNP | None
+    content: tuple[int, int] | None
+    is_direct: bool
+    method: str
+    channel: str | None = None
+    role: str | None = None
+    inherit: bool = False
+
+
+def _skip_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int:
+    """Step back over auxiliaries, adverbs, time words and a channel phrase ("in a briefing")
+    between a speaker and its cue."""
+    while k - 1 >= lo:
+        t = toks[k - 1]
+        if t.quoted:
+            break
+        if t.low in lex.channels:
+            c = k - 2
+            while c >= lo and c >= k - 4 and lex.func.get(toks[c].low) == "determiner":
+                c -= 1
+            if c >= lo and toks[c].low in ("in", "on", "at", "during"):
+                k = c
+                continue
+        if (
+            lex.func.get(t.low) == "skip"
+            and not t.cap
+            or t.low in _TIME_WORDS
+            and k - 2 >= lo
+            and toks[k - 2].low == "on"
+        ):
+            k -= 2 if t.low in _TIME_WORDS else 1
+            continue
+        if t.low in _TIME_WORDS:
+            k -= 1
+            continue
+        break
+    return k
+
+
+def _tok_index(toks: list[Tok], pos: int) -> int:
+    lo, hi = 0, len(toks)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if toks[mid].start < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _quote_at(para: Para, pos: int) -> tuple[int, int] | None:
+    for q in para.quotes:
+        if q[0] == pos or q[1] == pos:
+            return q
+    return None
+
+
+def _trim(body: str, a: int, b: int) -> tuple[int, int]:
+    """Span without surrounding spaces, commas, dashes and final punctuation."""
+    while a < b and body[a] in " \t\n,;:—–-":
+        a += 1
+    while b > a and body[b - 1] in " \t\n,;:—–-.":
+        b -= 1
+    return a, b
+
+
+def content_before(body: str, para: Para, sent: Sentence, end: int) -> tuple[tuple[int, int] | None, bool]:
+    """The clause or quotation before a postposed speaker: (span, is_direct)."""
+    e = end
+    while e > para.start and body[e - 1] in " ,\n—–":
+        e -= 1
+    if e > para.start and body[e - 1] in _CLOSE_Q:
+        q = _quote_at(para, e - 1)
+        if q:
+            inner = _trim(body, q[0] + 1, q[1])
+            lead = body[min(sent.char_start, q[0]) : q[0]].strip()
+            if q[0] < sent.char_start or not lead or lead.endswith(":"):
+                return (inner if inner[1] > inner[0] else None), True
+    a = sent.char_start
+    # the clause may open inside a quotation that began in an earlier sentence
+    for q in para.quotes:
+        if q[0] < a < q[1] <= e:
+            a = q[0]
+    span = _trim(body, a, e)
+    return (span if span[1] > span[0] else None), False
+
+
+def content_after(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> tuple[tuple[int, int] | None, bool]:
+    """The clause or quotation after a cue, from token k: (span, is_direct)."""
+    toks = para.toks
+    for n in range(k, min(k + 14, cue.hi)):
+        t = toks[n]
+        if t.quoted or t.text in ".;!?":
+            break
+        if t.low == "that":
+            k = n + 1
+            break
+    if k >= len(toks) or toks[k].start >= cue.sent.char_end and not toks[k].quoted:
+        return None, False
+    a = toks[k].start if k < len(toks) else cue.sent.char_end
+    while a > cue.end and body[a - 1] in _OPEN_Q:
+        a -= 1
+    while a < cue.sent.char_end and body[a] in " ,:":
+        a += 1
+    if body[a : a + 1] in _OPEN_Q and body[a : a + 1]:
+        q = _quote_at(para, a)
+        if q:
+            inner = _trim(body, q[0] + 1, q[1])
+            rest = body[q[1] + 1 : cue.sent.char_end].strip(' .,”"’')
+            direct = q[1] >= cue.sent.char_end - 2 or not rest or q[1] + 1 >= para.end
+            if direct:
+                return inner, True
+    b = cue.sent.char_end
+    for q in para.quotes:
+        if a <= q[0] < b < q[1]:
+            b = min(q[1], para.end)
+    span = _trim(body, a, b)
+    return (span if span[1] > span[0] else None), False
+
+
+def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bool:
+    """True when nothing but an adjunct (time, channel, listener) follows token k in the sentence."""
+    toks = para.toks
+    if k >= cue.hi:
+        return True
+    t = toks[k]
+    if t.text in ".!?":
+        return True
+    if t.text == ",":
+        nxt = toks[k + 1] if k + 1 < cue.hi else None
+        return (
+            nxt is None
+            or nxt.quoted
+            or lex.cues.get(nxt.low, ("", "", ""))[1] == "participle"
+            or nxt.low in ("but", "and", "as", "while", "citing", "although", "according")
+        )
+    if t.quoted:
+        return False
+    if (
+        t.low
+        in (
+            "in",
+            "on",
+            "at",
+            "during",
+            "via",
+            "through",
+            "by",
+            "late",
+            "earlier",
+            "last",
+            "this",
+            "after",
+            "from",
+            "when",
+        )
+        or t.low in _TIME_WORDS
+    ):
+        for n in range(k, cue.hi):
+            if toks[n].low == "that" or toks[n].text in ":":
+                return False
+            if toks[n].text in ",.;" and not toks[n].quoted:
+                return (
+                    toks[n].text != ","
+                    or n + 1 >= cue.hi
+                    or toks[n + 1].quoted
+                    or toks[n + 1].low in ("but", "and", "as", "adding", "saying", "citing")
+                )
+        return True
+    return False
+
+
+def _listener_end(para: Para, cue: Cue, lex: Lexicon) -> int:
+    """Token after the listener of "told"/"urged"/"accused" (told CNN, told reporters)."""
+    if cue.lemma not in ("tell", "urge", "call_on", "accuse", "blame", "advise", "assure", "warn", "quote"):
+        return cue.j
+    if cue.j < cue.hi and lex.func.get(para.toks[cue.j].low) == "pronoun_person":
+        return cue.j
+    e = np_fwd(para.toks, cue.j, cue.hi, lex)
+    if (
+        e is None
+        and cue.j < cue.hi
+        and para.toks[cue.j].low in ("reporters", "journalists", "him", "her", "them", "lawmakers", "parliament")
+    ):
+        e = cue.j + 1
+    return e if e is not None and cue.lemma == "tell" or e is not None and e - cue.j <= 4 else cue.j
+
+
+# --------------------------------------------------------------------------------------------
+# Rules (ordered by precedence in RULES)
+
+Rule = Callable[[str, Doc, Cue, Lexicon], "Draft | None"]
+
+
+def according_to(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Source phrase "according to X": X is the speaker, the rest of the sentence the content.
+
+    News writes "According to the United Kingdom Ministry of Defense, Putin's forces ... seek to
+    hit key infrastructure" and "the troop buildup continues, according to the Pentagon".
+    """
+    if cue.lemma != "according_to":
+        return None
+    toks = cue.para.toks
+    e = np_fwd(toks, cue.j, cue.hi, lex)
+    if e is None:
+        return None
+    sp = classify(toks, cue.j, e, body, doc, lex)
+    if sp is None or sp.mtype == "pronoun":
+        return None
+    app, e2 = _appositive(body, doc, toks, e, cue.hi, lex)
+    sp, role = _combine(sp, app)
+    lead = body[cue.sent.char_start : cue.start].strip(" ,")
+    lead_is_intro = not lead or lead.lower() in ("but", "and", "yet", "however")
+    if lead_is_intro:
+        k = e2
+        while k < cue.hi and toks[k].text != ",":
+            k += 1
+        content, direct = content_after(body, cue.para, cue, k + 1 if k < cue.hi else k, lex)
+    else:
+        content, direct = content_before(body, cue.para, cue.sent, cue.start)
+    return Draft(cue, sp, content, direct, "attributions.according_to", role=role)
+
+
+def quoted_as_saying(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Agency relays a speaker: "Tass quoted X as saying ..." (speaker X, channel Tass).
+
+    News writes "RIA Novosti quoted the governor as saying that ..." and "South African
+    Broadcasting Corporation radio quoted one witness as saying: ...".
+    """
+    if cue.lemma != "quote":
+        return None
+    toks = cue.para.toks
+    e = np_fwd(toks, cue.j, cue.hi, lex)
+    if e is None or e + 1 >= cue.hi or toks[e].low != "as" or toks[e + 1].low != "saying":
+        return None
+    sp = classify(toks, cue.j, e, body, doc, lex)
+    if sp is None:
+        return None
+    chan = None
+    k = _skip_back(toks, cue.i, cue.lo, lex)
+    s = np_back(toks, k, cue.lo, lex)
+    if s is not None:
+        chan = body[toks[s].start : toks[k - 1].end]
+        if chan.lower().startswith("the "):
+            chan = chan[4:]
+    if _after_is_empty(body, cue.para, cue, e + 2, lex):
+        # 'There was "a lot of dust," the radio quoted one witness as saying.'
+        content, direct = content_before(body, cue.para, cue.sent, toks[s].start if s is not None else cue.start)
+    else:
+        content, direct = content_after(body, cue.para, cue, e + 2, lex)
+    return Draft(cue, sp, content, direct, "attributions.quoted_as_saying", channel=chan)
+
+
+def passive_agent(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Passive cue with its agent: "... gas stations, as explained by the regional governor X".
+
+    Translated wire copy writes "as explained by", "as reported by", "as confirmed by".
+    """
+    toks = cue.para.toks
+    if cue.j >= cue.hi or toks[cue.j].low != "by" or cue.form != "finite":
+        return None
+    e = np_fwd(toks, cue.j + 1, cue.hi, lex)
+    if e is None:
+        return None
+    sp = classify(toks, cue.j + 1, e, body, doc, lex)
+    if sp is None or sp.mtype == "pronoun":
+        return None
+    end = cue.start
+    if cue.i - 1 >= cue.lo and toks[cue.i - 1].low in ("as", "was", "were", "is", "been"):
+        end = toks[cue.i - 1].start
+    if cue.i - 1 >= cue.lo and toks[cue.i - 1].low.endswith("as") and toks[cue.i - 1].low != "as":
+        end = toks[cue.i - 1].end - 2  # glued "stationsas" in careless copy
+    content, direct = content_before(body, cue.para, cue.sent, end)
+    app, _ = _appositive(body, doc, toks, e, cue.hi, lex)
+    sp, role = _combine(sp, app)
+    return Draft(cue, sp, content, direct, "attributions.passive_agent", role=role)
+
+
+def _appositive(body: str, doc: Doc, toks: list[Tok], e: int, hi: int, lex: Lexicon) -> tuple[SpeakerNP | None, int]:
+    """ ", the regional governor" or ", Christine Lambrecht" right after a speaker phrase ending at e.
+
+    Returns the appositive phrase (or None) and the token index after it.
+    """
+    if e + 1 < hi and toks[e].text == "," and not toks[e + 1].quoted:
+        e2 = np_fwd(toks, e + 1, hi, lex)
+        if e2 is not None and (
+            e2 >= hi or toks[e2].text in ",.;" or toks[e2].quoted or body[toks[e2].start] in _QUOTE_CHARS
+        ):
+            app = classify(toks, e + 1, e2, body, doc, lex)
+            if app is not None and app.mtype in ("name", "description") and app.kind == "person":
+                return app, e2
+    return None, e
+
+
+def _combine(sp: SpeakerNP, app: SpeakerNP | None) -> tuple[SpeakerNP, str | None]:
+    """Speaker and role from a phrase and its appositive: the named person wins, the other is the role."""
+    if app is None:
+        return sp, sp.role
+    if app.mtype == "name" and sp.mtype != "name":
+        return app, _strip_det(sp.text)
+    if sp.mtype == "name" and app.mtype == "description":
+        return sp, sp.role or _strip_det(app.text)
+    return sp, sp.role
+
+
+def cue_then_speaker(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Inverted attribution after the content: "“...,” said Ukrainian presidential adviser X".
+
+    News writes '"We will not give up," said the governor, Oleh Sinegubov.' and
+    "..., said Bogner." The speaker follows the cue; the content is the quotation or clause before.
+    """
+    if cue.form != "finite":
+        return None
+    toks = cue.para.toks
+    k = cue.i - 1
+    if k < cue.lo - 1 or k < 0:
+        return None
+    if not (toks[k].text == "," or body[toks[k].end - 1] in _CLOSE_Q):
+        return None
+    if cue.j >= cue.hi:
+        return None
+    e = np_fwd(toks, cue.j, cue.hi, lex)
+    if e is None:
+        return None
+    sp = classify(toks, cue.j, e, body, doc, lex)
+    if sp is None or sp.mtype == "pronoun" and sp.pronoun not in ("he", "she", "it", "they"):
+        return None
+    app, after = _appositive(body, doc, toks, e, cue.hi, lex)
+    if not _after_is_empty(body, cue.para, cue, after, lex):
+        return None
+    sp, role = _combine(sp, app)
+    content, direct = content_before(body, cue.para, cue.sent, cue.start)
+    if content is None or cue.strength == "quote_only" and not direct:
+        return None
+    content = _continue_quote(body, cue.para, content, toks[after - 1].end, direct)
+    return Draft(cue, sp, content, direct, "attributions.cue_then_speaker", role=role)
+
+
+def _continue_quote(body: str, para: Para, content: tuple[int, int], pos: int, direct: bool) -> tuple[int, int]:
+    """A quotation split by its cue ("...," he said, "...") is one row: extend to the second part."""
+    if not direct:
+        return content
+    m = re.compile(r"[^“\"‘\n]{0,60}?[,.:]\s*([“\"‘])").match(body, pos, para.end)
+    if m and not any(c in m.group(0)[:-1] for c in ".") or m and m.group(0).strip()[:1] in ",.:":
+        q = _quote_at(para, m.start(1))
+        if q and q[0] > content[1]:
+            inner = _trim(body, q[0] + 1, q[1])
+            return content[0], inner[1]
+    return content
+
+
+def speaker_then_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Speaker before the cue, content before or after: "X said (that) ...", "..., X said".
+
+    Covers "Sinegubov explained that some 60 bodies ...", "British intelligence, in fact,
+    warned that ...", "Oleh Sinegubov, the regional governor, said ...", "“...,” he said."
+    and "Only then could war reparations ... be negotiated, Podoliak said."
+    """
+    if cue.form not in ("finite", "phrase"):
+        return None
+    toks = cue.para.toks
+    lo = cue.lo
+    k = _skip_back(toks, cue.i, lo, lex)
+    if k - 1 >= lo and lex.func.get(toks[k - 1].low) == "passive":
+        return None
+    if cue.j < cue.hi and toks[cue.j].low == "of" and cue.lemma == "accuse" and cue.text.lower().endswith("ed"):
+        return None  # "Russians accused of war crimes"
+    role: str | None = None
+    sp: SpeakerNP | None = None
+    if k - 1 >= lo and toks[k - 1].text == "," and not toks[k - 1].quoted:
+        # "A, B, said": B is an appositive (name or role) or a parenthetical adverbial
+        c = k - 2
+        while c >= lo and c > k - 20 and not (toks[c].text == "," and not toks[c].quoted) and toks[c].text not in ".;:":
+            c -= 1
+        if c < lo or toks[c].text != ",":
+            return None
+        a_s = np_back(toks, c, lo, lex)
+        b_s = np_back(toks, k - 1, c + 1, lex)
+        a = classify(toks, a_s, c, body, doc, lex) if a_s is not None else None
+        b = classify(toks, b_s, k - 1, body, doc, lex) if b_s == c + 1 else None
+        if a is None or a_s is None:
+            return None
+        head_start = a_s
+        # "X, an adviser to the president, Volodymyr Zelenskiy, said" / "X, the mayor of M, a city ..., said"
+        if a.mtype == "description" and a.kind == "person" and a_s - 1 > lo and toks[a_s - 1].text == ",":
+            a0_s = np_back(toks, a_s - 1, lo, lex)
+            a0 = classify(toks, a0_s, a_s - 1, body, doc, lex) if a0_s is not None else None
+            if (
+                a0 is not None
+                and a0.mtype == "name"
+                and a0.kind == "person"
+                and a.text[:2].lower() in ("a ", "an", "th")
+            ):
+                sp, role = a0, _strip_det(a.text)
+                head_start = a0_s
+                b = None
+                a = a0
+        if sp is None:
+            if (
+                b is not None
+                and b.mtype == "name"
+                and b.kind == "person"
+                and not (a.mtype == "name" and a.kind == "person")
+            ):
+                sp, role = b, _strip_det(a.text)
+            else:
+                sp = a
+                if b is not None and b.mtype == "description":
+                    role = _strip_det(b.text)
+    else:
+        s = np_back(toks, k, lo, lex)
+        if s is None:
+            return None
+        sp = classify(toks, s, k, body, doc, lex)
+        if sp is None:
+            return None
+        head_start = s
+        if s - 1 >= lo and toks[s - 1].text == "," and sp.mtype == "name":
+            # "the governor, Serhiy Haidai said" / "Oleh Sinegubov, the regional governor" before
+            pass
+    assert head_start is not None
+    if sp.mtype == "pronoun" and sp.pronoun not in ("he", "she", "it", "they", "we"):
+        return None
+    k2 = _listener_end(cue.para, cue, lex)
+    if _after_is_empty(body, cue.para, cue, k2, lex):
+        content, direct = content_before(body, cue.para, cue.sent, toks[head_start].start)
+        if content is None or cue.strength == "quote_only" and not direct:
+            return None
+        content = _continue_quote(body, cue.para, content, cue.end, direct)
+        method = "attributions.clause_then_speaker"
+    else:
+        if cue.strength == "quote_only":
+            return None
+        content, direct = content_after(body, cue.para, cue, k2, lex)
+        method = "attributions.speaker_then_cue"
+    if content is None:
+        return None
+    return Draft(cue, sp, content, direct, method, role=role or sp.role)
+
+
+def clause_then_speaker(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Postposed speaker and cue: "Only then could ... be negotiated, Podoliak said."
+
+    Produced by speaker_then_cue (same speaker reading), registered for the method name.
+    """
+    return None
+
+
+def coordinated_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
+    """Second main verb of the same speaker: "X conceded that ... and warned that ...".
+
+    The speaker is inherited from the previous row of the sentence (resolved later).
+    """
+    if cue.form not in ("finite", "phrase"):
+        return None
+    toks = cue.para.toks
+    k = _skip_back(toks, cue.i, cue.lo, lex)
+    if k - 1 < cue.lo or toks[k - 1].low not in ("and", "but"):
+        return None
+    content, direct = content_after(body, cue.para, cue, _listener_end(cue.para, cue, lex), lex)
+    if content is None:
+        return None
+    return Draft(cue, None, content, direct, "attributions.coordinated_cue", inherit=True)
+
+
+def _strip_det(text: str) -> str:
+    for d in ("the ", "The ", "a ", "A ", "an ", "An "):
+        if text.startswith(d):
+            return text[len(d) :]
+    return text
+
+
+RULES: tuple[Rule, ...] = (
+    according_to,
+    quoted_as_saying,
+    passive_agent,
+    cue_then_speaker,
+    speaker_then_cue,
+    clause_then_speaker,
+    coordinated_cue,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Driver
+
+
+def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
+    """Reporting cues of a paragraph outside quotations."""
+    out: list[Cue] = []
+    toks = para.toks
+    sents = para.sentences
+    first = lex.cue_first
+    for i, t in enumerate(toks):
+        if t.low not in first or t.quoted:
+            continue
+        m = lex.cue_re.match(body, t.start)
+        if m is None:
+            continue
+        a, b = m.start(), m.end()
+        j = _tok_index(toks, b)
+        if i > 0 and lex.func.get(toks[i - 1].low) == "determiner" and toks[i - 1].low not in ("one", "two"):
+            continue  # a noun: "a report", "this report", "his remarks"
+        if j < len(toks) and lex.cue_re.match(body, toks[j].start) and m.group()[-1:].lower() == "s":
+            continue  # a plural noun subject: "Initial reports spoke of"
+        term = " ".join(m.group().lower().split())
+        present = term == lex.cues[term][0] or term.endswith("s")
+        if j < len(toks) and present and lex.func.get(toks[j].low) in ("skip", "passive"):
+            continue  # a noun subject before its verb: "The UN report will be handed"
+        lemma, form, strength = lex.cues[" ".join(m.group().lower().split())]
+        sent = next(s for s in sents if s.char_start <= a < s.char_end) if sents else None
+        if sent is None:
+            continue
+        lo = _tok_index(toks, sent.char_start)
+        hi = _tok_index(toks, sent.char_end)
+        out.append(Cue(para, sent, i, j, a, b, m.group(), lemma, form, strength, lo, hi))
+    return out
+
+
+def _channel(body: str, d: Draft, lex: Lexicon) -> str | None:
+    """Where it was said: a named platform beats a generic one ("statement on its Telegram account")."""
+    if d.channel:
+        return d.channel
+    s = d.cue.sent
+    c0, c1 = d.content if d.content else (s.char_end, s.char_end)
+    found: list[str] = []
+    for m in lex.channel_re.finditer(body, s.char_start, s.char_end):
+        if c0 <= m.start() < c1:
+            continue
+        found.append(lex.channels[m.group().lower()])
+    if d.cue.lemma == "tell" and d.cue.j < d.cue.hi:
+        e = np_fwd(d.cue.para.toks, d.cue.j, d.cue.hi, lex)
+        if e is not None:
+            t = _strip_det(body[d.cue.para.toks[d.cue.j].start : d.cue.para.toks[e - 1].end])
+            if (
+                t.lower() in lex.names
+                and lex.names[t.lower()][0] == "media"
+                or "media" in _labels(lex, d.cue.para.toks[e - 1].text)
+            ):
+                return t
+    if not found:
+        return None
+    named = [f for f in found if f[:1].isupper()]
+    return named[0] if named else found[0]
+
+
+def drafts_for(doc: Doc, lex: Lexicon) -> list[Draft]:
+    """Pass 1: one draft per cue that a rule reads, in text order."""
+    body = doc.article.body
+    drafts: list[Draft] = []
+    for para in build_paras(doc, lex):
+        cues = find_cues(body, para, lex)
+        para_drafts: list[Draft] = []
+        for cue in cues:
+            for rule in RULES:
+                d = rule(body, doc, cue, lex)
+                if d is not None:
+                    para_drafts.append(d)
+                    break
+        # participles only when their sentence has no finite cue; media relays become channels
+        keep: list[Draft] = []
+        for d in para_drafts:
+            same = [o for o in para_drafts if o is not d and o.cue.sent is d.cue.sent]
+            if d.cue.form == "participle" and same:
+                continue
+            if (
+                d.speaker is not None
+                and d.speaker.kind == "media"
+                and same
+                and (d.cue.lemma == "according_to" or d.method == "attributions.clause_then_speaker")
+                and any(o.speaker is None or o.speaker.kind != "media" for o in same)
+            ):
+                for o in same:
+                    if o.channel is None:
+                        o.channel = _strip_det(d.speaker.text)
+                continue
+            keep.append(d)
+        drafts.extend(keep)
+    return drafts
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 2: resolution
+
+
+@dataclass
+class Entity:
+    name: str
+    kind: str
+    role: str | None
+    words: frozenset[str]
+    para: int
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_base(w) for w in re.findall(r"[\w’'-]+", text) if w[:1].isupper() or w.isupper())
+
+
+def _full_name(body: str, surname: str, lex: Lexicon) -> str | None:
+    """First full form of a name given by its last word ("Podoliak" -> "Mikhailo Podoliak"):
+    the capitalised words (not roles, not demonyms) right before an occurrence of it."""
+    for m in re.finditer(r"(?<![\w’'-])" + re.escape(surname) + r"(?![\w-])", body):
+        words = body[max(0, m.start() - 60) : m.start()].split()
+        parts: list[str] = []
+        for w in reversed(words):
+            low = _base(w)
+            if (
+                not w[:1].isupper()
+                or _labels(lex, w)
+                or low in lex.func
+                or low in _CAP_STOP
+                or low in lex.names
+                or low in _TIME_WORDS
+                or low.endswith(("ian", "ese", "ish"))
+                or not w[-1:].isalpha()
+            ):
+                break
+            parts.insert(0, w)
+            if len(parts) == 3:
+                break
+        if parts:
+            return " ".join([*parts, surname])
+    return None
+
+
+def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, str | None, str | None]]:
+    """Speaker and kind of every draft: names to their first full form, pronouns and descriptions
+    to the nearest compatible speaker before them, or to the name that follows a description in
+    the same or the next paragraph with the same role words."""
+    body = doc.article.body
+
+    def full_name(word: str, default: str) -> str:
+        return _full_name(body, default, lex) or default
+
+    ents: list[Entity] = []
+    out: list[tuple[Draft, str | None, str | None]] = []
+    last_in_sentence: dict[str, Entity] = {}
+
+    def register(name: str, kind: str, role: str | None, para: int) -> Entity:
+        w = _words(name) or frozenset({name.lower()})
+        for e in reversed(ents):
+            if e.kind == kind and w <= e.words:
+                e.para = para
+                if role and not e.role:
+                    e.role = role
+                return e
+        e = Entity(name, kind, role, w, para)
+        ents.append(e)
+        return e
+
+    for n, d in enumerate(drafts):
+        p = d.cue.para.index
+        sp = d.speaker
+        ent: Entity | None = None
+        if d.inherit or sp is None:
+            ent = last_in_sentence.get(d.cue.sent.sentence_id)
+            if ent is None:
+                out.append((d, None, None))
+                continue
+        elif sp.mtype == "pronoun":
+            ent = _antecedent(sp.pronoun or "", ents, p)
+        elif sp.mtype == "name":
+            name = sp.name
+            if sp.kind == "person":
+                w = _words(name)
+                if len(w) == 1:
+                    (only,) = tuple(w)
+                    name = full_name(only, name)
+                # an earlier person whose name holds these words
+                for e in reversed(ents):
+                    if e.kind == "person" and w and w <= e.words:
+                        name = e.name
+                        break
+            ent = register(name, sp.kind or "person", d.role, p)
+        elif sp.mtype == "description":
+            ent = _describe(sp, ents, p, drafts[n + 1 :], lex)
+            if ent is None:
+                ent = register(_strip_det(sp.name), sp.kind or "person", d.role, p)
+        else:  # bare unnamed / media as written
+            ent = register(sp.name, sp.kind or "unnamed", d.role, p)
+        if ent is None:
+            out.append((d, sp.text if sp else None, sp.kind if sp else None))
+            continue
+        ent.para = p
+        last_in_sentence[d.cue.sent.sentence_id] = ent
+        out.append((d, ent.name, ent.kind))
+    return out
+
+
+def _antecedent(pronoun: str, ents: list[Entity], para: int) -> Entity | None:
+    """Nearest compatible named speaker before a pronoun."""
+    if not ents:
+        return None
+    if pronoun in ("he", "she"):
+        last = max(reversed(ents), key=lambda e: e.para)
+        if last.kind == "person":
+            return last
+        recent = [e for e in ents if e.kind == "person" and para - e.para <= 1]
+        if recent:
+            return max(recent, key=lambda e: e.para)
+        if last.kind in ("organisation", "government"):
+            return last  # translated copy: "he" for an office that spoke just before
+        persons = [e for e in ents if e.kind == "person"]
+        return max(persons, key=lambda e: e.para) if persons else None
+    kinds = (
+        ("organisation", "government", "document", "media")
+        if pronoun == "it"
+        else ("unnamed", "organisation", "group", "government", "media")
+    )
+    cands = [e for e in ents if e.kind in kinds]
+    return max(cands, key=lambda e: e.para) if cands else max(ents, key=lambda e: e.para)
+
+
+def _describe(sp: SpeakerNP, ents: list[Entity], para: int, later: list[Draft], lex: Lexicon) -> Entity | None:
+    """A description ("the Ministry", "the president") to the nearest speaker whose name or role
+    holds its head noun, else to the name that follows with the same role words."""
+    head = (sp.head or "").lower()
+    if not head:
+        return None
+    stem = head[:-1] if head.endswith("s") and len(head) > 4 else head
+    for e in sorted(ents, key=lambda e: e.para, reverse=True):
+        hay = (e.name + " " + (e.role or "")).lower()
+        if stem in hay and para - e.para <= 6:
+            return e
+    for d in later:
+        if d.cue.para.index > para + 1:
+            break
+        o = d.speaker
+        if (
+            o is not None
+            and o.mtype == "name"
+            and o.kind == "person"
+            and ((d.role or "") + " " + (o.role or "")).lower().find(stem) >= 0
+        ):
+            return Entity(o.name, "person", d.role or o.role, _words(o.name), para)
+    if sp.kind == "person" and sp.text.lower().startswith(("the ", "this ")):
+        recent = [e for e in ents if e.kind == "person" and para - e.para <= 2]
+        if recent:
+            return max(recent, key=lambda e: e.para)
+    return None
+
+
+def extract(doc: Doc, lex: Lexicon | None = None) -> list[AttributionRow]:
+    """Attribution rows of one article (fact sentences only: body, captions, headings)."""
+    lex = lex or load_lexicon()
+    body = doc.article.body
+    rows: list[AttributionRow] = []
+    for d, speaker, kind in resolve(doc, drafts_for(doc, lex), lex):
+        if speaker is None:
+            continue
+        sp = d.speaker
+        c = d.content
+        cue = d.cue
+        rows.append(
+            AttributionRow(
+                attribution_id=row_id(doc.article.content_hash, "attributions", cue.start, cue.end),
+                article_id=doc.article.article_id,
+                sentence_id=cue.sent.sentence_id,
+                char_start=cue.start,
+                char_end=cue.end,
+                mention=body[cue.start : cue.end],
+                cue=cue.lemma,
+                speaker=speaker,
+                speaker_mention=sp.text if sp else None,
+                speaker_start=sp.start if sp else None,
+                speaker_end=sp.end if sp else None,
+                speaker_kind=kind if kind in SPEAKER_KINDS else None,
+                speaker_role=d.role,
+                is_direct=d.is_direct,
+                content=body[c[0] : c[1]] if c else None,
+                content_start=c[0] if c else None,
+                content_end=c[1] if c else None,
+                channel=_channel(body, d, lex),
+                in_caption=cue.sent.role == "caption",
+                method=d.method,
+            )
+        )
+    return rows
+
+
+__all__ = ["RULES", "AttributionRow", "Lexicon", "extract", "load_lexicon"]

@@ -15,12 +15,23 @@ from pathlib import Path
 
 from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
 
+# One writer at a time for the `warehouse` pool (DuckDB allows one writing process); no telemetry.
+INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
 
 def dagster_home(settings: Settings) -> Path:
     """The Dagster instance lives with the warehouse, so runs from the CLI show in the UI."""
     home = settings.warehouse_dir / ".dagster"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML)
     return home
 
 

@@ -1,9 +1,17 @@
-"""Dates: "this Sunday", "February 24", "last week" resolved against the article date. (stub)"""
+"""Dates: "this Sunday", "February 24", "last week" resolved against the article date.
+
+One pass per rule (regexes compiled at import), then leftmost-longest selection across rules.
+Relative expressions resolve against the publication date and stay unresolved (value None,
+precision "unknown") when the article has none; dates that carry their year always resolve.
+Month and weekday names are a closed class and stay in code.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -16,8 +24,347 @@ class DateMention:
     value: date | None  # resolved date (start of the week / month for coarser precisions)
     precision: str  # day, week, month, year, unknown
     relation: str | None = None  # since ("since February 24"), as_of ("to date", "so far"), or None
+    value_end: date | None = None  # last day of a range ("13-19 February" -> the 19th)
+    method: str = ""  # the rule that found it: dates.<function name>
+
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+_SMALL_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                  "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+# Capitalised month names (abbreviations with an optional full stop); "May" only as a capital.
+_MONTH = (r"(?P<month>(?:January|February|March|April|May|June|July|August|September|October|November|"
+          r"December)|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_B = r"(?<![\w/-])"  # no letter, digit, slash or hyphen before
+_E = r"(?![\w/]|-\d)"  # and none after
+
+_RE_ISO = re.compile(_B + r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])" + _E)
+_RE_MDY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")
+_RE_DMY = re.compile(_B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b")
+_RE_DAY_RANGE = re.compile(
+    _B + r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*(?P<day2>[12]\d|3[01]|0?[1-9])"
+    r"(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b"
+    r"|\b" + _MONTH.replace("month>", "month_b>") + r"\s+(?P<day_b>[12]\d|3[01]|0?[1-9])\s*(?:-|–)\s*"
+    r"(?P<day2_b>[12]\d|3[01]|0?[1-9])(?:,?\s+(?P<year_b>(?:1[89]|20)\d\d))?" + _E
+)
+_RE_MD = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + _E + r"(?!,?\s+(?:1[89]|20)\d\d)(?!\s*(?:per|%|million|billion))")
+_RE_DM = re.compile(_B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+(?:1[89]|20)\d\d)")
+_RE_MY = re.compile(r"\b" + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR + r"\b")
+_RE_MONTH_ALONE = re.compile(
+    r"\b(?:in|since|until|by|from|early|late|mid-|end\s+of|beginning\s+of|start\s+of|last|this)\s+"
+    r"(?:early\s+|late\s+|mid-)?" + _MONTH + r"(?!\s*\d)(?!\s+[A-Z])\b"
+)
+_RE_YEAR = re.compile(
+    r"\b(?:in|since|from|until|by|of|during|before|after|early|late|mid-|throughout|between|and|[Ii]n)\s+"
+    + _YEAR + r"(?![\w,.]\d)(?!\s+[a-z]+s\b)(?!-\d)"
+)
+_RE_WEEKDAY = re.compile(
+    r"(?:\b(?P<mod>this|last|next|on|On|This|Last|Next|past)\s+(?:coming\s+)?)?" + r"\b" + _WEEKDAY + r"\b"
+)
+_RE_DEICTIC = re.compile(
+    r"\b(?:(?P<dby>the\s+day\s+before\s+yesterday)|(?P<today>[Tt]oday|[Tt]onight|this\s+morning|this\s+afternoon|"
+    r"this\s+evening)|(?P<yesterday>[Yy]esterday)|(?P<tomorrow>[Tt]omorrow))\b"
+)
+_RE_PERIOD = re.compile(
+    r"\b(?:(?P<earlier>earlier|later)\s+)?(?P<mod>[Ll]ast|[Tt]his|[Nn]ext|[Pp]ast)\s+(?P<unit>week|month|year)\b"
+    r"(?!\s*['’]s)(?!s)"
+)
+_RE_AGO = re.compile(
+    r"\b(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month|year)s?\s+ago\b"
+)
+_RE_CUMULATIVE = re.compile(
+    r"(?<!\bup )\b(?:to\s+date|so\s+far|thus\s+far)\b(?!\s+(?:as|from|away|behind|ahead|removed|so)\b)(?!-)"
+)
+_RE_SINCE_BEFORE = re.compile(r"\b(?:since|from\s+the\s+(?:beginning|start)\s+of|starting|beginning)\s+(?:on\s+)?$",
+                              re.IGNORECASE)
+_RE_ASOF_BEFORE = re.compile(r"\b(?:as\s+of|by|up\s+to|until|as\s+at)\s+(?:on\s+)?$", re.IGNORECASE)
+_RE_CUMULATIVE_MARKER = re.compile(
+    r"\b(?:to\s+date|so\s+far|thus\s+far|since\s+the\s+(?:beginning|start|outbreak)\s+of|in\s+total|"
+    r"since\s+(?:the\s+)?(?:invasion|war)\s+began)\b",
+    re.IGNORECASE,
+)
+_RE_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}(?:\s?(?:[ap]\.?m\.?|GMT|UTC|[A-Z]{3,4}T))?\b|\b\d{1,2}\s?(?:[ap]\.m\.|[ap]m)(?!\w)"
+    r"|\b\d{4}\s?(?:GMT|UTC|hours|hrs|local\s+time)\b"
+)
+_RE_DECADE = re.compile(r"\b(?:1[89]|20)\d0s\b|['’]\d0s\b")
+_RE_LONE_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,.]\d)(?!\s+[a-z]+s\b)(?!\s*(?:%|per\b))")
+
+_Candidate = tuple[int, int, date | None, str, date | None, str]  # start, end, value, precision, end value, method
+
+
+def _month(name: str) -> int:
+    return _MONTHS[name.rstrip(".").casefold()]
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _infer_year(month: int, day: int, article_date: date) -> date | None:
+    """The article's year unless that falls after publication, then the year before."""
+    d = _safe_date(article_date.year, month, day)
+    if d is not None and d > article_date:
+        d = _safe_date(article_date.year - 1, month, day)
+    return d
+
+
+def iso_date(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """ISO dates in datelines and tables: "2022-09-18"."""
+    for m in _RE_ISO.finditer(text):
+        d = _safe_date(int(m["year"]), int(m["month"]), int(m["day"]))
+        if d:
+            yield m.start(), m.end(), d, "day", None, "iso_date"
+
+
+def full_date(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A day with month and year, US or British order: "September 18, 2022", "18 September 2022"."""
+    for rx in (_RE_MDY, _RE_DMY):
+        for m in rx.finditer(text):
+            d = _safe_date(int(m["year"]), _month(m["month"]), int(m["day"]))
+            if d:
+                yield m.start(), m.end(), d, "day", None, "full_date"
+
+
+def day_range(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A range of days in one month: "13-19 February", "February 13-19, 2022" (value = first day)."""
+    for m in _RE_DAY_RANGE.finditer(text):
+        month = _month(m["month"] or m["month_b"])
+        d1, d2 = int(m["day"] or m["day_b"]), int(m["day2"] or m["day2_b"])
+        year = m["year"] or m["year_b"]
+        if d2 <= d1:
+            continue
+        if year:
+            start, end = _safe_date(int(year), month, d1), _safe_date(int(year), month, d2)
+        elif article_date:
+            start = _infer_year(month, d1, article_date)
+            end = _safe_date(start.year, month, d2) if start else None
+        else:
+            yield m.start(), m.end(), None, "unknown", None, "day_range"
+            continue
+        if start:
+            yield m.start(), m.end(), start, "day", end, "day_range"
+
+
+def month_day(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A day and month without a year: "February 24", "24 February" (year from the article date)."""
+    for rx in (_RE_MD, _RE_DM):
+        for m in rx.finditer(text):
+            month, day = _month(m["month"]), int(m["day"])
+            if _safe_date(2000, month, day) is None:
+                continue
+            if article_date is None:
+                yield m.start(), m.end(), None, "unknown", None, "month_day"
+            else:
+                yield m.start(), m.end(), _infer_year(month, day, article_date), "day", None, "month_day"
+
+
+def month_year(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A month with its year: "March 2022", "in March of 2014" (precision month)."""
+    for m in _RE_MY.finditer(text):
+        yield m.start("month"), m.end(), date(int(m["year"]), _month(m["month"]), 1), "month", None, "month_year"
+
+
+def month_alone(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A month after a preposition, no day or year: "in April", "since March" (the latest such month)."""
+    for m in _RE_MONTH_ALONE.finditer(text):
+        month = _month(m["month"])
+        if article_date is None:
+            yield m.start("month"), m.end("month"), None, "unknown", None, "month_alone"
+            continue
+        year = article_date.year if month <= article_date.month else article_date.year - 1
+        yield m.start("month"), m.end("month"), date(year, month, 1), "month", None, "month_alone"
+
+
+def year_in_context(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A bare year after a preposition: "in 2014", "since 2014" (precision year)."""
+    for m in _RE_YEAR.finditer(text):
+        yield m.start("year"), m.end(), date(int(m["year"]), 1, 1), "year", None, "year_in_context"
+
+
+def weekday(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """A weekday: "on Sunday", "this Sunday", "Sunday's attack" = the latest such day on or before
+    the article date; "last Sunday" strictly before it; "next Sunday" the first one after it."""
+    for m in _RE_WEEKDAY.finditer(text):
+        mod = (m["mod"] or "").casefold()
+        start = m.start() if mod in ("this", "last", "next", "past") else m.start("weekday")
+        if article_date is None:
+            yield start, m.end(), None, "unknown", None, "weekday"
+            continue
+        back = (article_date.weekday() - _WEEKDAYS[m["weekday"].casefold()]) % 7
+        if mod == "next":
+            d = article_date + timedelta(days=(7 - back) % 7 or 7)
+        else:
+            if mod in ("last", "past") and back == 0:
+                back = 7
+            d = article_date - timedelta(days=back)
+        yield start, m.end(), d, "day", None, "weekday"
+
+
+def deictic_day(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """Days named from the publication day: "today", "yesterday", "tomorrow", "this morning"."""
+    for m in _RE_DEICTIC.finditer(text):
+        if article_date is None:
+            yield m.start(), m.end(), None, "unknown", None, "deictic_day"
+            continue
+        shift = -2 if m["dby"] else -1 if m["yesterday"] else 1 if m["tomorrow"] else 0
+        yield m.start(), m.end(), article_date + timedelta(days=shift), "day", None, "deictic_day"
+
+
+def relative_period(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """"last week" (that week's Monday, precision week), "last month" (its first day), "last year",
+    "this week", "earlier this month", "next year"."""
+    for m in _RE_PERIOD.finditer(text):
+        unit, mod = m["unit"], m["mod"].casefold()
+        if article_date is None:
+            yield m.start(), m.end(), None, "unknown", None, "relative_period"
+            continue
+        step = {"last": -1, "past": -1, "this": 0, "next": 1}[mod]
+        if unit == "week":
+            monday = article_date - timedelta(days=article_date.weekday())
+            yield m.start(), m.end(), monday + timedelta(weeks=step), "week", None, "relative_period"
+        elif unit == "month":
+            idx = article_date.year * 12 + article_date.month - 1 + step
+            yield m.start(), m.end(), date(idx // 12, idx % 12 + 1, 1), "month", None, "relative_period"
+        else:
+            yield m.start(), m.end(), date(article_date.year + step, 1, 1), "year", None, "relative_period"
+
+
+def days_ago(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """"two days ago", "a week ago" counted back from the publication day."""
+    for m in _RE_AGO.finditer(text):
+        if article_date is None:
+            yield m.start(), m.end(), None, "unknown", None, "days_ago"
+            continue
+        n = int(m["n"]) if m["n"].isdigit() else _SMALL_NUMBERS[m["n"]]
+        unit = m["unit"]
+        if unit == "day":
+            yield m.start(), m.end(), article_date - timedelta(days=n), "day", None, "days_ago"
+        elif unit == "week":
+            d = article_date - timedelta(weeks=n)
+            yield m.start(), m.end(), d - timedelta(days=d.weekday()), "week", None, "days_ago"
+        elif unit == "month":
+            idx = article_date.year * 12 + article_date.month - 1 - n
+            yield m.start(), m.end(), date(idx // 12, idx % 12 + 1, 1), "month", None, "days_ago"
+        else:
+            yield m.start(), m.end(), date(article_date.year - n, 1, 1), "year", None, "days_ago"
+
+
+def cumulative_marker(text: str, article_date: date | None) -> Iterator[_Candidate]:
+    """"to date", "so far": a running total valid at the publication day (relation as_of)."""
+    for m in _RE_CUMULATIVE.finditer(text):
+        if article_date is None:
+            yield m.start(), m.end(), None, "unknown", None, "cumulative_marker"
+        else:
+            yield m.start(), m.end(), article_date, "day", None, "cumulative_marker"
+
+
+# Ordered registry: on equal spans the earlier rule wins.
+RULES: tuple[Callable[[str, date | None], Iterator[_Candidate]], ...] = (
+    iso_date,
+    full_date,
+    day_range,
+    month_year,
+    month_day,
+    month_alone,
+    year_in_context,
+    weekday,
+    deictic_day,
+    relative_period,
+    days_ago,
+    cumulative_marker,
+)
+
+
+def _relation(text: str, start: int, method: str) -> str | None:
+    """since ("since February 24"), as_of ("as of Sunday", "by June 1", "to date"), or None."""
+    if method == "cumulative_marker":
+        return "as_of"
+    before = text[max(0, start - 40) : start]
+    if _RE_SINCE_BEFORE.search(before):
+        return "since"
+    if _RE_ASOF_BEFORE.search(before):
+        return "as_of"
+    return None
+
+
+_RE_ANY_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+_RE_DIGIT = re.compile(r"\d")
+
+
+def _gates(text: str) -> dict[str, bool]:
+    """Cheap tests that tell which rules can match at all (most sentences hold no date)."""
+    digit = _RE_DIGIT.search(text) is not None
+    month = _RE_ANY_MONTH.search(text) is not None
+    day = "day" in text
+    return {
+        "iso_date": digit and "-" in text,
+        "full_date": digit and month,
+        "day_range": digit and month,
+        "month_year": digit and month,
+        "month_day": digit and month,
+        "month_alone": month,
+        "year_in_context": digit,
+        "weekday": day,
+        "deictic_day": day or "ight" in text or "morrow" in text or "this " in text or "This " in text,
+        "relative_period": "week" in text or "month" in text or "year" in text,
+        "days_ago": " ago" in text,
+        "cumulative_marker": " far" in text or " date" in text,
+    }
 
 
 def find_dates(text: str, offset: int, article_date: date | None) -> list[DateMention]:
     """Date mentions in `text` (spans shifted by offset), resolved against article_date."""
-    return []
+    cands: list[tuple[int, int, int, _Candidate]] = []
+    gates = _gates(text)
+    for rank, rule in enumerate(RULES):
+        if not gates[rule.__name__]:
+            continue
+        for c in rule(text, article_date):
+            cands.append((c[0], -(c[1] - c[0]), rank, c))
+    if not cands:
+        return []
+    cands.sort()
+    out: list[DateMention] = []
+    last_end = -1
+    for _, _, _, (start, end, value, precision, value_end, method) in cands:
+        if start < last_end:
+            continue
+        last_end = end
+        out.append(DateMention(start + offset, end + offset, text[start:end], value, precision,
+                               _relation(text, start, method), value_end, f"dates.{method}"))
+    return out
+
+
+def is_cumulative_marker(text: str) -> bool:
+    """Whether the text marks a running total: "to date", "so far", "since the beginning of"."""
+    return bool(_RE_CUMULATIVE_MARKER.search(text))
+
+
+def date_number_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (within text) of digit runs that belong to dates, times, years or decades.
+
+    The figures module excludes them: "18" and "2022" in "September 18, 2022", "4:00pm", "1990s".
+    """
+    spans: set[tuple[int, int]] = set()
+    regions = [(d.char_start, d.char_end) for d in find_dates(text, 0, None) if d.method != "dates.days_ago"]
+    regions += [m.span() for m in _RE_TIME.finditer(text)]
+    regions += [m.span() for m in _RE_DECADE.finditer(text)]
+    regions += [m.span() for m in _RE_LONE_YEAR.finditer(text)]
+    for start, end in regions:
+        for m in re.finditer(r"\d+", text[start:end]):
+            spans.add((start + m.start(), start + m.end()))
+    return sorted(spans)
+

@@ -1,11 +1,69 @@
-"""Figures: numbers that count or measure something that happened. (interface stub)"""
+"""Figures: numbers that count or measure something that happened or exists.
+
+`extract(doc)` reads each fact sentence's number mentions (pipeline.numbers), decides what each one
+counts (category, subject) from the words around it, and where and when it holds (place, as_of,
+since) from the sentence's place and date mentions, the paragraph and the article. Rules are the
+module-level functions listed in RULES, tried in order; the first that returns a reading names the
+row's method (`figures.<rule>`). Lexicons: seeds/reference/figure_categories.csv,
+figure_subjects.csv and figure_cumulative.csv.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from pipeline.model import Doc
+from pipeline.ids import row_id
+from pipeline.lexicons import load_csv
+from pipeline.model import Doc, Sentence
+from pipeline.numbers import NumberMention, find_numbers
+from pipeline.places import Place, load_gazetteer
+
+CATEGORIES = frozenset(
+    {
+        "killed", "injured", "killed_or_injured", "bodies_found", "missing", "detained", "displaced",
+        "affected", "damaged", "destroyed", "seized", "attacks", "military_losses", "money", "percent", "other",
+    }
+)
+CASUALTY = frozenset({"killed", "injured", "killed_or_injured", "bodies_found", "missing", "detained"})
+_DROP_UNITS = frozenset({"km", "mi", "m", "mm", "ft", "cent", "km2", "m2", "acre"})  # measures: optional at most
+_KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
+
+# Closed class: function words that end a noun phrase after a number ("two women have died").
+_STOP_WORDS = frozenset(
+    """a an the and or but nor of in on at from to by with for into onto over under near since during
+    after before as than that which who whom whose where when while have has had having be been being
+    was were is are am will would could should may might must can do does did not no this these those
+    there here it its their his her them they he she we our us you your i me my according including
+    across around about some all both each per""".split()
+)
+_AUX_WORDS = (
+    r"have|has|had|were|was|are|is|been|be|being|reportedly|also|now|already|so\s+far|to\s+date|all|later|since|"
+    r"then|allegedly|confirmed|officially|either|completely|partially|badly|seriously|critically|fatally|mostly|"
+    r"(?:believed|thought|said|reported|feared|known|confirmed)\s+to\s+(?:have|be)"
+)
+# Auxiliaries, adverbs and quote marks between a counted noun and its verb ("have been “completely destroyed").
+_AUX = rf"""(?:[\s“"‘']+(?:{_AUX_WORDS}))*[\s“"‘']*"""
+_CLAUSE_END = re.compile(r"[;:.!?()\[\]]|—|–\s|,\s+(?:while|but|and|as|which|who|after|before|with)\b")
+_WORD_RE = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*-[A-Za-z][\w-]*")
+_NUMBER_OF = re.compile(r"\bnumber\s+of\s+(?P<np>(?:[a-z-]+\s+){0,2}[a-z-]+)", re.IGNORECASE)
+_WITH_BEFORE = re.compile(r"\bwith\s+$")
+_THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?P<name>[A-Za-zÀ-ÿ’'-]+(?:\s+[A-Z][\w’'-]+)?)", re.IGNORECASE)
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing)")
+_OF_PHRASE = re.compile(r"\s+of\s+((?:[\w’'-]+\s+){0,4}[\w’'-]+)")
+_TOLL_OF = re.compile(
+    r"\s+the\s+number\s+of\s+(?P<adj>dead|killed|injured|wounded|missing|displaced)\s+(?P<n>[a-z]+)", re.IGNORECASE
+)
+_TRAILING_QUAL = re.compile(
+    r"(.*?)(?:\b(?:more|less|fewer)\s+than|\b(?:about|around|some|nearly|at\s+least|over|up\s+to))?\s*$", re.DOTALL
+)
+_DASH_JOINT = re.compile(r"[^.;]{0,60}?[–—:]\s*$")
+_OF_THEM = re.compile(r"^\s*of\s+them\s+")
+_NAMED_AFTER = re.compile(r"^(?:\s+of\s+[A-Z][\w’']+)?\s*(?:,\s+including|--|–|—|:)\s+[A-Z]")
 
 
 @dataclass(frozen=True)
@@ -32,5 +90,550 @@ class FigureRow:
     attribution_id: str | None = None
 
 
-def extract(doc: Doc) -> list[FigureRow]:
-    return []
+@dataclass(frozen=True)
+class Lexicon:
+    """Category cues by slot (noun after the number, cue after the noun phrase, cue before it)."""
+
+    noun: dict[str, str]
+    after: re.Pattern[str]
+    after_label: dict[str, str]
+    before: re.Pattern[str]
+    before_label: dict[str, str]
+    subjects: dict[str, str]
+    cumulative: re.Pattern[str]
+    cumulative_label: dict[str, str]
+
+
+def _alt(terms: list[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """figure_categories.csv, figure_subjects.csv and figure_cumulative.csv, loaded once."""
+    rows = load_csv(
+        "figure_categories",
+        required=("term", "label", "slot"),
+        allowed_labels=CATEGORIES | {"not_figure"},
+        unique=("term", "label", "slot"),
+    )
+    by_slot: dict[str, dict[str, str]] = {"noun": {}, "after": {}, "before": {}}
+    for r in rows:
+        by_slot[r["slot"]][r["term"].lower()] = r["label"]
+    subjects = {r["term"].lower(): r["label"] for r in load_csv("figure_subjects")}
+    cum = {r["term"].lower(): r["label"] for r in load_csv("figure_cumulative")}
+    return Lexicon(
+        noun=by_slot["noun"],
+        after=re.compile(rf"^{_AUX}\s*(?P<cue>{_alt(list(by_slot['after']))})\b", re.IGNORECASE),
+        after_label=by_slot["after"],
+        before=re.compile(rf"\b(?P<cue>{_alt(list(by_slot['before']))})\b", re.IGNORECASE),
+        before_label=by_slot["before"],
+        subjects=subjects,
+        cumulative=re.compile(rf"\b(?P<cue>{_alt(list(cum))})\b", re.IGNORECASE),
+        cumulative_label=cum,
+    )
+
+
+@dataclass
+class Cand:
+    """A number mention in a sentence, with the words around it (sentence offsets)."""
+
+    num: NumberMention
+    sentence: Sentence
+    index: int  # position among the sentence's numbers
+    np: str  # the noun phrase right after the number ("educational institutions")
+    np_end: int
+    before: str  # the clause text before the number (from the previous number or clause start)
+    prev: Cand | None = None
+    reading: Reading | None = None
+
+
+@dataclass
+class Reading:
+    category: str
+    subject: str | None
+    place: Place | None = None
+
+
+@dataclass
+class Context:
+    """What the rules read beyond the sentence: the lexicon, earlier rows, headings, places."""
+
+    doc: Doc
+    lex: Lexicon
+    last: dict[int, tuple[Reading, int]] = field(default_factory=dict)  # paragraph -> (reading, sentence idx)
+    heading_subject: dict[int, str] = field(default_factory=dict)  # paragraph -> subject from the heading above
+    focus: tuple[Place | None] | None = None  # the article's fallback place, computed once
+
+
+_OF = re.compile(r"\s+of\s+")
+
+
+def _noun_phrase(text: str, start: int, lex: Lexicon, vague: bool = False) -> tuple[str, int]:
+    """Up to four content words after a number, stopping at function words and category cues.
+    Vague multiples read through "of" ("hundreds of burns victims"), and so do container nouns
+    ("75 cases of arbitrary detention")."""
+    if vague:
+        m = _OF.match(text, start)
+        if m:
+            start = m.end() - 1
+    np_, end = _noun_phrase_1(text, start, lex)
+    if np_ and lex.subjects.get(np_.lower().split()[-1]) == "container":
+        m = _OF.match(text, end)
+        if m:
+            more, end2 = _noun_phrase_1(text, m.end() - 1, lex)
+            if more:
+                return f"{np_} of {more}", end2
+    return np_, end
+
+
+def _noun_phrase_1(text: str, start: int, lex: Lexicon) -> tuple[str, int]:
+    words: list[str] = []
+    if lex.after.match(text[start:]):
+        return "", start
+    pos = start
+    end = start
+    for m in _WORD_RE.finditer(text, start):
+        gap = text[pos:m.start()]
+        if gap.strip() not in ("", "-") or len(words) >= 4:
+            break
+        w = m.group(0)
+        low = w.lower()
+        if low in _STOP_WORDS or (low in lex.after_label and words) or low in lex.after_label and low not in lex.noun:
+            break
+        participle = _PARTICIPLE.fullmatch(low) and low not in lex.noun and low not in lex.subjects
+        if participle and (words or low.endswith("ing")):
+            break
+        words.append(w)
+        pos = end = m.end()
+        if low in lex.noun or low in lex.subjects:
+            # a head noun: stop unless a compound continues ("US troops", "tank projectiles")
+            nxt = _WORD_RE.match(text, pos + 1) if text[pos:pos + 1] == " " else None
+            if not nxt or nxt.group(0).lower() in _STOP_WORDS or nxt.group(0).lower() in lex.after_label:
+                break
+    return " ".join(words), end
+
+
+def _noun_label(np: str, lex: Lexicon) -> str | None:
+    """The category a counted noun names by itself ("deaths", "bodies", "missiles")."""
+    if not np:
+        return None
+    words = np.lower().split()
+    for n in (2, 1):
+        for i in range(len(words) - n + 1):
+            key = " ".join(words[i:i + n])
+            if key in lex.noun:
+                return lex.noun[key]
+    return None
+
+
+def _person_subject(text: str, lex: Lexicon) -> str | None:
+    """A person noun in `text` ("children" in "the number of dead children")."""
+    m = _NUMBER_OF.search(text)
+    if m:
+        for w in reversed(m.group("np").lower().split()):
+            if lex.subjects.get(w) == "person":
+                return w
+    return None
+
+
+def _event_subject(c: Cand, ctx: Context) -> str:
+    """Who the counted deaths/injuries happened to: the sentence's "number of X", the heading, people."""
+    return _person_subject(c.sentence.text, ctx.lex) or ctx.heading_subject.get(c.sentence.paragraph_index) or "people"
+
+
+_INSERTION = re.compile(
+    r"^(?:,\s+(?:including|among\s+them|mostly|many\s+of\s+them)\b.{0,80}?(?=,?\s+(?:were|was|had|have|are|is)\b),?"
+    r"|\s+(?:a\s+day|on\s+average|in\s+total|each\s+day|every\s+day)(?=\s))+"
+)
+
+
+def _category_after(c: Cand, ctx: Context) -> str | None:
+    """The category cue after the noun phrase, past an insertion (", including three children,")."""
+    rest = c.sentence.text[c.np_end:]
+    ins = _INSERTION.match(rest)
+    if ins:
+        rest = rest[ins.end():]
+    m = ctx.lex.after.match(rest)
+    return ctx.lex.after_label[m.group("cue").lower()] if m else None
+
+
+def _equipment(category: str, np: str, ctx: Context) -> str:
+    head = np.lower().split()[-1] if np else ""
+    if category in ("destroyed", "damaged", "military_losses", "seized") and ctx.lex.subjects.get(head) == "equipment":
+        return "military_losses"
+    return category
+
+
+# --- rules (RULES order is the precedence) -----------------------------------------------------
+def money(c: Cand, ctx: Context) -> Reading | None:
+    """Amounts with a currency: "$2.5 billion in gambling income", "50 million euros". Sets category money."""
+    if c.num.unit in ("count", "percent", "t", "ha", "bbl", "kg", "l"):
+        return None
+    return Reading("money", c.np or None)
+
+
+def percent(c: Cand, ctx: Context) -> Reading | None:
+    """Shares: "80 per cent of its income", "12%". Sets category percent, subject the phrase after "of"."""
+    if c.num.unit != "percent":
+        return None
+    if _noun_label(c.np, ctx.lex) == "not_figure":
+        return Reading("not_figure", None)  # "a 10% chance": a hypothetical, not a measure
+    m = _OF_PHRASE.match(c.sentence.text, c.num.end)
+    return Reading("percent", m.group(1) if m else None)
+
+
+def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
+    """A number before a noun that names what happened: "390 deaths", "more than 400 bodies",
+    "35 airstrikes", "757 injuries". Sets category from the noun; subject the counted people."""
+    label = _noun_label(c.np, ctx.lex)
+    if label is None:
+        return None
+    after = _category_after(c, ctx)
+    if label == "not_figure":
+        return Reading("not_figure", None)
+    if label in ("killed", "injured", "killed_or_injured"):
+        head = c.np.lower().split()[-1]
+        own = ctx.lex.subjects.get(head) in ("person", "person_generic")
+        return Reading(label, c.np if own else _event_subject(c, ctx))
+    if label == "attacks" and after in ("destroyed", "damaged"):
+        return Reading(after, c.np)
+    return Reading(label, c.np)
+
+
+def count_noun_verb(c: Cand, ctx: Context) -> Reading | None:
+    """A number, its noun and the verb that says what happened: "two women have died",
+    "2,500 educational institutions have suffered material damage", "144 people had been evacuated".
+    Sets category from the verb, subject from the noun phrase."""
+    if not c.np:
+        return None
+    label = _category_after(c, ctx)
+    if label is None or label == "not_figure":
+        return None
+    if label == "bodies_found" and "bod" not in c.np.lower():
+        return None
+    return Reading(_equipment(label, c.np, ctx), c.np)
+
+
+def elliptical_coordination(c: Cand, ctx: Context) -> Reading | None:
+    """A bare number followed by its participle, after a counted noun: "six people were killed and
+    20 injured", "395 dead and wounded". Subject from the coordinated number or the context."""
+    if c.np:
+        return None
+    label = _category_after(c, ctx)
+    if label is None or label == "not_figure":
+        return None
+    if c.prev is not None and c.prev.np and _noun_label(c.prev.np, ctx.lex) is None:
+        subject: str | None = c.prev.np
+    else:
+        subject = _event_subject(c, ctx) if label in CASUALTY else None
+    return Reading(label, subject)
+
+
+def verb_before_count(c: Cand, ctx: Context) -> Reading | None:
+    """A verb of harm before the count: "killing at least three people", "wounding 20 officers",
+    "police arrested three teenagers", "Russia has lost more than 1,000 tanks". Category from the verb."""
+    ms = list(ctx.lex.before.finditer(c.before))
+    if not ms:
+        return None
+    cue = ms[-1].group("cue").lower()
+    label = ctx.lex.before_label[cue]
+    gap = c.before[ms[-1].end():]
+    if len(gap.split()) > 6:
+        return None
+    head = c.np.lower().split()[-1] if c.np else ""
+    if cue == "lost" and ctx.lex.subjects.get(head) == "equipment":
+        label = "military_losses"
+    elif label in CASUALTY and ctx.lex.subjects.get(head) == "equipment":
+        return None
+    subject = c.np or (_event_subject(c, ctx) if label in CASUALTY else None)
+    return Reading(_equipment(label, c.np, ctx), subject)
+
+
+def death_toll(c: Cand, ctx: Context) -> Reading | None:
+    """A toll raised to a number with the counted people after it: "raised this Sunday to 390 the
+    number of dead children". Category from the adjective, subject from its noun."""
+    m = _TOLL_OF.match(c.sentence.text, c.num.end)
+    if not m:
+        return None
+    label = ctx.lex.after_label.get(m.group("adj").lower())
+    return Reading(label, m.group("n")) if label else None
+
+
+def list_carry(c: Cand, ctx: Context) -> Reading | None:
+    """An elliptical list item after a counted head: "Behind are the Kharkiv region, with 219; that of
+    Kyiv, with 116". Carries the head's category and subject; the place is the item's own."""
+    if c.np or not _WITH_BEFORE.search(c.sentence.text[:c.num.start]):
+        return None
+    head = ctx.last.get(c.sentence.paragraph_index)
+    if head is None or head[0].category in ("money", "percent", "other", "not_figure"):
+        return None
+    item_start = max(c.sentence.text.rfind(";", 0, c.num.start), c.sentence.text.rfind(":", 0, c.num.start)) + 1
+    item = c.sentence.text[item_start:c.num.start]
+    place = _item_place(c, ctx, item_start, item)
+    return Reading(head[0].category, head[0].subject, place)
+
+
+_LIST_JOINT = re.compile(r"^(?:\s*(?:,|–|—|-|:)?\s*(?:and|including|among\s+them|of\s+whom|with)?\s*)$")
+
+
+def list_member(c: Cand, ctx: Context) -> Reading | None:
+    """A count listed after a counted head in the same clause: "killed 23 people, including three
+    children"; "lost 24,000 soldiers, more than 1,000 tanks"; "864 cases ... – 763 men, 94 women and
+    seven boys". Takes the head's category (re-read for its own noun); subject its own noun."""
+    p = c.prev
+    if p is None or p.reading is None or p.reading.category in ("money", "percent", "other"):
+        return None
+    between = c.sentence.text[p.np_end:c.num.start]
+    m = _TRAILING_QUAL.match(between)
+    joint = m.group(1) if m else between
+    if p.np and not _LIST_JOINT.match(joint) and not _DASH_JOINT.match(joint):
+        return None
+    if len(between) > 80:
+        return None
+    again = verb_before_count(Cand(c.num, c.sentence, c.index, c.np, c.np_end, p.before), ctx)
+    if again is not None:
+        return again
+    own = _OF_THEM.sub("", c.sentence.text[c.num.end:c.num.end + 40]).split(",")[0].strip()  # "14 of them Australians"
+    subject = c.np or own or p.reading.subject
+    return Reading(p.reading.category, subject)
+
+
+def other_count(c: Cand, ctx: Context) -> Reading | None:
+    """A count of something with no word of harm near it: "150,000 troops", "20,000 employees".
+    Sets category other (money-free, percent-free), subject the noun phrase."""
+    if not c.np:
+        return None
+    if c.num.form == "words" and c.num.value == 1:
+        return None
+    return Reading("other", c.np)
+
+
+RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
+    money,
+    percent,
+    death_toll,
+    count_before_noun,
+    count_noun_verb,
+    elliptical_coordination,
+    verb_before_count,
+    list_carry,
+    list_member,
+    other_count,
+)
+
+
+# --- places and dates -------------------------------------------------------------------------
+def _mentions(ctx: Context, sentence: Sentence) -> list:
+    return [p for p in ctx.doc.places.get(sentence.sentence_id, []) if not getattr(p, "as_actor", False)]
+
+
+def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | None:
+    """The place of a list item: a place mention inside it, or "that of X" read as X's region."""
+    s0 = c.sentence.char_start
+    inside = [p for p in _mentions(ctx, c.sentence) if s0 + item_start <= p.char_start < s0 + c.num.start]
+    m = _THAT_OF.search(item)
+    if m:
+        gaz = load_gazetteer()
+        name = m.group("name")
+        for probe in (f"{name} region", f"{name} Oblast", f"{name} province"):
+            place = gaz.resolve(probe)
+            if place is not None and place.kind == "admin1":
+                return place
+        place = inside[0].place if inside else gaz.resolve(name)
+        if place is not None and place.kind != "admin1" and place.admin1:
+            return gaz.resolve(place.admin1) or place
+        return place
+    return _most_specific(inside, s0 + c.num.start, ctx.doc.article.body) if inside else None
+
+
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|at|around|outside|across|inside|into|from|of|to|on|over)\s+(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$"
+)
+
+
+_AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
+_POSSESSIVE_AFTER = re.compile(r"^(?:'s|’s)\b")
+
+
+def _locative(p: object, body: str) -> int:
+    """0 for a place named where something happens ("in Chuhuiv", "near Izium", "the city of
+    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister")."""
+    start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
+    if _POSSESSIVE_AFTER.match(body[end:end + 3]):
+        return 2
+    return 0 if _LOCATIVE.search(body[max(0, start - 40):start]) else 1
+
+
+def _most_specific(mentions: list, pos: int, body: str = "") -> Place | None:
+    """Of a sentence's place mentions: locative ones first, then the most specific, then the nearest.
+    Agents ("detention by Russia") are not where the figure happened."""
+    mentions = [p for p in mentions if not _AGENT_BEFORE.search(body[max(0, p.char_start - 10):p.char_start])]
+    if not mentions:
+        return None
+    best = min(
+        mentions,
+        key=lambda p: (_locative(p, body), _KIND_RANK.get(p.place.kind, 0), abs(p.char_start - pos)),
+    )
+    return best.place  # type: ignore[no-any-return]
+
+
+def _dominant_country(doc: Doc) -> Place | None:
+    """The country most of the article's place mentions lie in (for national tallies)."""
+    counts: Counter[str] = Counter()
+    for mentions in doc.places.values():
+        for p in mentions:
+            if p.place.country_code:
+                counts[p.place.country_code] += 1
+    if not counts:
+        return None
+    code = counts.most_common(1)[0][0]
+    for mentions in doc.places.values():
+        for p in mentions:
+            if p.place.kind == "country" and p.place.country_code == code:
+                return p.place  # type: ignore[no-any-return]
+    import pycountry  # package data is read through places/numbers; this is only the name lookup
+
+    country = pycountry.countries.get(alpha_2=code)
+    return load_gazetteer().resolve(country.name) if country else None
+
+
+def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[int, Place]) -> Place | None:
+    if reading.place is not None:
+        return reading.place
+    here = _most_specific(_mentions(ctx, c.sentence), c.sentence.char_start + c.num.start, ctx.doc.article.body)
+    if here is not None:
+        return here
+    prev = paragraph_places.get(c.sentence.paragraph_index)
+    if prev is not None:
+        return prev
+    if ctx.focus is None:
+        ctx.focus = (_lead_city(ctx.doc) or _dominant_country(ctx.doc),)
+    return ctx.focus[0]
+
+
+def _lead_city(doc: Doc) -> Place | None:
+    """The city a local story is about: the first city named in a locative way in the lead paragraph
+    ("The mayor of Sloviansk has called on ..."). None when the lead names no city."""
+    body = doc.article.body
+    for s in doc.fact_sentences:
+        if s.role != "body":
+            continue
+        for p in doc.places.get(s.sentence_id, []):
+            if p.place.kind == "city" and not getattr(p, "as_actor", False) and _locative(p, body) == 0:
+                return p.place  # type: ignore[no-any-return]
+        if s.paragraph_index != doc.fact_sentences[0].paragraph_index:
+            return None
+    return None
+
+
+def _cues(text: str, lex: Lexicon) -> dict[str, int]:
+    return {m.group("cue").lower(): m.start() for m in lex.cumulative.finditer(text)}
+
+
+def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
+    """as_of, since and is_cumulative from the sentence's date mentions and cumulative cues."""
+    as_of = since = None
+    cues = _cues(c.sentence.text, ctx.lex)
+    cumulative = any(ctx.lex.cumulative_label[k] == "cumulative" for k in cues) or "since" in cues
+    since_pos = cues.get("since")
+    for d in ctx.doc.dates.get(c.sentence.sentence_id, []):
+        rel = getattr(d, "relation", None)
+        start = d.char_start - c.sentence.char_start
+        if rel == "since" or (since_pos is not None and since_pos < start and since is None and rel != "as_of"):
+            since = since or d.value
+            cumulative = True
+        elif d.value is not None and getattr(d, "precision", "day") in ("day", "week", "month"):
+            as_of = as_of or d.value
+            if rel == "as_of":
+                cumulative = True
+    return as_of, since, cumulative
+
+
+def _dollar(doc: Doc) -> str:
+    """The currency of a bare "$": the dollar of the article's dominant country, else USD."""
+    place = _dominant_country(doc)
+    code = place.country_code if place else None
+    return {"AU": "AUD", "CA": "CAD", "NZ": "NZD", "HK": "HKD", "SG": "SGD"}.get(code or "", "USD")
+
+
+def _headings(doc: Doc, lex: Lexicon) -> dict[int, str]:
+    """paragraph index -> the person noun of the nearest heading above it ("murdering children")."""
+    out: dict[int, str] = {}
+    current: str | None = None
+    for s in doc.sentences:
+        if s.role == "heading":
+            words = [w.lower() for w in _WORD_RE.findall(s.text)]
+            current = next((w for w in reversed(words) if lex.subjects.get(w) == "person"), None)
+        elif current:
+            out[s.paragraph_index] = current
+    return out
+
+
+def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
+    """Figure rows of one article, in text order."""
+    lex = lex or load_lexicon()
+    ctx = Context(doc, lex, heading_subject=_headings(doc, lex))
+    art = doc.article
+    dollar = _dollar(doc) if "$" in art.body else "USD"
+    rows: list[FigureRow] = []
+    paragraph_places: dict[int, Place] = {}
+    for sentence in doc.fact_sentences:
+        text = sentence.text
+        nums = find_numbers(text, dollar)
+        prev: Cand | None = None
+        last_end = 0
+        for i, n in enumerate(nums):
+            # vague multiples and measures read through "of": "hundreds of people", "20m tonnes of grain"
+            np_, np_end = _noun_phrase(text, n.end, lex, n.form == "vague" or n.unit not in ("count", "percent"))
+            clause = text[last_end:n.start]
+            cut = max((m.end() for m in _CLAUSE_END.finditer(clause)), default=0)
+            c = Cand(n, sentence, i, np_, np_end, clause[cut:], prev)
+            last_end = n.end
+            prev = c
+            reading, method = None, ""
+            for rule in RULES:
+                reading = rule(c, ctx)
+                if reading is not None:
+                    method = rule.__name__
+                    break
+            c.reading = reading
+            if reading is None or reading.category == "not_figure":
+                continue
+            if method == "other_count" and n.value <= 12 and _NAMED_AFTER.match(text[np_end:]):
+                continue  # "three ports, including Odesa": points at named things
+            if n.unit in _DROP_UNITS:
+                continue
+            if n.value == 1 and n.form == "words" and reading.category not in CASUALTY:
+                continue
+            ctx.last[sentence.paragraph_index] = (reading, sentence.sentence_index)
+            place = _place_for(c, reading, ctx, paragraph_places)
+            as_of, since, cumulative = _dates(c, ctx)
+            start, end = sentence.char_start + n.start, sentence.char_start + n.end
+            rows.append(
+                FigureRow(
+                    figure_id=row_id(art.content_hash, "figures", start, end, reading.category),
+                    article_id=art.article_id,
+                    sentence_id=sentence.sentence_id,
+                    char_start=start,
+                    char_end=end,
+                    mention=art.body[start:end],
+                    value=n.value,
+                    value_max=n.value_max,
+                    qualifier=n.qualifier,
+                    unit=n.unit,
+                    category=reading.category,
+                    subject=reading.subject,
+                    place=place.name if place else None,
+                    place_id=place.place_id if place else None,
+                    as_of=as_of,
+                    since=since,
+                    is_cumulative=cumulative,
+                    in_caption=sentence.role == "caption",
+                    method=f"figures.{method}",
+                )
+            )
+        here = _mentions(ctx, sentence)
+        if here:
+            paragraph_places[sentence.paragraph_index] = here[-1].place
+    return rows

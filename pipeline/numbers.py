@@ -1,0 +1,422 @@
+"""Number mentions: digits, words, vague multiples, ranges, money and percentages, with spans.
+
+`scan(text)` returns every number-like mention with its value, qualifier and unit, and a `skip`
+reason for the ones that are not figures (dates, times, ages, durations, compounds, model numbers,
+names, phone numbers, pointers). `find_numbers(text)` keeps the figure candidates only.
+Spans are offsets within `text`; the mention span includes the qualifier ("more than 400").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+
+from text_to_num import text2num
+
+from pipeline.lexicons import load_csv
+
+QUALIFIERS = frozenset({"exact", "approximate", "more_than", "at_least", "up_to", "less_than", "range"})
+
+# Closed classes that may stay in code: cardinal number words and month names.
+_UNIT_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety"
+).split()
+_SCALE_WORDS = ("hundred", "thousand", "million", "billion", "trillion")
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December|"
+    "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+
+_WORD = r"(?:" + "|".join(sorted(_UNIT_WORDS + list(_SCALE_WORDS), key=len, reverse=True)) + r")"
+_WORD_RUN = rf"{_WORD}(?:(?:-|\s+|\s+and\s+){_WORD})*"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?"
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number in the text. `start:end` spans the mention (qualifier included), `num_start:num_end`
+    the number itself (with currency, scale and unit)."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    value_max: float | None
+    qualifier: str
+    unit: str
+    num_start: int
+    num_end: int
+    form: str  # digits, words, vague, dozen
+    skip: str | None = None  # why it is not a figure (date, time, age, duration, ...), None if it may be one
+
+
+@dataclass(frozen=True)
+class _Lex:
+    qualifiers_before: re.Pattern[str]
+    qualifiers_after: re.Pattern[str]
+    qualifier_label: dict[str, str]
+    scales: dict[str, float]
+    scale_re: re.Pattern[str]
+    vague: dict[str, float]
+    currency_prefix: re.Pattern[str]
+    currency_suffix: re.Pattern[str]
+    currency_label: dict[str, str]
+    units: re.Pattern[str]
+    unit_label: dict[str, str]
+    contexts: dict[str, str]
+    context_re: re.Pattern[str]
+    pointers: frozenset[str]
+    core: re.Pattern[str]
+    first_words: frozenset[str]
+
+
+def _alt(terms: list[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+@cache
+def lexicon() -> _Lex:
+    """Load the number lexicons of seeds/reference once and compile their patterns."""
+    quals = load_csv("qualifiers", required=("term", "label", "position"), allowed_labels=QUALIFIERS)
+    scales = {r["term"].lower(): float(r["label"]) for r in load_csv("number_scales")}
+    vague = {r["term"].lower(): float(r["label"]) for r in load_csv("number_vague")}
+    cur = load_csv("number_currencies", required=("term", "label", "position"))
+    units = load_csv("number_units")
+    contexts = {r["term"].lower(): r["label"] for r in load_csv("number_contexts")}
+    pointers = frozenset(r["term"].lower() for r in load_csv("number_pointers"))
+    before = [r["term"] for r in quals if r["position"] == "before"]
+    after = [r["term"] for r in quals if r["position"] == "after"]
+    long_scales = [t for t in scales if len(t) > 3]
+    short_scales = [t for t in scales if len(t) <= 3]
+    prefix = [r["term"] for r in cur if r["position"] == "prefix"]
+    suffix = [r["term"] for r in cur if r["position"] == "suffix"]
+    vague_re = _alt(list(vague))
+    core = re.compile(
+        rf"(?P<vague>\b(?:{vague_re})\b)"
+        rf"|(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
+        rf"|(?P<words>\b(?:(?:an?|half)[\s-](?=(?:dozen|hundred|thousand|million|billion)\b))?{_WORD_RUN}\b)"
+        rf"|(?P<dozen>\b(?:an?\s+|half[\s-](?:an?\s+)?)?dozen\b)",
+        re.IGNORECASE,
+    )
+    return _Lex(
+        qualifiers_before=re.compile(rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{_alt(before)})\s+$", re.IGNORECASE),
+        qualifiers_after=re.compile(rf"^\s+(?P<q>{_alt(after)})\b", re.IGNORECASE),
+        qualifier_label={r["term"].lower(): r["label"] for r in quals},
+        scales=scales,
+        scale_re=re.compile(
+            rf"^(?:\s?(?P<long>{_alt(long_scales)})\b|(?P<short>{_alt(short_scales)})\b)", re.IGNORECASE
+        ),
+        vague=vague,
+        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{_alt(prefix)})\s?$"),
+        currency_suffix=re.compile(rf"^\s(?P<c>{_alt(suffix)})\b", re.IGNORECASE),
+        currency_label={r["term"].lower(): r["label"] for r in cur},
+        units=re.compile(rf"^\s?(?P<u>{_alt([r['term'] for r in units])})(?![\w])", re.IGNORECASE),
+        unit_label={r["term"].lower(): r["label"] for r in units},
+        contexts=contexts,
+        context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{_alt(list(contexts))})\b", re.IGNORECASE),
+        pointers=pointers,
+        core=core,
+        first_words=frozenset(_UNIT_WORDS)
+        | frozenset(_SCALE_WORDS)
+        | {t.split()[0] for t in vague}
+        | {"a", "an", "half", "dozen"},
+    )
+
+
+# --- patterns of non-figures (compiled once) -------------------------------------------------
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s+$")
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b")
+_TIME_AFTER = re.compile(r"^(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|hrs\b|o'clock)", re.IGNORECASE)
+_TIME_SHAPE = re.compile(r"^\d{1,2}:\d{2}$")
+_AGE_AFTER = re.compile(r"^[\s-]+(?:year|yr|month|week)s?[\s-]+old\b|^[\s-]+years?\s+of\s+age\b", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"\b(?:aged|age\s+of|ages\s+of)\s+$", re.IGNORECASE)
+_AGE_APPOSITION = re.compile(r"[A-Z][\w'’.-]+,\s$")
+_AGE_APPOSITION_END = re.compile(r"^(?:,|\)|\s+(?:and|who|was|is|from)\b)")
+_ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE)
+_MODEL_BEFORE = re.compile(r"[A-Za-z][A-Za-z-]*-$|[A-Z]$|(?:\bNo\.|\bno\.|#)\s?$")
+_MODEL_AFTER = re.compile(r"^(?:-?[A-Za-z]+\d|[A-Z]{1,3}\b|-[A-Z]+\b)")
+_CALIBRE_AFTER = re.compile(r"^\s?mm\b", re.IGNORECASE)
+_COMPOUND_AFTER = re.compile(r"^-(?!(?:and|or|to|plus)\b)[A-Za-z]")
+_DECADE_AFTER = re.compile(r"^'?s\b")
+_PHONE = re.compile(r"^[\d\s()+-]{7,}$")
+_NAME_BEFORE = re.compile(r"(?<![.!?:;\"“]\s)(?<!^)\b(?P<w>[A-Z][A-Za-z]+)\s+$")
+_POSSESSIVE_BEFORE = re.compile(r"\w(?:'s|’s|s'|s’)\s+$")
+_NAMED_OF_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+of\s+$")
+_RANGE_MID = re.compile(r"^\s?(?:-|–|—|to)\s?$")
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_PARTITIVE_AFTER = re.compile(r"^\s+of\s+(?:the|its|their|his|her|our|these|those|them|us|you|a|an)\b", re.IGNORECASE)
+_FALLBACK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)", re.IGNORECASE)
+_YEAR_SHAPE = re.compile(r"\d{4}")
+_SPACES = re.compile(r"\s+")
+_DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_SPLIT_WORDS = re.compile(r"(\s+|-)")
+_NOUN_NEXT = re.compile(r"\s+[a-z]")
+_METRE_ADJ = re.compile(r"\s+(?:high|long|deep|wide|tall|away)\b")
+_AND_MID = re.compile(r"\s+and\s+")
+_SPACE_NEXT = re.compile(r"\s")
+_TONNES_NEXT = re.compile(r"\s+(?:tonnes|tons)\b")
+_NON_DIGIT = re.compile(r"\D")
+_COUPLE_HALF = re.compile(
+    r"\s+(?:of\s+)?(?:a\s+)?couple\s+of\s+|[\s-]+and[\s-]+a[\s-]+half[\s-]+(?:hour|day|week|month|year)", re.IGNORECASE
+)
+_NAME_JOINT = re.compile(r"\s*(?:,|and|&)\s*")
+_TOKEN = re.compile(r"\d|[A-Za-z]+")
+_WORD_BEFORE = re.compile(r"(?P<w>[A-Za-z’']+)\s+$")
+
+
+def _fallback_date_spans(text: str) -> list[tuple[int, int]]:
+    """Minimal stand-in for pipeline.dates.date_number_spans: years beside months, times of day."""
+    spans: list[tuple[int, int]] = []
+    for m in _FALLBACK_TIME.finditer(text):
+        spans.append((m.start(), m.end()))
+    return spans
+
+
+@cache
+def _date_spans_fn() -> Callable[[str], list[tuple[int, int]]]:
+    try:
+        from pipeline.dates import date_number_spans  # type: ignore[attr-defined]
+    except ImportError:
+        return _fallback_date_spans
+    return date_number_spans  # type: ignore[no-any-return]
+
+
+def _word_value(s: str) -> float | None:
+    """Value of a run of number words ("twenty-five", "three hundred thousand"), via text2num."""
+    s = s.strip().lower()
+    mult = 1.0
+    if s.startswith(("a ", "an ", "a-")):
+        s = s.split(None, 1)[1] if " " in s else s[2:]
+    elif s.startswith(("half ", "half-")):
+        s, mult = s[5:], 0.5
+    try:
+        return float(text2num(s.replace("-", " ").replace(" and ", " and "), "en")) * mult
+    except ValueError:
+        return None
+
+
+def _is_year(token: str, value: float) -> bool:
+    return bool(_YEAR_SHAPE.fullmatch(token)) and 1800 <= value <= 2100
+
+
+def _core_value(lex: _Lex, m: re.Match[str]) -> tuple[float | None, str]:
+    tok = m.group(0)
+    if m.group("vague"):
+        return lex.vague[_SPACES.sub(" ", tok.lower())], "vague"
+    if m.group("digits"):
+        t = tok
+        frac = 0.0
+        if " " in t:
+            t, f = t.split(None, 1)
+            num, den = f.split("/")
+            frac = int(num) / int(den) if int(den) else 0.0
+        if _DOT_THOUSANDS.fullmatch(t):
+            return float(t.replace(".", "")), "digits"  # 2.500 in translated text (checked by caller)
+        return float(t.replace(",", "")) + frac, "digits"
+    if m.group("dozen"):
+        low = tok.lower()
+        return (6.0 if low.startswith("half") else 12.0), "dozen"
+    return _word_value(tok), "words"
+
+
+def _cores(text: str, lex: _Lex) -> list[re.Match[str]]:
+    """Number cores, found by trying the core pattern only where a digit or a number word starts
+    (the full alternation at every position is several times slower)."""
+    out: list[re.Match[str]] = []
+    end = 0
+    for t in _TOKEN.finditer(text):
+        if t.start() < end:
+            continue
+        tok = t.group(0)
+        if not tok[0].isdigit() and tok.lower() not in lex.first_words:
+            continue
+        m = lex.core.match(text, t.start())
+        if m:
+            out.append(m)
+            end = m.end()
+        elif tok[0].isdigit():
+            end = t.start() + 1
+            while end < len(text) and (text[end].isdigit() or text[end] in ",."):
+                end += 1
+    return out
+
+
+def scan(text: str, dollar: str = "USD") -> list[NumberMention]:
+    """Every number mention in `text`, non-figures marked with `skip`. `dollar` is the currency of "$"."""
+    lex = lexicon()
+    out: list[NumberMention] = []
+    cores = _cores(text, lex)
+    if not cores:
+        return out
+    # dates, times and years are written in digits: ask the date parser only when a digit number is present
+    date_spans = _date_spans_fn()(text) if any(m.group("digits") for m in cores) else []
+    i = 0
+    consumed = 0
+    while i < len(cores):
+        m = cores[i]
+        i += 1
+        if m.start() < consumed:
+            continue
+        value, form = _core_value(lex, m)
+        ns, ne = m.start(), m.end()
+        token = m.group(0)
+        if value is None and form == "words":
+            parts = _SPLIT_WORDS.split(token)
+            while value is None and len(parts) > 2:
+                parts = parts[:-2]
+                value = _word_value("".join(parts))
+            token = "".join(parts)
+            ne = ns + len(token)
+        if value is None:
+            continue
+        qualifier = "approximate" if form == "vague" else "exact"
+        unit = "count"
+        skip: str | None = None
+        value_max: float | None = None
+        # a "2.500"-style token only reads as thousands when no scale word follows
+        if form == "digits" and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", token):
+            if lex.scale_re.match(text[ne:]):
+                value = float(token)
+        # scale words after digits ("1.5 million", "$61bn", "two dozen", "20m tonnes")
+        sm = lex.scale_re.match(text[ne:]) if form in ("digits", "words") else None
+        if sm:
+            word = (sm.group("long") or sm.group("short")).lower()
+            rest = text[ne + sm.end():]
+            money = lex.currency_prefix.search(text, max(0, ns - 4), ns)
+            is_metre = word == "m" and not _NOUN_NEXT.match(rest) and not money
+            short_ok = sm.group("short") is None or form == "digits"
+            if short_ok and not is_metre and not (word == "m" and _METRE_ADJ.match(rest)):
+                value *= lex.scales[word]
+                ne += sm.end()
+        # ranges: "10 to 15", "10-15", "between 10 and 15"
+        if i < len(cores) and form in ("digits", "words"):
+            nxt = cores[i]
+            mid = text[ne:nxt.start()]
+            between = _BETWEEN_BEFORE.search(text, max(0, ns - 10), ns)
+            if _RANGE_MID.match(mid) or (between and _AND_MID.fullmatch(mid)):
+                v2, f2 = _core_value(lex, nxt)
+                if v2 is not None and f2 == form and not _MONTH_AFTER.match(text[nxt.end():]):
+                    e2 = nxt.end()
+                    sm2 = lex.scale_re.match(text[e2:])
+                    if sm2 and (sm2.group("long") or form == "digits"):
+                        scale = lex.scales[(sm2.group("long") or sm2.group("short")).lower()]
+                        v2 *= scale
+                        if not sm:
+                            value *= scale
+                        e2 += sm2.end()
+                    if v2 > value:
+                        value_max, qualifier, ne = v2, "range", e2
+                        i += 1
+        # currency and units
+        cp = lex.currency_prefix.search(text, max(0, ns - 4), ns)
+        if cp and form in ("digits", "words"):
+            code = lex.currency_label[cp.group("c").lower()]
+            unit = dollar if code == "dollar" else code
+            ns = cp.start()
+        else:
+            cs = lex.currency_suffix.match(text[ne:]) or (
+                lex.currency_suffix.match(text[ne + 3:]) if form == "vague" and text[ne:ne + 4] == " of " else None
+            )
+            if cs and text[ne:ne + 4] == " of ":
+                ne += 3
+            um = lex.units.match(text[ne:]) or (
+                lex.units.match(text[ne + 3:]) if form == "vague" and text[ne:ne + 4] == " of " else None
+            )
+            if um and text[ne:ne + 4] == " of ":
+                ne += 3  # "thousands of kilometres": a vague measure
+            if cs:
+                code = lex.currency_label[cs.group("c").lower()]
+                unit = dollar if code == "dollar" else code
+                ne += cs.end()
+            elif um:
+                unit = lex.unit_label[um.group("u").lower()]
+                if unit == "mm" and not _SPACE_NEXT.match(text, ne) or unit == "mm" and form != "digits":
+                    skip = "calibre"
+                ne += um.end()
+            elif _TONNES_NEXT.match(text, ne):
+                unit = "t"
+        # qualifiers
+        qs = ns
+        if qualifier not in ("range",):
+            qm = lex.qualifiers_before.search(text, max(0, ns - 30), ns)
+            if qm:
+                qualifier = lex.qualifier_label[qm.group("q").lower()]
+                qs = qm.start("q")
+            qa = lex.qualifiers_after.match(text[ne:])
+            if qa:
+                qualifier = lex.qualifier_label[qa.group("q").lower()]
+        elif between:
+            qs = between.start()  # type: ignore[union-attr]
+        consumed = ne
+        mention = NumberMention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form)
+        skip = skip or _non_figure(text, m.start(), m.start() + len(token), mention, lex, date_spans)
+        if skip is None and out and out[-1].skip == "name" and _NAME_JOINT.fullmatch(text, out[-1].end, ns):
+            skip = "name"  # "Nord Stream 1 and 2"
+        out.append(replace(mention, skip=skip) if skip else mention)
+    return out
+
+
+def _non_figure(
+    text: str, cs: int, ce: int, n: NumberMention, lex: _Lex, date_spans: list[tuple[int, int]]
+) -> str | None:
+    """Why the number at text[cs:ce] is not a figure, or None. Checks run from the most certain."""
+    token = text[cs:ce]
+    before, after = text[max(0, cs - 60):cs], text[ce:ce + 60]
+    if any(s < ce and cs < e for s, e in date_spans):
+        return "date"
+    if n.form == "digits":
+        if _TIME_SHAPE.match(token) or _TIME_AFTER.match(after):
+            return "time"
+        if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after) and n.value <= 31:
+            return "date"
+        if _is_year(token, n.value) and n.unit == "count" and not lex.currency_prefix.search(before):
+            return "date"
+        if _DECADE_AFTER.match(after):
+            return "date"
+        if _ORDINAL_AFTER.match(after):
+            return "ordinal"
+        if _MODEL_BEFORE.search(before) or _MODEL_AFTER.match(after):
+            return "model"
+        if _PHONE.match(text[max(0, cs - 4):ce + 8]) and len(_NON_DIGIT.sub("", text[max(0, cs - 4):ce + 8])) >= 8:
+            return "phone"
+    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+        return "age"
+    if n.form == "digits" and n.value < 120 and _AGE_APPOSITION.search(before) and _AGE_APPOSITION_END.match(after):
+        return "age"
+    tail = text[n.num_end:]
+    cm = lex.context_re.match(tail)
+    if cm and not (n.unit != "count"):
+        label = lex.contexts[cm.group("w").lower()]
+        if not (cm.group("w").lower() == "second" and "-" in cm.group("sep")):
+            return label
+    if _COUPLE_HALF.match(tail):
+        return "duration"
+    if _COMPOUND_AFTER.match(text[n.num_end:]):
+        return "compound"
+    if _CALIBRE_AFTER.match(after) and n.form == "digits":
+        return "calibre"
+    if _PARTITIVE_AFTER.match(after) and n.value == 1:
+        return "partitive"
+    nb = _NAME_BEFORE.search(before[-40:]) if n.num_start == cs else None
+    if nb and n.form == "digits" and not _MONTH_BEFORE.search(before):
+        w = nb.group("w").lower()
+        if w not in lex.qualifier_label and w not in ("with", "to", "of", "in", "and", "by", "from"):
+            return "name"
+    wb = _WORD_BEFORE.search(before) if n.start == cs else None
+    if wb and wb.group("w").lower() in lex.pointers and n.value <= 12 and n.form in ("words", "digits"):
+        return "pointer"
+    if _POSSESSIVE_BEFORE.search(before) and n.start == cs and n.value <= 50 and n.unit == "count":
+        return "pointer"  # "the world's two largest arsenals", "Nato's 30 members"
+    if n.form == "digits" and _NAMED_OF_BEFORE.search(before):
+        return "name"  # "Group of 7"
+    if n.form == "vague" and n.unit not in ("count",) and n.unit in lex.unit_label.values() and n.unit != "percent":
+        return "measure"
+    return None
+
+
+def find_numbers(text: str, dollar: str = "USD") -> list[NumberMention]:
+    """The number mentions of `text` that may be figures (non-figures left out)."""
+    return [n for n in scan(text, dollar) if n.skip is None]
