@@ -421,8 +421,10 @@ def lemma(word: str) -> str:
 @lru_cache(maxsize=4096)
 def cue_lemma(cue: str | None) -> str:
     """A cue as lemma words joined by "_": "According to" -> according_to, "called on" -> call_on,
-    "had documented" -> document, "was told" -> tell, "raised his concerns" -> raise_concern."""
-    words = [w for w in re.split(r"[\s_]+", _norm(cue)) if w and w not in _DROP]
+    "had documented" -> document, "was told" -> tell, "raised his concerns" -> raise_concern.
+    A discontinuous cue keeps its head: "quoted ... as saying" -> quote."""
+    head = (cue or "").split("...")[0].split("…")[0]
+    words = [w for w in re.split(r"[\s_]+", _norm(head)) if w and w not in _DROP]
     lemmas = [lemma(w) for w in words]
     lemmas = [x for x in lemmas if x not in _DROP]
     while len(lemmas) > 1 and lemmas[0] in _AUX:

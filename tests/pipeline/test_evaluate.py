@@ -462,6 +462,7 @@ def test_cue_lemma_in_strict_only() -> None:
         ("had documented", "document"), ("has found", "find"), ("are predicting", "predict"),
         ("pledged", "pledge"), ("assured", "assure"), ("cited", "cite"), ("described", "describe"),
         ("urged", "urge"), ("warned", "warn"), ("estimated", "estimate"), ("mentioned", "mention"),
+        ("quoted ... as saying", "quote"),
     ],
 )
 def test_cue_lemma(form: str, expected: str) -> None:
