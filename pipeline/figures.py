@@ -11,12 +11,12 @@ figure_subjects.csv and figure_cumulative.csv.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
+from pipeline.focus import article_focus, dominant_country, most_specific_place
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
@@ -31,7 +31,6 @@ CATEGORIES = frozenset(
 )
 CASUALTY = frozenset({"killed", "injured", "killed_or_injured", "bodies_found", "missing", "detained"})
 _DROP_UNITS = frozenset({"km", "mi", "m", "mm", "ft", "cent", "km2", "m2", "acre"})  # measures: optional at most
-_KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
 
 # Closed class: function words that end a noun phrase after a number ("two women have died").
 _STOP_WORDS = frozenset(
@@ -444,87 +443,21 @@ def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | No
         if place is not None and place.kind != "admin1" and place.admin1:
             return gaz.resolve(place.admin1) or place
         return place
-    return _most_specific(inside, s0 + c.num.start, ctx.doc.article.body) if inside else None
-
-
-_LOCATIVE = re.compile(
-    r"\b(?:in|near|at|around|outside|across|inside|into|from|of|to|on|over)\s+(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$"
-)
-
-
-_AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
-_POSSESSIVE_AFTER = re.compile(r"^(?:'s|’s)\b")
-
-
-def _locative(p: object, body: str) -> int:
-    """0 for a place named where something happens ("in Chuhuiv", "near Izium", "the city of
-    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister")."""
-    start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
-    if _POSSESSIVE_AFTER.match(body[end:end + 3]):
-        return 2
-    return 0 if _LOCATIVE.search(body[max(0, start - 40):start]) else 1
-
-
-def _most_specific(mentions: list, pos: int, body: str = "") -> Place | None:
-    """Of a sentence's place mentions: locative ones first, then the most specific, then the nearest.
-    Agents ("detention by Russia") are not where the figure happened."""
-    mentions = [p for p in mentions if not _AGENT_BEFORE.search(body[max(0, p.char_start - 10):p.char_start])]
-    if not mentions:
-        return None
-    best = min(
-        mentions,
-        key=lambda p: (_locative(p, body), _KIND_RANK.get(p.place.kind, 0), abs(p.char_start - pos)),
-    )
-    return best.place  # type: ignore[no-any-return]
-
-
-def _dominant_country(doc: Doc) -> Place | None:
-    """The country most of the article's place mentions lie in (for national tallies)."""
-    counts: Counter[str] = Counter()
-    for mentions in doc.places.values():
-        for p in mentions:
-            if p.place.country_code:
-                counts[p.place.country_code] += 1
-    if not counts:
-        return None
-    code = counts.most_common(1)[0][0]
-    for mentions in doc.places.values():
-        for p in mentions:
-            if p.place.kind == "country" and p.place.country_code == code:
-                return p.place  # type: ignore[no-any-return]
-    import pycountry  # package data is read through places/numbers; this is only the name lookup
-
-    country = pycountry.countries.get(alpha_2=code)
-    return load_gazetteer().resolve(country.name) if country else None
+    return most_specific_place(inside, s0 + c.num.start, ctx.doc.article.body) if inside else None
 
 
 def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[int, Place]) -> Place | None:
     if reading.place is not None:
         return reading.place
-    here = _most_specific(_mentions(ctx, c.sentence), c.sentence.char_start + c.num.start, ctx.doc.article.body)
+    here = most_specific_place(_mentions(ctx, c.sentence), c.sentence.char_start + c.num.start, ctx.doc.article.body)
     if here is not None:
         return here
     prev = paragraph_places.get(c.sentence.paragraph_index)
     if prev is not None:
         return prev
     if ctx.focus is None:
-        ctx.focus = (_lead_city(ctx.doc) or _dominant_country(ctx.doc),)
+        ctx.focus = (article_focus(ctx.doc),)
     return ctx.focus[0]
-
-
-def _lead_city(doc: Doc) -> Place | None:
-    """The city a local story is about: the first city named in a locative way in the lead paragraph
-    ("The mayor of Sloviansk has called on ..."). None when the lead names no city."""
-    body = doc.article.body
-    for s in doc.fact_sentences:
-        if s.role != "body":
-            continue
-        for p in doc.places.get(s.sentence_id, []):
-            if p.place.kind == "city" and not getattr(p, "as_actor", False) and _locative(p, body) == 0:
-                return p.place  # type: ignore[no-any-return]
-        if s.paragraph_index != doc.fact_sentences[0].paragraph_index:
-            return None
-    return None
 
 
 def _cues(text: str, lex: Lexicon) -> dict[str, int]:
@@ -552,7 +485,7 @@ def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
 
 def _dollar(doc: Doc) -> str:
     """The currency of a bare "$": the dollar of the article's dominant country, else USD."""
-    place = _dominant_country(doc)
+    place = dominant_country(doc)
     code = place.country_code if place else None
     return {"AU": "AUD", "CA": "CAD", "NZ": "NZD", "HK": "HKD", "SG": "SGD"}.get(code or "", "USD")
 
