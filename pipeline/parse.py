@@ -217,7 +217,11 @@ def parse_html(text: str, source_path: str) -> Article:
         except ParseError:
             published = None
     # trafilatura joins paragraphs with single newlines; the body keeps blank-line paragraphs.
-    body = re.sub(r"\n+", "\n\n", body)
+    lines = [line for line in body.split("\n") if line.strip()]
+    title = getattr(doc, "title", None)
+    if title and lines and lines[0].strip() == title.strip():  # the page's <h1> repeats the title
+        lines = lines[1:]
+    body = "\n\n".join(lines)
     return _make_article(
         source_path, body, published, title=getattr(doc, "title", None), url=getattr(doc, "url", None)
     )

@@ -69,6 +69,16 @@ def test_html_page_body_comes_from_the_article_not_navigation() -> None:
     assert "SUBSCRIBE" not in article.body and "World news menu" not in article.body
     assert article.body.count("\n\n") >= 2  # paragraphs kept apart
     assert article.published_date == date(2022, 1, 28)
+    assert article.title == "Threat of war" and article.body.startswith("How imminent")  # <h1> not repeated
+
+
+def test_html_delivery_of_a_dev_article_reproduces_its_corpus_text() -> None:
+    # seeds/dev/ua-0065.html is the corpus article ua-0065 saved as a web page (nav, scripts, aside).
+    dev = Path(__file__).resolve().parents[2] / "seeds" / "dev"
+    [article], _ = parse_file(dev / "ua-0065.html", dev, 10**7)
+    assert article.body.startswith("Russia has claimed that its Black Sea fleet headquarters")
+    assert article.body.count("\n\n") == 13  # the page's 14 <p> paragraphs, no menu, no related links
+    assert article.published_date == date(2022, 7, 31)
 
 
 @pytest.mark.parametrize(
