@@ -4,7 +4,6 @@
 import dagster as dg
 
 from assets.resources import FactwirePaths
-from pipeline import staging
 from pipeline.evidence import span_mismatches
 
 
@@ -16,8 +15,7 @@ def _evidence_check(table: str, column: str) -> dg.AssetChecksDefinition:
         description=f"every {table} row: articles.body[char_start:char_end] == {column}",
     )
     def check(paths: FactwirePaths) -> dg.AssetCheckResult:
-        build = paths.build_dir()
-        bad = span_mismatches(staging.read_table(build, "articles"), staging.read_table(build, table), column)
+        bad = span_mismatches(paths.build_dir(), table, column)
         return dg.AssetCheckResult(passed=bad == 0, metadata={"mismatched_rows": bad})
 
     return check

@@ -1,8 +1,6 @@
 """Extract layer: sentences and the three fact tables from the articles; the places dimension."""
 
-
 import dagster as dg
-import polars as pl
 
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
@@ -23,30 +21,31 @@ FACT_KINDS = {"python", "polars", "parquet"}
     check_specs=[schema_check_spec(t) for t in nightly.FACT_TABLES],
 )
 def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
-    """Segment every article and run the figure, attribution and event extractors (pipeline.extract)."""
+    """Segment new articles and run the figure, attribution and event extractors over a process pool
+    (pipeline.extract); articles the same extractor version already read keep their rows."""
+    settings = paths.settings()
     build = paths.build_dir()
-    articles_df = staging.read_table(build, "articles")
-    bodies = dict(articles_df.select("article_id", "body").iter_rows())
-    night = nightly.extract_night(articles_df, incremental.load_previous(paths.settings().warehouse_dir))
-    all_rejects = [night.rejects]
+    stats = nightly.extract(build, incremental.load_previous(settings.warehouse_dir), settings.workers)
     for table in nightly.FACT_TABLES:
-        valid, rejects = validate_table(table, night.frames[table], bodies)
-        all_rejects.append(rejects)
-        staging.write_table(build, table, valid)
-        meta: dict = {
-            "dagster/row_count": valid.height,
-            "rejected_rows": rejects.height,
-            "articles_extracted": night.articles_extracted,
-            "articles_unchanged": night.articles_unchanged,
-        }
-        if "method" in valid.columns:
-            meta["rows_per_method"] = dg.MetadataValue.json(
-                dict(valid.group_by("method").len().sort("method").iter_rows())
-            )
-        yield dg.MaterializeResult(asset_key=table, metadata=meta, check_results=[schema_check(table, valid, rejects)])
-    staging.write_rejects(build, "extract", pl.concat(all_rejects))
+        valid = staging.scan(build, table)
+        rejects = staging.read(build, "rejects", f"extract-{table}-")
+        per_method = {}
+        if "method" in valid.collect_schema().names():
+            per_method = dict(valid.group_by("method").len().sort("method").collect().iter_rows())
+        rows = staging.count(build, table)
+        yield dg.MaterializeResult(
+            asset_key=table,
+            metadata={
+                "dagster/row_count": rows,
+                "rejected_rows": rejects.height,
+                "articles_extracted": stats.articles_extracted,
+                "articles_unchanged": stats.articles_unchanged,
+                "rows_per_method": dg.MetadataValue.json(per_method),
+            },
+            check_results=[schema_check(table, rows, rejects)],
+        )
     context.log.info(
-        f"{night.articles_extracted} articles extracted, {night.articles_unchanged} kept from the last night"
+        f"{stats.articles_extracted} articles extracted, {stats.articles_unchanged} kept from the last night"
     )
 
 
@@ -62,8 +61,11 @@ def places(paths: FactwirePaths) -> dg.MaterializeResult:
     """Every place the gazetteer knows, with kind, country, admin1 and coordinates."""
     valid, rejects = validate_table("places", nightly.places_frame())
     build = paths.build_dir()
-    staging.write_table(build, "places", valid)
-    staging.write_rejects(build, "places", rejects)
+    staging.reset(build, "places")
+    staging.reset(build, "rejects", "places")
+    staging.write_part(build, "places", "all", valid)
+    if rejects.height:
+        staging.write_part(build, "rejects", "places", rejects)
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": valid.height}, check_results=[schema_check("places", valid, rejects)]
+        metadata={"dagster/row_count": valid.height}, check_results=[schema_check("places", valid.height, rejects)]
     )

@@ -1,33 +1,32 @@
 """Ingest layer: raw files in the raw folder -> parsed, de-duplicated articles (or rejects)."""
 
-
 import dagster as dg
-import polars as pl
 
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, staging
 from pipeline.frames import to_frame
-from pipeline.validate import validate_table
 
 
 @dg.asset(
     group_name="ingest",
     kinds={"python", "parquet"},
     owners=OWNERS,
-    description="Inventory of the raw folder: every file (nested folders too) with size and sha256.",
+    description="Inventory of the raw folder: every file (nested folders too) with size, mtime and sha256.",
     metadata={"dagster/column_schema": column_schema("raw_files")},
 )
 def raw_files(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.MaterializeResult:
     """Every raw file of the night with its content hash (the incremental manifest)."""
     settings = paths.settings()
-    files = nightly.scan_raw(settings.raw_dir)
-    df = to_frame("raw_files", files)
-    staging.write_table(paths.build_dir(), "raw_files", df)
+    known = incremental.previous_manifest(incremental.load_previous(settings.warehouse_dir))
+    files = nightly.scan_raw(settings.raw_dir, known)
+    build = paths.build_dir()
+    staging.reset(build, "raw_files")
+    staging.write_part(build, "raw_files", "all", to_frame("raw_files", files))
     context.log.info(f"{len(files)} raw files in {settings.raw_dir}")
     return dg.MaterializeResult(
         metadata={"dagster/row_count": len(files), "raw_dir": str(settings.raw_dir),
-                  "bytes": int(df["size"].sum() or 0)}
+                  "bytes": sum(f.size for f in files)}
     )
 
 
@@ -36,37 +35,32 @@ def raw_files(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
         table_spec("articles", ["raw_files"], "ingest", {"python", "polars", "parquet"}),
         table_spec("article_sources", ["raw_files"], "ingest", {"python", "polars", "parquet"}),
     ],
-    check_specs=[schema_check_spec("articles"), schema_check_spec("article_sources")],
+    check_specs=[schema_check_spec(t) for t in nightly.INGEST_TABLES],
 )
 def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
-    """Parse every raw file (text, JSON, JSONL, HTML); unreadable files go to rejects with the reason."""
+    """Parse new or changed raw files (text, JSON, JSONL, HTML) over a process pool; unchanged files
+    keep last night's articles; unreadable files and lines go to rejects with the reason."""
     settings = paths.settings()
     build = paths.build_dir()
-    raw = staging.read_table(build, "raw_files")
-    files = [nightly.RawFile(*row) for row in raw.select("source_path", "size", "sha256").iter_rows()]
-    result = nightly.ingest(
-        settings.raw_dir, files, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir)
+    files = [nightly.RawFile(*row) for row in staging.read(build, "raw_files").iter_rows()]
+    stats = nightly.ingest(
+        settings.raw_dir, files, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir),
+        build, settings.workers,
     )
-    loaded = result.loaded
-    all_rejects = [loaded.rejects]
-    for table, df in (("articles", loaded.articles), ("article_sources", loaded.article_sources)):
-        valid, rejects = validate_table(table, df)
-        all_rejects.append(rejects)
-        staging.write_table(build, table, valid)
+    for table in nightly.INGEST_TABLES:
+        rows = staging.count(build, table)
         yield dg.MaterializeResult(
             asset_key=table,
+            check_results=[schema_check(table, rows, staging.read(build, "rejects", f"ingest-{table}-"))],
             metadata={
-                "dagster/row_count": valid.height,
-                "rejected_rows": rejects.height,
-                "files_parsed": result.files_parsed,
-                "files_unchanged": result.files_unchanged,
-                "files_or_lines_rejected": loaded.rejects.height,
+                "dagster/row_count": rows,
+                "files_parsed": stats.files_parsed,
+                "files_unchanged": stats.files_unchanged,
+                "files_or_lines_rejected": stats.rejected,
+                "articles_new": stats.articles_new,
             },
-            check_results=[schema_check(table, valid, rejects)],
         )
-    rejects = pl.concat(all_rejects)
-    staging.write_rejects(build, "ingest", rejects)
     context.log.info(
-        f"{loaded.articles.height} articles from {len(files)} files ({result.files_parsed} parsed, "
-        f"{result.files_unchanged} unchanged); {loaded.rejects.height} files/lines rejected"
+        f"{stats.articles} articles ({stats.articles_new} new) from {len(files)} files: {stats.files_parsed} "
+        f"parsed, {stats.files_unchanged} unchanged, {stats.rejected} files or lines rejected"
     )

@@ -33,7 +33,7 @@ def table_spec(table: str, deps: list[str], group: str, kinds: set[str]) -> dg.A
     )
 
 
-def schema_check(table: str, df: pl.DataFrame, rejects: pl.DataFrame) -> dg.AssetCheckResult:
+def schema_check(table: str, valid_rows: int, rejects: pl.DataFrame) -> dg.AssetCheckResult:
     """Pandera validation outcome: rejected rows are kept in `rejects` and reported, never fail the run."""
     sample = "\n".join(f"- `{c}`: {r}" for c, r in rejects.head(5).select("check", "reason").iter_rows())
     return dg.AssetCheckResult(
@@ -41,7 +41,7 @@ def schema_check(table: str, df: pl.DataFrame, rejects: pl.DataFrame) -> dg.Asse
         asset_key=table,
         passed=rejects.height == 0,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rows_valid": df.height, "rows_rejected": rejects.height, "sample": dg.MetadataValue.md(sample)},
+        metadata={"rows_valid": valid_rows, "rows_rejected": rejects.height, "sample": dg.MetadataValue.md(sample)},
     )
 
 

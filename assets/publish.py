@@ -24,9 +24,9 @@ UPSTREAM = [table for table in TABLES if table != "rejects"]
     ),
 )
 def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.MaterializeResult:
-    """Union the rejects of every stage and publish a new warehouse version."""
+    """Publish the staged parts as a new warehouse version (a no-op when nothing changed)."""
     settings = paths.settings()
-    rejects = staging.combine_rejects(paths.build_dir())
+    rejects = staging.read(paths.build_dir(), "rejects")
     meta = {"extractor_version": incremental.extractor_version()}
     result = publish(settings.build_dir, settings.warehouse_dir, meta)
     context.log.info(f"published version {result.version}: {result.row_counts}")
@@ -34,6 +34,7 @@ def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
         metadata={
             "dagster/uri": str(result.duckdb_path),
             "version": result.version,
+            "unchanged_version_reused": result.reused,
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "rejects": rejects.height,
             "rejects_by_stage": dg.MetadataValue.json(

@@ -14,9 +14,10 @@ class FactwirePaths(dg.ConfigurableResource):
     raw_dir: str
     warehouse_dir: str
     max_file_bytes: int
+    workers: int = 1
 
     def settings(self) -> Settings:
-        return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes)
+        return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes, self.workers)
 
     def build_dir(self) -> Path:
         path = self.settings().build_dir
@@ -29,4 +30,5 @@ class FactwirePaths(dg.ConfigurableResource):
             raw_dir=str(settings.raw_dir),
             warehouse_dir=str(settings.warehouse_dir),
             max_file_bytes=settings.max_file_bytes,
+            workers=settings.workers,
         )

@@ -61,6 +61,7 @@ _HONORIFICS = r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Gov|Sen|Rep|Prof|St|
 _TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
 # Capitalised prepositions of headline case ("Won't Trigger War With Russia Kallas Said").
 _CAP_STOP = frozenset("with from by after over against into amid about as at".split())
+_COMPASS = frozenset("east west north south eastern western northern southern".split())
 _OPEN_Q = '“‘"'
 _CLOSE_Q = '”’"'
 _QUOTE_CHARS = frozenset('“”"‘’')
@@ -81,6 +82,7 @@ class Lexicon:
     channel_re: re.Pattern[str]
     func: dict[str, str]  # lower word -> function label
     memo: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> labels, filled lazily
+    stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
 
 
 @cache
@@ -210,12 +212,12 @@ def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
             if first.isdisjoint(_WORD.findall(st.lower())):
                 continue
             off = sent.char_start
-            make = Tok._make
+            new = tuple.__new__
             toks.extend(
                 [
-                    make((m.start() + off, m.end() + off, w, w.lower(), False, w[:1].isupper()))
+                    new(Tok, (a + off, a + off + len(w), w, w.lower(), False, w[0].isupper()))
                     for m in _TOKEN.finditer(st)
-                    for w in (m[0],)
+                    for a, w in ((m.start(), m[0]),)
                 ]
             )
         for qa, qb in p.quotes:
@@ -244,13 +246,22 @@ class SpeakerNP:
     pronoun: str | None = None
 
 
+_BASE_MEMO: dict[str, str] = {}
+
+
 def _base(w: str) -> str:
     """Lower-case word without a possessive ending or trailing full stop."""
-    w = w.lower().rstrip(".")
+    got = _BASE_MEMO.get(w)
+    if got is not None:
+        return got
+    b = w.lower().rstrip(".")
     for suf in ("’s", "'s", "’", "'"):
-        if w.endswith(suf):
-            return w[: -len(suf)]
-    return w
+        if b.endswith(suf):
+            b = b[: -len(suf)]
+            break
+    if len(_BASE_MEMO) < 50_000:
+        _BASE_MEMO[w] = b
+    return b
 
 
 def _labels(lex: Lexicon, w: str) -> frozenset[str]:
@@ -279,6 +290,8 @@ def _is_demonym(t: Tok, lex: Lexicon, nxt: Tok | None = None) -> bool:
     """
     if "modifier" in _labels(lex, t.text):
         return True
+    if t.cap and "-" in t.text and t.text.rsplit("-", 1)[1][:1].islower():
+        return True  # "Geneva-based", "Kremlin-backed", "Russian-imposed": adjectives, not names
     if nxt is not None and nxt.cap and not _labels(lex, nxt.text):
         return False
     b = _base(t.text)
@@ -290,6 +303,9 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
     s = k
     while s - 1 >= lo:
         t = toks[s - 1]
+        if t.text == ")" and s - 3 >= lo and toks[s - 3].text == "(" and toks[s - 2].text.isupper() and s - 4 >= lo:
+            s -= 3  # "The Central Intelligence Agency (CIA) had warned": skip the acronym
+            continue
         if t.quoted or not _is_word(t):
             break
         fl = lex.func.get(t.low)
@@ -329,6 +345,12 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
             if s - 1 >= lo and lex.func.get(toks[s - 1].low) == "connector" and toks[s - 1].low != "and":
                 continue
             break
+        if t.low in _COMPASS and s < k and toks[s].cap and s - 2 >= lo and toks[s - 2].low == "in":
+            s -= 1  # "fighters in east Ukraine"
+            continue
+        if t.low == "in" and s < k and s - 2 >= lo and _in_place_ok(toks[s - 2], toks[s], lex):
+            s -= 1  # "Police in Karachi say", "officials in Kyiv who said"
+            continue
         if fl in ("boundary", "skip", "passive"):
             break
         if t.low in _TIME_WORDS:
@@ -383,6 +405,16 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
     while s < k and lex.func.get(toks[s].low) == "connector":
         s += 1
     return s if s < k else None
+
+
+def _in_place_ok(left: Tok, right: Tok, lex: Lexicon) -> bool:
+    """Whether "left in right" continues a speaker phrase: a source noun located in a place."""
+    return (
+        _is_word(left)
+        and not left.quoted
+        and (bool(_labels(lex, left.text) & {"organisation", "unnamed", "role"}) or left.cap and right.cap)
+        and (right.cap or right.low in _COMPASS)
+    )
 
 
 def np_fwd(toks: list[Tok], k: int, hi: int, lex: Lexicon) -> int | None:
@@ -446,6 +478,9 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     if not core:
         return None
     det = span[0].low if i else None
+    located = _located(toks, s + i, e, body, doc, lex)
+    if located is not None:
+        return located
     core_text = body[core[0].start : core[-1].end]
     named = lex.names.get(core_text.lower())
     if named:
@@ -517,6 +552,34 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     if "role" in labels:
         return SpeakerNP(span[0].start, span[-1].end, text, "description", "person", core_text, core_text, head)
     return None
+
+
+def _located(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon) -> SpeakerNP | None:
+    """A source placed by "in": "Police in Karachi" (the Karachi police), "The Institute for the
+    Study of War in Washington" (the institute, not the city), "officials in Kyiv" (as written).
+
+    News locates a generic source by its place ("Police in Karachi say ...") and a named one by
+    its seat; the speaker is the source, never the place.
+    """
+    n = next((x for x in range(s + 1, e - 1) if toks[x].low == "in"), None)
+    if n is None:
+        return None
+    pre, post = toks[s:n], toks[n + 1 : e]
+    head = _labels(lex, pre[-1].text)
+    names = [t for t in pre if t.cap and not _labels(lex, t.text) and not _is_demonym(t, lex)]
+    text = body[toks[s].start : toks[e - 1].end]
+    if "organisation" in head and not names:
+        # keep the determiner-less place + generic head: "Karachi police"
+        place = body[post[0].start : post[-1].end]
+        noun = body[pre[0].start : pre[-1].end]
+        name = place + " " + (noun.lower() if noun[:1].isupper() and len(pre) == 1 else noun)
+        return SpeakerNP(toks[s].start, toks[e - 1].end, text, "name", "organisation", name, None, pre[-1].low)
+    if head & {"unnamed", "role"}:
+        return None  # "officials in Kyiv", "A Russian official in Ukraine": as written
+    sp = classify(toks, s, n, body, doc, lex)
+    if sp is None:
+        return None
+    return SpeakerNP(sp.start, toks[e - 1].end, text, sp.mtype, sp.kind, sp.name, sp.role, sp.head, sp.pronoun)
 
 
 def _state_prefix(core: list[Tok], core_text: str, body: str, lex: Lexicon) -> str:
@@ -874,8 +937,8 @@ def cue_then_speaker(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
     News writes '"We will not give up," said the governor, Oleh Sinegubov.' and
     "..., said Bogner." The speaker follows the cue; the content is the quotation or clause before.
     """
-    if cue.form != "finite":
-        return None
+    if cue.form != "finite" or cue.lemma == "tell":
+        return None  # "..., X told CNN": the phrase after "told" is the listener
     toks = cue.para.toks
     k = cue.i - 1
     if k < cue.lo - 1 or k < 0:
@@ -1070,7 +1133,7 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
             continue  # a plural noun subject: "Initial reports spoke of"
         term = " ".join(m.group().lower().split())
         present = term == lex.cues[term][0] or term.endswith("s")
-        if j < len(toks) and present and lex.func.get(toks[j].low) in ("skip", "passive"):
+        if j < len(toks) and present and lex.func.get(toks[j].low) in ("skip", "passive") and toks[j].low != "being":
             continue  # a noun subject before its verb: "The UN report will be handed"
         lemma, form, strength = lex.cues[" ".join(m.group().lower().split())]
         sent = next(s for s in sents if s.char_start <= a < s.char_end) if sents else None
@@ -1155,6 +1218,26 @@ class Entity:
     role: str | None
     words: frozenset[str]
     para: int
+    pos: int = -1  # body offset of its latest mention
+
+
+class Mention(NamedTuple):
+    """A name written in the text outside any attribution: a person in subject position
+    ("Kira Oves was one of the journalists injured") or an organisation ("Illawarra police")."""
+
+    pos: int
+    para: int
+    name: str
+    kind: str  # person, organisation
+    head: str  # lower-case head noun of an organisation name, "" for a person
+
+
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z][a-z]+)*|[a-z]{1,3}[A-Z][a-z]+)"
+_NAME_RUN = re.compile(r"(?<![\w’'-])" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,4}(?![\w-])")
+_POSSESSIVE = re.compile(r"[’']s ")
+_HEAD_WORD = re.compile(r"[\w’'-]+")
+_SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative"})
+_INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several"})
 
 
 def _words(text: str) -> frozenset[str]:
@@ -1188,11 +1271,91 @@ def _full_name(body: str, surname: str, lex: Lexicon) -> str | None:
     return None
 
 
+def _not_name(lex: Lexicon, w: str) -> bool:
+    """A capitalised word that does not start a name: function word, role, demonym, known name."""
+    got = lex.stop_memo.get(w)
+    if got is None:
+        b = _base(w)
+        got = lex.stop_memo[w] = bool(
+            b in lex.func or b in _CAP_STOP or b in _TIME_WORDS or b in lex.names or _labels(lex, w)
+        )
+    return got
+
+
+def text_mentions(doc: Doc, lex: Lexicon, paras: range | None = None) -> list[Mention]:
+    """Names of the fact sentences that pronouns and descriptions may point back to.
+
+    A person counts in subject position only (at the sentence start, after a comma or a role word:
+    "A spokesperson for Ukraine’s southern command, Natalia Gumenyuk, did not confirm ..."); an
+    organisation is a capitalised name followed by its head noun ("Illawarra police have arrested").
+    """
+    body = doc.article.body
+    out: list[Mention] = []
+    for sent in doc.fact_sentences:
+        if paras is not None and sent.paragraph_index not in paras:
+            continue
+        for m in _NAME_RUN.finditer(body, sent.char_start, sent.char_end):
+            words = m.group().split()
+            a = m.start()
+            # leading words that are not part of a name: function words, roles, demonyms, places
+            n0 = 0
+            while n0 < len(words) and _not_name(lex, words[n0]):
+                n0 += 1
+            if n0 == len(words):
+                continue
+            if n0:
+                a = body.index(words[n0], a + len(words[n0 - 1]))
+                words = words[n0:]
+            end = m.end()
+            nxt = _HEAD_WORD.findall(body, end, end + 30)[:1]
+            head = _base(nxt[0]) if nxt else ""
+            if "organisation" in _labels(lex, head) and not _labels(lex, words[-1]) and len(words) <= 3:
+                if not any(_base(w) in lex.names and lex.names[_base(w)][0] == "government" for w in words):
+                    out.append(Mention(a, sent.paragraph_index, " ".join(words) + " " + nxt[0], "organisation", head))
+                continue
+            if len(words) < 2 or any(
+                _labels(lex, w) or _base(w) in lex.names or w.endswith(("’s", "'s")) for w in words
+            ):
+                continue
+            lead = body[sent.char_start : a].rstrip()
+            prev = _base(lead.split()[-1]) if lead.split() else ""
+            if not lead or lead.endswith(",") or "role" in _labels(lex, prev):
+                if _place_actor(doc, a, end) is None:
+                    out.append(Mention(a, sent.paragraph_index, " ".join(words), "person", ""))
+    return out
+
+
+class LazyMentions:
+    """text_mentions computed per paragraph on first need (most drafts never look at them)."""
+
+    def __init__(self, doc: Doc, lex: Lexicon) -> None:
+        self.doc, self.lex = doc, lex
+        self.by_para: dict[int, list[Mention]] = {}
+        self.full: list[Mention] | None = None
+
+    def near(self, para: int, back: int) -> list[Mention]:
+        """Mentions of paragraphs para-back .. para."""
+        if self.full is not None:
+            return [m for m in self.full if para - back <= m.para <= para]
+        todo = [q for q in range(max(0, para - back), para + 1) if q not in self.by_para]
+        if todo:
+            got = text_mentions(self.doc, self.lex, range(todo[0], todo[-1] + 1))
+            for q in todo:
+                self.by_para[q] = [m for m in got if m.para == q]
+        return [m for q in range(max(0, para - back), para + 1) for m in self.by_para[q]]
+
+    def all(self) -> list[Mention]:
+        if self.full is None:
+            self.full = text_mentions(self.doc, self.lex)
+        return self.full
+
+
 def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, str | None, str | None]]:
     """Speaker and kind of every draft: names to their first full form, pronouns and descriptions
-    to the nearest compatible speaker before them, or to the name that follows a description in
-    the same or the next paragraph with the same role words."""
+    to the nearest compatible speaker (or name written in subject position) before them, or to the
+    name that follows a description in the same or the next paragraph with the same role words."""
     body = doc.article.body
+    mentions = LazyMentions(doc, lex)
 
     def full_name(word: str, default: str) -> str:
         return _full_name(body, default, lex) or default
@@ -1201,29 +1364,48 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
     out: list[tuple[Draft, str | None, str | None]] = []
     last_in_sentence: dict[str, Entity] = {}
 
-    def register(name: str, kind: str, role: str | None, para: int) -> Entity:
+    def register(name: str, kind: str, role: str | None, para: int, pos: int) -> Entity:
         w = _words(name) or frozenset({name.lower()})
         for e in reversed(ents):
             if e.kind == kind and w <= e.words:
                 e.para = para
+                e.pos = pos
                 if role and not e.role:
                     e.role = role
                 return e
-        e = Entity(name, kind, role, w, para)
+        e = Entity(name, kind, role, w, para, pos)
         ents.append(e)
         return e
 
     for n, d in enumerate(drafts):
         p = d.cue.para.index
         sp = d.speaker
+        pos = sp.start if sp is not None else d.cue.start
         ent: Entity | None = None
         if d.inherit or sp is None:
             ent = last_in_sentence.get(d.cue.sent.sentence_id)
             if ent is None:
+                ent = _sentence_subject(doc, d, lex, register)
+            if ent is None:
                 out.append((d, None, None))
                 continue
         elif sp.mtype == "pronoun":
-            ent = _antecedent(sp.pronoun or "", ents, p)
+            ent = _antecedent(sp.pronoun or "", ents, p, pos, mentions.near(p, 1), register)
+        elif sp.mtype == "description" and sp.text.lower().startswith(("its ", "their ")):
+            owner = _owner_state(doc, d.cue.para, sp.start)
+            name = f"{owner} {sp.name}" if owner else _strip_det(sp.name)
+            ent = register(name, sp.kind or "person", d.role, p, pos)
+        elif (
+            sp.mtype == "name"
+            and sp.kind == "organisation"
+            and all(_labels(lex, w) for w in sp.name.split())
+            and (ent := _qualified(sp, mentions.all(), register, p, pos)) is not None
+        ):
+            pass  # "Police say": the one police force the article names
+        elif sp.head in _SPOKES and (
+            sp.mtype in ("description", "bare") or sp.kind != "person" and (" for " in sp.text or " of " in sp.text)
+        ):
+            ent = _spokesperson(body, sp, ents, p, pos, mentions.near(p, 1), doc, lex, register)
         elif sp.mtype == "name":
             name = sp.name
             if sp.kind == "person":
@@ -1236,27 +1418,98 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
                     if e.kind == "person" and w and w <= e.words:
                         name = e.name
                         break
-            ent = register(name, sp.kind or "person", d.role, p)
+            ent = register(name, sp.kind or "person", d.role, p, pos)
         elif sp.mtype == "description":
-            ent = _describe(sp, ents, p, drafts[n + 1 :], lex)
+            ent = _describe(body, sp, ents, p, pos, drafts[n + 1 :], mentions.near(p, 6), lex)
             if ent is None:
-                ent = register(_strip_det(sp.name), sp.kind or "person", d.role, p)
+                ent = register(_strip_det(sp.name), sp.kind or "person", d.role, p, pos)
         else:  # bare unnamed / media as written
-            ent = register(sp.name, sp.kind or "unnamed", d.role, p)
+            ent = None
+            if sp.kind == "organisation" or sp.head in ("police", "authorities", "prosecutors"):
+                ent = _qualified(sp, mentions.all(), register, p, pos)
+            if ent is None:
+                ent = register(sp.name, sp.kind or "unnamed", d.role, p, pos)
         if ent is None:
             out.append((d, sp.text if sp else None, sp.kind if sp else None))
             continue
         ent.para = p
+        ent.pos = max(ent.pos, pos)
         last_in_sentence[d.cue.sent.sentence_id] = ent
         out.append((d, ent.name, ent.kind))
     return out
 
 
-def _antecedent(pronoun: str, ents: list[Entity], para: int) -> Entity | None:
-    """Nearest compatible named speaker before a pronoun."""
-    if not ents:
+Register = Callable[[str, str, "str | None", int, int], Entity]
+
+
+def _sentence_subject(doc: Doc, d: Draft, lex: Lexicon, register: Register) -> Entity | None:
+    """Subject of a coordinated cue whose first verb is no reporting cue: "Vladimir Putin thanked
+    the Chinese leader ... and blasted Washington’s “ugly” policies" (speaker: the subject)."""
+    toks = d.cue.para.toks
+    lo = d.cue.lo
+    k = lo
+    body = doc.article.body
+    # skip a fronted adverbial ending in a comma ("In May", "Meanwhile,")
+    while k < d.cue.i and (toks[k].low in _CAP_STOP or toks[k].low in ("in", "on", "meanwhile", "but", "and")):
+        k += 1
+        while k < d.cue.i and not toks[k].cap and toks[k].text != ",":
+            k += 1
+        if k < d.cue.i and toks[k].text == ",":
+            k += 1
+        elif k < d.cue.i and toks[k].cap and k - 1 >= lo and toks[k - 1].low in ("in", "on"):
+            k += 1  # "In May the US ..."
+    e = np_fwd(toks, k, d.cue.i, lex)
+    if e is None:
+        return None
+    sp = classify(toks, k, e, body, doc, lex)
+    if sp is None or sp.mtype not in ("name",):
+        return None
+    return register(sp.name, sp.kind or "person", sp.role, d.cue.para.index, sp.start)
+
+
+def _owner_state(doc: Doc, para: Para, pos: int) -> str | None:
+    """The state a possessive "its"/"their" points to: the nearest country named before it in
+    the paragraph ("Ukraine has not commented ..., when its deputy defence minister said")."""
+    best: tuple[int, str] | None = None
+    for sent in para.sentences:
+        if sent.char_start > pos:
+            break
+        for pm in doc.places.get(sent.sentence_id, ()):
+            place = getattr(pm, "place", None)
+            start = getattr(pm, "char_start", pos)
+            if start < pos and getattr(place, "kind", None) == "country" and (best is None or start > best[0]):
+                best = (start, getattr(place, "name", None) or getattr(pm, "text", ""))
+    return best[1] if best else None
+
+
+def _qualified(sp: SpeakerNP, mentions: list[Mention], register: Register, para: int, pos: int) -> Entity | None:
+    """A bare generic source ("Police say") is the one force of that kind the article names
+    ("Mumbai police"), when it names exactly one (extraction-rules 27)."""
+    head = (sp.head or "").lower()
+    names = {m.name for m in mentions if m.kind == "organisation" and m.head == head}
+    if len(names) != 1:
+        return None
+    return register(names.pop(), "organisation", None, para, pos)
+
+
+def _antecedent(
+    pronoun: str, ents: list[Entity], para: int, pos: int, mentions: list[Mention], register: Register
+) -> Entity | None:
+    """Nearest compatible named speaker before a pronoun; for "he"/"she" also a person named in
+    subject position after the latest speaker ("Kira Oves was one of the journalists injured. She
+    told the BBC ...")."""
+    if not ents and not mentions:
         return None
     if pronoun in ("he", "she"):
+        persons = [e for e in ents if e.kind == "person" and e.pos < pos]
+        best = max(persons, key=lambda e: e.pos) if persons else None
+        cand = [m for m in mentions if m.kind == "person" and m.pos < pos and para - m.para <= 1]
+        if cand:
+            m = max(cand, key=lambda m: m.pos)
+            if best is None or m.pos > best.pos and not (_words(m.name) <= best.words):
+                return register(m.name, "person", None, m.para, m.pos)
+        if not ents:
+            return None
         last = max(reversed(ents), key=lambda e: e.para)
         if last.kind == "person":
             return last
@@ -1265,43 +1518,116 @@ def _antecedent(pronoun: str, ents: list[Entity], para: int) -> Entity | None:
             return max(recent, key=lambda e: e.para)
         if last.kind in ("organisation", "government"):
             return last  # translated copy: "he" for an office that spoke just before
-        persons = [e for e in ents if e.kind == "person"]
-        return max(persons, key=lambda e: e.para) if persons else None
+        return best
+    if not ents:
+        return None
     kinds = (
         ("organisation", "government", "document", "media")
         if pronoun == "it"
         else ("unnamed", "organisation", "group", "government", "media")
     )
     cands = [e for e in ents if e.kind in kinds]
-    return max(cands, key=lambda e: e.para) if cands else max(ents, key=lambda e: e.para)
+    if cands:
+        return max(cands, key=lambda e: e.para)
+    return None if pronoun == "it" else max(ents, key=lambda e: e.para)
 
 
-def _describe(sp: SpeakerNP, ents: list[Entity], para: int, later: list[Draft], lex: Lexicon) -> Entity | None:
-    """A description ("the Ministry", "the president") to the nearest speaker whose name or role
-    holds its head noun, else to the name that follows with the same role words."""
+def _spokesperson(
+    body: str,
+    sp: SpeakerNP,
+    ents: list[Entity],
+    para: int,
+    pos: int,
+    mentions: list[Mention],
+    doc: Doc,
+    lex: Lexicon,
+    register: Register,
+) -> Entity | None:
+    """An unnamed spokesperson speaks for the organisation (extraction-rules 29): "A spokesperson
+    for the Black Sea fleet said" -> Black Sea Fleet; "A spokesman says" after "Illawarra police
+    have arrested" -> Illawarra police; "the ministry's spokesman" -> the ministry."""
+    text = sp.text
+    low = text.lower()
+    for prep in (" for ", " of ", " at "):
+        if prep in low:
+            org = _strip_det(text[low.index(prep) + len(prep) :])
+            return register(org, "organisation", "spokesperson", para, pos)
+    if "’s " in text or "'s " in text:
+        owner = _POSSESSIVE.split(text)[0]
+        return register(_strip_det(owner), "organisation", "spokesperson", para, pos)
+    orgs = [e for e in ents if e.kind in ("organisation", "government") and para - e.para <= 1 and e.pos < pos]
+    best = max(orgs, key=lambda e: e.pos) if orgs else None
+    cand = [m for m in mentions if m.kind == "organisation" and m.pos < pos and para - m.para <= 1]
+    if cand:
+        m = max(cand, key=lambda m: m.pos)
+        if best is None or m.pos > best.pos:
+            return register(m.name, "organisation", "spokesperson", m.para, m.pos)
+    return best
+
+
+_ORG_KINDS = ("organisation", "government", "media", "document")
+
+
+def _describe(
+    body: str,
+    sp: SpeakerNP,
+    ents: list[Entity],
+    para: int,
+    pos: int,
+    later: list[Draft],
+    mentions: list[Mention],
+    lex: Lexicon,
+) -> Entity | None:
+    """A description ("the Ministry", "the president") to the nearest speaker of its kind whose
+    name or role holds its head noun and its modifiers ("Germany’s economy minister" is not the
+    Ukrainian foreign minister), else to the name that follows with the same role words, else
+    to an organisation named in the text with that head noun ("the regiment" -> Azov regiment).
+    An indefinite description ("A top Ukrainian official") introduces a new source: it never
+    points back."""
     head = (sp.head or "").lower()
     if not head:
         return None
     stem = head[:-1] if head.endswith("s") and len(head) > 4 else head
-    for e in sorted(ents, key=lambda e: e.para, reverse=True):
-        hay = (e.name + " " + (e.role or "")).lower()
-        if stem in hay and para - e.para <= 6:
-            return e
+    first = sp.text.split()[0].lower()
+    indefinite = first in _INDEFINITE
+    org = sp.kind in _ORG_KINDS
+    mods = [
+        _base(w)
+        for w in _HEAD_WORD.findall(sp.name)
+        if _base(w) not in lex.func and _base(w) != head and _base(w) not in ("of", "for", "the")
+    ]
+    if not indefinite:
+        for e in sorted(ents, key=lambda e: e.pos, reverse=True):
+            if (e.kind in _ORG_KINDS) != org or para - e.para > 6:
+                continue
+            hay = (e.name + " " + (e.role or "")).lower()
+            if stem in hay and all(m[:4] in hay for m in mods):
+                return e
     for d in later:
         if d.cue.para.index > para + 1:
             break
         o = d.speaker
         if (
-            o is not None
+            not org
+            and o is not None
             and o.mtype == "name"
             and o.kind == "person"
             and ((d.role or "") + " " + (o.role or "")).lower().find(stem) >= 0
         ):
-            return Entity(o.name, "person", d.role or o.role, _words(o.name), para)
-    if sp.kind == "person" and sp.text.lower().startswith(("the ", "this ")):
+            return Entity(o.name, "person", d.role or o.role, _words(o.name), para, pos)
+    if org and not indefinite:
+        named = [m for m in mentions if m.kind == "organisation" and m.head == head and m.pos < pos]
+        if named:
+            m = max(named, key=lambda m: m.pos)
+            return Entity(m.name, "organisation", None, _words(m.name), para, pos)
+        if head in ("agency", "organisation", "organization", "group", "body"):
+            recent = [e for e in ents if e.kind in ("organisation", "media") and para - e.para <= 2]
+            if recent:
+                return max(recent, key=lambda e: e.pos)
+    if not org and not indefinite and sp.text.lower().startswith(("the ", "this ")) and not mods:
         recent = [e for e in ents if e.kind == "person" and para - e.para <= 2]
         if recent:
-            return max(recent, key=lambda e: e.para)
+            return max(recent, key=lambda e: e.pos)
     return None
 
 

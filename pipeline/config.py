@@ -20,6 +20,7 @@ class Settings:
     raw_dir: Path
     warehouse_dir: Path
     max_file_bytes: int = MAX_FILE_BYTES
+    workers: int = 1
 
     @property
     def duckdb_path(self) -> Path:
@@ -36,4 +37,5 @@ def load_settings(raw_dir: str | Path | None = None, warehouse_dir: str | Path |
     raw = raw_dir or os.environ.get("FACTWIRE_RAW_DIR") or DEFAULT_RAW_DIR
     warehouse = warehouse_dir or os.environ.get("FACTWIRE_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR
     max_bytes = int(os.environ.get("FACTWIRE_MAX_FILE_BYTES", MAX_FILE_BYTES))
-    return Settings(Path(raw).resolve(), Path(warehouse).resolve(), max_bytes)
+    workers = int(os.environ.get("FACTWIRE_WORKERS", 0)) or os.cpu_count() or 1
+    return Settings(Path(raw).resolve(), Path(warehouse).resolve(), max_bytes, workers)

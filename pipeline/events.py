@@ -21,17 +21,13 @@ from functools import cache
 import ahocorasick
 
 from pipeline.figures import FigureRow
+from pipeline.focus import article_focus
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
+from schemas import vocab
 
-EVENT_TYPES = frozenset(
-    {
-        "battle", "shelling_missile_attack", "air_drone_strike", "remote_explosive",
-        "attack_on_civilians", "abduction_detention", "property_destruction", "mass_grave",
-        "protest", "riot", "negotiations", "territory_change", "disaster", "other",
-    }
-)
+EVENT_TYPES = frozenset(vocab.EVENT_TYPES)  # one source of truth: the row contract's vocabulary
 # Types that name a violent happening: they absorb a property_destruction of the same sentence.
 _VIOLENT = frozenset(
     {"battle", "shelling_missile_attack", "air_drone_strike", "remote_explosive", "attack_on_civilians", "disaster"}
@@ -97,10 +93,14 @@ class Lexicon:
     people: dict[str, str]  # noun -> armed / person
     people_re: re.Pattern[str]
     air_weapon_re: re.Pattern[str]
+    modifier_head_re: re.Pattern[str] = re.compile(r"(?!)")  # "air raid warnings": trigger as a modifier
 
 
 _CONTEXTS = frozenset(
-    {"", "target", "natural_fire", "launched", "place_object", "also_missile", "passive", "agreement", "noun"}
+    {
+        "", "target", "natural_fire", "launched", "place_object", "also_missile", "passive", "agreement", "noun",
+        "gerund", "defences",
+    }
 )
 
 
@@ -118,6 +118,7 @@ def build_lexicon(
     actor_rows: tuple[dict[str, str], ...],
     target_rows: tuple[dict[str, str], ...] = (),
     weapon_rows: tuple[dict[str, str], ...] = (),
+    modifier_rows: tuple[dict[str, str], ...] = (),
 ) -> Lexicon:
     """Compile lexicon rows (as pipeline.lexicons.load_csv returns them) into one regex each."""
     triggers: dict[str, Trigger] = {}
@@ -139,7 +140,11 @@ def build_lexicon(
     people_re = re.compile(r"(?<![\w-])(?:" + (_alternation(list(people)) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
     air = [r["term"] for r in weapon_rows if r["label"] == "air_drone_strike"]
     air_weapon_re = re.compile(r"(?<![\w-])(?:" + (_alternation(air) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
-    return Lexicon(triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re)
+    heads = [r["term"] for r in modifier_rows]
+    modifier_head_re = re.compile(r"\s+(?:" + (_alternation(heads) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
+    return Lexicon(
+        triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re
+    )
 
 
 @cache
@@ -150,6 +155,7 @@ def load_lexicon() -> Lexicon:
         load_csv("event_actors", required=("term", "label", "note")),
         load_csv("event_targets", required=("term", "label", "note"), allowed_labels=frozenset({"armed", "person"})),
         load_csv("event_weapons", required=("term", "label", "note"), allowed_labels=EVENT_TYPES),
+        load_csv("event_modifier_heads", required=("term", "label", "note"), allowed_labels=frozenset({"head"})),
     )
 
 
@@ -157,19 +163,40 @@ def load_lexicon() -> Lexicon:
 # Closed-class cue words (modals, negators, subordinators, determiners) stay in code.
 
 _CLAUSE_BREAK = re.compile(r"[;:“”\"()–—]|,\s+(?:but|while|although|though)\b")
-_IRREALIS_BEFORE = re.compile(
-    r"\b(?:will|would|could|might|may|shall|can|cannot|if|unless|whether|no|not|never|without|"
-    r"threat|threats|threaten\w*|fear\w*|risk|possible|possibly|likely|ready|prepar\w*|plan|plans|planning|"
-    r"intend\w*|aim|aims|want\w*|vow\w*|prevent\w*|avoid\w*|hope\w*|expected|warn\w*|call(?:s|ed)?\s+for|"
-    r"demand\w*|propos\w*|den(?:y|ies|ied))\b|n't\b",
+# Irrealis cues before a trigger (closed class): modals, negators, subordinators, intention and
+# appeal words. Single words are looked up in a set, stems by prefix, phrases by a small regex
+# (one large alternation searched at every position was the extractor's slowest step).
+_IRREALIS_WORDS = frozenset(
+    (
+        "will would could might may shall can cannot if unless whether no not never without threat threats risk "
+        "possible possibly likely ready plan plans planning aim aims expected stop halt chance deny denies denied "
+        "threaten threatens threatened threatening fear fears feared fearing prepare prepares prepared preparing "
+        "preparation preparations intend intends intended intending want wants wanted wanting vow vows vowed vowing "
+        "prevent prevents prevented preventing avoid avoids avoided avoiding hope hopes hoped hoping warn warns "
+        "warned warning warnings demand demands demanded demanding propose proposes proposed proposal proposals "
+        "proposing resume resumes resumed resuming resumption restart restarts restarted restarting revive revives "
+        "revived reviving revival"
+    ).split()
+)
+_IRREALIS_PHRASE = re.compile(
+    r"\bcall(?:s|ed)?\s+for\b|\bto\s+end\b|\b(?:desire|willingness|ability|capacity|readiness)\s+to\b|n't\b",
     re.IGNORECASE,
 )
+_WORD = re.compile(r"[a-z]+")
+
+
+def _irrealis_cue(window: str) -> bool:
+    """An irrealis cue word or phrase in `window` ("is preparing more attacks", "would", "to end")."""
+    return not _IRREALIS_WORDS.isdisjoint(_WORD.findall(window.lower())) or _IRREALIS_PHRASE.search(window) is not None
+
+
 _IRREALIS_AFTER = re.compile(
     r"^[^,;:.]{0,40}?\b(?:would|could|might|will|no\s+sense|not\s+possible|impossible)\b", re.IGNORECASE
 )
 _BACKGROUND_BEFORE = re.compile(
     r"\b(?:since|during|throughout|before|start\s+of|beginning\s+of|outbreak\s+of|months\s+of|days\s+of|"
-    r"weeks\s+of|years\s+of|signs\s+of|evidence\s+of|traces\s+of|marks\s+of)\s+(?:the\s+|its\s+|their\s+|a\s+)?"
+    r"weeks\s+of|years\s+of|signs\s+of|evidence\s+of|traces\s+of|marks\s+of|similar\s+to|reminiscent\s+of|"
+    r"anniversary\s+of|compared\s+(?:to|with)|memor(?:y|ies)\s+of)\s+(?:the\s+|its\s+|their\s+|a\s+)?"
     r"(?:[\w’'-]+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -178,13 +205,44 @@ _LAUNCHED_BEFORE = re.compile(
 )
 _WEAPON_FIRE_BEFORE = re.compile(
     r"\b(?:open|opened|opening|opens|return|returned|returning|under|cease|heavy|artillery|mortar|rocket|gun|"
-    r"sniper|machine-gun|friendly|exchange\s+of|exchanged|set|on|caught)\s+$",
+    r"sniper|machine-gun|friendly|exchange\s+of|exchanged|set|on|caught|shell|tank|small-arms|gun)\s+$"
+    r"|\b(?:play\w*\s+with|fan\w*|fuel\w*|stok\w*|add\w*\s+fuel\s+to)\s+(?:the\s+|this\s+|that\s+)?$",
     re.IGNORECASE,
 )
 _FIRE_SERVICE_AFTER = re.compile(
     r"^\s*(?:at|on|crews?|fighters?|service|services|brigades?|chief|commissioners?|officials?|authorities|"
     r"units?|engines?|trucks?|stations?|department|ban|danger|season|risk|hazard|alarms?|escape|exits?|"
     r"safety|extinguishers?|power|control|fighting)\b",
+    re.IGNORECASE,
+)
+# "all airstrikes", "any of the hundred fires": a class of happenings, not one of them.
+_GENERIC_BEFORE = re.compile(
+    r"\b(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+|our\s+)?(?:[\w-]+\s+){0,2}$", re.IGNORECASE
+)
+# "Drone footage shows artillery strikes on ...": the text describes a picture, not a report.
+_DEPICTION_BEFORE = re.compile(
+    r"\b(?:footage|video|videos|photos?|photographs?|images?|pictures?)\s+(?:\w+\s+)?(?:shows?|showing|of)\b",
+    re.IGNORECASE,
+)
+# "She crouched and heard a massive explosion": a witness's perception of a happening told before.
+_PERCEPTION_BEFORE = re.compile(
+    r"\b(?:heard|hear|hears|saw|see|sees|felt|feel|witnessed)\s+(?:(?:a|an|the|two|several|more|[\w-]+)\s+){0,3}$",
+    re.IGNORECASE,
+)
+_PERCEPTION_STEMS = ("hear", "saw", "see", "felt", "feel", "witness")
+# "the attack", "this strike": a definite reference, usually to a happening already told.
+_DEFINITE_BEFORE = re.compile(
+    r"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE
+)
+# Casualties "in the attack": an attack in which people were killed or hurt happened.
+_CASUALTY_BEFORE = re.compile(
+    r"\b(?:killed|injured|wounded|died|hurt|dead|victims)\s+(?:in|by|during)\s+(?:a|an|the|this|that)\s+"
+    r"(?:[\w’'-]+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_CASUALTY_AFTER = re.compile(
+    r"^\s+(?:that|which)\s+(?:had\s+|have\s+|has\s+)?(?:reportedly\s+|allegedly\s+)?"
+    r"(?:killed|hit|destroyed|wounded|injured|damaged|left)\b",
     re.IGNORECASE,
 )
 _TARGET_AFTER = re.compile(r"^\s+(?:on|against|at|into|in|near)\s+\S", re.IGNORECASE)
@@ -194,7 +252,9 @@ _LAUNCHED_AFTER = re.compile(r"^\s+(?:begins|began|starts|started|was\s+launched
 _AGREEMENT_BEFORE = re.compile(
     r"\b(?:sign\w*|reach\w*|agree\w*|struck|clinch\w*|broker\w*)\b[^.;]{0,40}$", re.IGNORECASE
 )
-_AGREEMENT_AFTER = re.compile(r"^\s+(?:on|to|for)\s+\S", re.IGNORECASE)
+_AGREEMENT_AFTER = re.compile(
+    r"^\s+(?:on|to|for)\s+\S|^\s+(?:(?:had|has|have)\s+been\s+|was\s+|were\s+|been\s+)?agreed\b", re.IGNORECASE
+)
 
 
 def _clause_before(text: str, start: int, width: int = 60) -> str:
@@ -204,11 +264,21 @@ def _clause_before(text: str, start: int, width: int = 60) -> str:
     return window[breaks[-1].end() :] if breaks else window
 
 
-def _is_irrealis(before: str, after: str) -> bool:
+# A conditional clause runs from "if" to the next clause break: "if he feared there was a 10% chance
+# that an independent-minded South African judge ordered his arrest" (ua-0090).
+_CONDITIONAL_BEFORE = re.compile(r"\b(?:if|unless|whether)\b[^,;:–—.?!]*$", re.IGNORECASE)
+
+
+def _is_irrealis(before: str, after: str, sentence_before: str = "") -> bool:
     """A future, hypothetical or negated statement: 'is preparing more attacks', 'no sense'.
 
-    `before` is the clause before the trigger, `after` the text after it."""
-    return bool(_IRREALIS_BEFORE.search(before[-45:]) or _IRREALIS_AFTER.search(after))
+    `before` is the clause before the trigger, `after` the text after it, `sentence_before` the
+    sentence up to the trigger (for a conditional clause longer than the window)."""
+    return bool(
+        _irrealis_cue(before[-45:])
+        or _IRREALIS_AFTER.search(after)
+        or (bool(sentence_before) and _CONDITIONAL_BEFORE.search(sentence_before[-160:]) is not None)
+    )
 
 
 # --------------------------------------------------------------------------- rules
@@ -274,11 +344,18 @@ def armed_target(text: str, m: re.Match[str], entry: Trigger, places: list[tuple
     return None
 
 
+_WHO_PASSIVE_BEFORE = re.compile(r"\bwho\s+(?:were|was|had\s+been|have\s+been|has\s+been)\s+(?:\w+ly\s+|also\s+)?$")
+_IN_FIGHTING_AFTER = re.compile(r"^\s+(?:(?:in|during|while|after)\s+)?(?:fighting|combat|battle)\b", re.IGNORECASE)
+
+
 def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
     """People 'captured' or 'seized' are detained; places captured change hands.
 
-    Reads: context place_object; a person or armed noun right before or after the verb.
-    Example: "Two US volunteer soldiers captured in fighting north of Kharkiv".
+    Reads: context place_object; a person or armed noun right before or after the verb, a
+    relative 'who were captured' (only people are 'who'), or 'captured (in/during) fighting'
+    (people are taken in combat; places are taken after it).
+    Examples: "Two US volunteer soldiers captured in fighting north of Kharkiv"; "two Britons, ...,
+    who were captured fighting alongside Ukrainian soldiers in Mariupol" (ua-0029).
     """
     if entry.context != "place_object":
         return None
@@ -288,6 +365,8 @@ def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tu
     near_before = lexicon.people_re.search(before)
     near_after = lexicon.people_re.search(after)
     passive = re.match(r"^\s*(?:in|by|during|after|while|near|on|at|,|\.|and\b)", after)
+    if _WHO_PASSIVE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) or _IN_FIGHTING_AFTER.match(after):
+        return ["abduction_detention"]
     if (near_before and not before[near_before.end() :].strip(" ,") and passive) or (
         near_after and len(after[: near_after.start()].split()) <= 3
     ):
@@ -317,15 +396,53 @@ def noun_trigger(text: str, m: re.Match[str], entry: Trigger, places: list[tuple
     return [] if re.match(r"^\s+(?:a|an|the|to|against)\b", text[m.end() :], re.IGNORECASE) else [entry.label]
 
 
+_VERBAL_OBJECT_AFTER = re.compile(
+    r"^\s+(?:the|a|an|as|alongside|with|them|him|her|their|his|its|for\s+(?:the|a|an)\s+[\w-]+\s+(?:regiment|battalion|brigade|army))\b",
+    re.IGNORECASE,
+)
+
+
+def verbal_fighting(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
+    """'fighting' names a battle as a noun, not as a verb describing a person.
+
+    Reads: context gerund. Rejects an object or role after it ("a leader currently fighting the
+    Taliban", lee-bg-234; "fighting as mercenaries", ua-0029) and a charge before it ("for fighting
+    in the Azov regiment", ua-0024). Keeps "heavy fighting in Sievierodonetsk", "fighting north of Kharkiv".
+    """
+    if entry.context != "gerund":
+        return None
+    if _VERBAL_OBJECT_AFTER.match(text[m.end() :]) or re.search(r"\bfor\s+$", text[max(0, m.start() - 5) : m.start()]):
+        return []
+    return [entry.label]
+
+
+_DEFENCES_AFTER = re.compile(r"^[^.;,]{0,30}?\b(?:defen[cs]e|front|position|fortification|encirclement)", re.IGNORECASE)
+
+
+def through_defences(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
+    """'broke through' is a ground assault only when what it broke is a defence or a front.
+
+    Reads: context defences. Example: "to break through our defenses west of Bakhmut" (ua-0098);
+    not "a blaze ... which yesterday broke through containment lines" (lee-bg-034).
+    """
+    if entry.context != "defences":
+        return None
+    return [entry.label] if _DEFENCES_AFTER.match(text[m.end() :]) else []
+
+
 def unspecified_strike(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
     """An unspecified 'strike' / 'attack' on a target is shelling_missile_attack (guide).
 
     Reads: context target. Needs 'on/against/at/in X' after the noun, or an object after the
-    verb ('struck a market'). Example: "Russian forces struck a market and a residential area".
+    verb ('struck a market'), or casualties tied to it: "injured in the Zaporizhzhia double-tap
+    attack" (ua-0097), "strikes that have reportedly killed at least 40" (ua-0064).
+    Example: "Russian forces struck a market and a residential area".
     """
     if entry.context != "target":
         return None
     after = text[m.end() :]
+    if _CASUALTY_BEFORE.search(text[max(0, m.start() - 60) : m.start()]) or _CASUALTY_AFTER.match(after):
+        return [entry.label]
     if _TARGET_AFTER.match(after):
         return [entry.label]
     if _VERB_TRIGGER.search(m.group(0)) and _OBJECT_AFTER.match(after):
@@ -388,12 +505,40 @@ RULES: tuple[Rule, ...] = (
     armed_target,
     air_weapon_strike,
     captured_person,
+    verbal_fighting,
+    through_defences,
     unspecified_strike,
     passive_strike,
     captured_place,
     agreement_reached,
     trigger_lexicon,
 )
+
+
+# The contexts each rule reads (None: any context). Only these rules are tried for an entry, in
+# RULES order; the others would pass (return None) at their first line anyway.
+_RULE_CONTEXTS: dict[str, frozenset[str] | None] = {
+    "compound_strike": frozenset({"also_missile"}),
+    "launched_invasion": frozenset({"launched"}),
+    "natural_fire": frozenset({"natural_fire"}),
+    "noun_trigger": frozenset({"noun"}),
+    "armed_target": None,
+    "air_weapon_strike": frozenset({"target", "passive"}),
+    "captured_person": frozenset({"place_object"}),
+    "verbal_fighting": frozenset({"gerund"}),
+    "through_defences": frozenset({"defences"}),
+    "unspecified_strike": frozenset({"target"}),
+    "passive_strike": frozenset({"passive"}),
+    "captured_place": frozenset({"place_object"}),
+    "agreement_reached": frozenset({"agreement"}),
+    "trigger_lexicon": None,
+}
+
+
+@cache
+def _rules_for(context: str) -> tuple[Rule, ...]:
+    """The rules that may decide an entry of this context (a rule not listed is tried everywhere)."""
+    return tuple(r for r in RULES if (c := _RULE_CONTEXTS.get(r.__name__)) is None or context in c)
 
 
 # --------------------------------------------------------------------------- sentence level
@@ -406,6 +551,8 @@ class _Hit:
     label: str
     weak: bool
     method: str
+    anaphoric: str = ""  # "definite" ("the attack") or "perceived" ("heard an explosion"): may restate
+    segment: tuple[int, int] | None = None  # set when a sentence tells two happenings of one type
 
 
 def _trigger_matches(text: str, lexicon: Lexicon) -> list[re.Match[str]]:
@@ -432,26 +579,70 @@ def _trigger_matches(text: str, lexicon: Lexicon) -> list[re.Match[str]]:
     return out
 
 
+_QUOTES = re.compile(r"[“”\"‘’']")
+_OBJECT_PLACE_GAP = re.compile(
+    r"^\s+(?:(?:on|of|in|at|near|against|across|around|into|for)\s+)?(?:the\s+)?(?:[a-z][\w-]*\s+){0,3}$"
+)
+
+
+def _object_place(text: str, end: int, places: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """The place a trigger's own phrase names right after it: "shelling of Kharkiv", "shelled the
+    northern Chernihiv region", "attacks on Rafah"; None when no place follows that closely."""
+    for ps, pe in places:
+        if end <= ps <= end + 45 and _OBJECT_PLACE_GAP.match(text[end:ps]):
+            return ps, pe
+    return None
+
+
+def _definite_reference(text: str, m: re.Match[str], before: str, places: list[tuple[int, int]]) -> bool:
+    """'the attack', 'this strike': a noun trigger after a definite determiner, with no place named
+    inside its phrase ("the Zaporizhzhia double-tap attack", "the shelling of Kharkiv" name which one).
+    Verb triggers ("the enemy's infantry advanced to") are not references."""
+    d = _DEFINITE_BEFORE.search(before[-30:])
+    if d is None or m.group(0).split()[0].lower().endswith("ed"):
+        return False
+    np_start = m.start() - (len(before[-30:]) - d.start())
+    if any(np_start <= ps < m.start() for ps, _ in places):
+        return False
+    return _object_place(text, m.end(), places) is None
+
+
 def find_hits(text: str, places: list[tuple[int, int]], lexicon: Lexicon) -> list[_Hit]:
     """Trigger hits of one sentence that survive the rules and the irrealis/background filters."""
     hits: list[_Hit] = []
-    for m in _trigger_matches(text, lexicon):
+    matches = _trigger_matches(text, lexicon)
+    if not matches:
+        return hits
+    lower = text.lower()  # cheap substring gates (a regex search per trigger costs more than it saves)
+    conditional = "if " in lower or "unless" in lower or "whether" in lower
+    perceptive = any(w in lower for w in _PERCEPTION_STEMS)
+    for m in matches:
         entry = lexicon.triggers.get(_norm(m.group(0)))
         if entry is None:
             continue
-        for rule in RULES:
+        for rule in _rules_for(entry.context):
             labels = rule(text, m, entry, places)
             if labels is not None:
                 break
         if not labels:
             continue
+        if lexicon.modifier_head_re.match(text, m.end()):
+            continue  # "air raid warnings", "pre-trial detention centre"
         before = _clause_before(text, m.start(), 60)
-        if _BACKGROUND_BEFORE.search(before[-50:]):
+        refusal = labels == ["negotiations"] and bool(_REFUSAL.search(before))
+        if _BACKGROUND_BEFORE.search(before[-50:]) or (_GENERIC_BEFORE.search(before[-40:]) and not refusal):
             continue
-        if _is_irrealis(before, text[m.end() :]) and not (labels == ["negotiations"] and _REFUSAL.search(before)):
+        if _DEPICTION_BEFORE.search(before):
             continue
+        if _is_irrealis(before, text[m.end() :], text[: m.start()] if conditional else "") and not refusal:
+            continue
+        anaphoric = ""
+        if perceptive and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, m.start() - 45) : m.start()])):
+            anaphoric = "perceived"
+        elif _definite_reference(text, m, before, places):
+            anaphoric = "definite"
         for label in labels:
-            hits.append(_Hit(m.start(), m.end(), label, entry.weak, rule.__name__))
+            hits.append(_Hit(m.start(), m.end(), label, entry.weak, rule.__name__, anaphoric))
     return hits
 
 
@@ -482,6 +673,27 @@ def select_hits(hits: list[_Hit]) -> list[_Hit]:
     labels = {h.label for h in out}
     if "shelling_missile_attack" in labels or "air_drone_strike" in labels:
         out = [h for h in out if not (h.label == "remote_explosive" and h.weak)]
+    return sorted(out, key=lambda h: h.start)
+
+
+def split_same_type(chosen: list[_Hit], hits: list[_Hit], text: str, places: list[tuple[int, int]]) -> list[_Hit]:
+    """Two triggers of one type, each naming its own place, are two happenings.
+
+    News coordinates separate strikes in one sentence: "Russian forces has shelled the northern
+    Chernihiv region, and intensified their shelling of Kharkiv" (ua-0039). Each trigger keeps the
+    places of its own stretch of the sentence (from the trigger to the next one of the type)."""
+    out: list[_Hit] = []
+    for h in chosen:
+        same = [x for x in hits if x.label == h.label and x.weak == h.weak]
+        owned = [(x, _object_place(text, x.end, places)) for x in same]
+        named = [(x, op) for x, op in owned if op is not None]
+        if len(named) < 2 or len({text[op[0] : op[1]] for _, op in named}) < 2:
+            out.append(h)
+            continue
+        for i, (x, _op) in enumerate(named):
+            start = 0 if i == 0 else x.start
+            end = named[i + 1][0].start if i + 1 < len(named) else len(text)
+            out.append(_Hit(x.start, x.end, x.label, x.weak, x.method, x.anaphoric, (start, end)))
     return sorted(out, key=lambda h: h.start)
 
 
@@ -543,9 +755,19 @@ def find_targets(text: str, hits: list[_Hit]) -> list[str]:
     return targets
 
 
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|at|outside|inside|around|across|throughout|over)\s+(?:the\s+)?(?:[a-z][\w-]*\s+){0,2}$"
+)
+
+
 def _actor_use(text: str, start: int, end: int, event_type: str, trigger_start: int | None) -> bool:
     """A place used as an agent ('Russia's forces', 'Moscow has', 'Russia's strikes'), an origin
-    ('from Iran') or, for talks, a party ('dialogue with Russia')."""
+    ('from Iran') or, for talks, a party ('dialogue with Russia').
+
+    A place after a locative preposition is where something is, whatever verb follows:
+    "its Black Sea fleet headquarters in Sevastopol have been hit" (ua-0065)."""
+    if _LOCATIVE_BEFORE.search(text[max(0, start - 40) : start]):
+        return event_type == "negotiations" and bool(re.search(r"\b(?:with|between)\s+(?:the\s+)?$", text[:start]))
     if _ACTOR_VERB_AFTER.match(text[end:]):
         return True
     if trigger_start is not None and trigger_start >= end and _POSSESSIVE_AFTER.match(text[end:trigger_start]):
@@ -564,21 +786,56 @@ def event_places(doc: Doc, sentence: Sentence, hit: _Hit, previous: Sentence | N
     for s in (sentence, previous):
         if s is None:
             continue
-        found = []
+        found: list = []
+        agents: list = []
         for pm in doc.places.get(s.sentence_id, []):
-            if getattr(pm, "as_actor", False):
-                continue
             a, b = pm.char_start - s.char_start, pm.char_end - s.char_start
-            if _actor_use(s.text, a, b, event_type, hit.start if s is sentence else None):
+            if s is sentence and hit.segment and not hit.segment[0] <= a < hit.segment[1]:
+                continue
+            trigger_start = hit.start if s is sentence else None
+            if getattr(pm, "as_actor", False) or _actor_use(s.text, a, b, event_type, trigger_start):
+                if all(pm.place.place_id != q.place.place_id for q in agents):
+                    agents.append(pm)
                 continue
             if all(pm.place.place_id != q.place.place_id for q in found):
                 found.append(pm)
+        if not found and event_type == "abduction_detention" and s is sentence and agents:
+            # A state arrests on its own soil: "Pakistan announced it had arrested ..." (lee-bg-002).
+            return [pm for pm in agents if pm.place.kind == "country"]
         if found or doc.places.get(s.sentence_id):
             return found
     return []
 
 
 # --------------------------------------------------------------------------- entry point
+
+
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that)\s+(?:(?:[a-z-]+\s+){0,2})(city|town|village|port|settlement|region|province|oblast)\b"
+    r"(?!\s+of\s+[A-Z])(?!\s+[A-Z])"
+)
+_ANAPHOR_KIND = {"region": "admin1", "province": "admin1", "oblast": "admin1"}
+
+
+@dataclass(frozen=True)
+class _Fallback:
+    """A place the sentence does not name: the article's place standing in (no mention, no span)."""
+
+    place: object
+    text: None = None
+    char_start: None = None
+    char_end: None = None
+
+
+def anaphoric_place(text: str, last_named: dict[str, object]) -> object | None:
+    """'the city' / 'the region' with no name points back at the last city / region the article named.
+
+    News writing names a place once and then calls it "the city": "A police station in the city
+    took a direct hit" (ua-0039, after "Lysychansk")."""
+    m = _ANAPHOR.search(text)
+    if m is None:
+        return None
+    return last_named.get(_ANAPHOR_KIND.get(m.group(1), "city"))
 
 
 def _date_of(doc: Doc, sentence: Sentence) -> tuple[date | None, str]:
@@ -588,17 +845,59 @@ def _date_of(doc: Doc, sentence: Sentence) -> tuple[date | None, str]:
     return None, "unknown"
 
 
+def _near_date(doc: Doc, sentence: Sentence, hit: _Hit) -> date | None:
+    """The date written within 40 characters of the trigger ("which Russia annexed in 2014") or
+    opening the sentence, where it governs every clause ("On February 20, 2014, Russia ...")."""
+    for dm in doc.dates.get(sentence.sentence_id, []):
+        a, b = dm.char_start - sentence.char_start, dm.char_end - sentence.char_start
+        near = 0 <= hit.start - b <= 40 or 0 <= a - hit.end <= 40 or a <= hit.start < b
+        if dm.value is not None and (a <= 10 or near):
+            return dm.value  # type: ignore[no-any-return]
+    return None
+
+
+def _long_before(when: date | None, published: date | None) -> bool:
+    """A happening dated more than a year before the article is a background reference (guide:
+    optional): "On February 20, 2014, Russia ... destroyed the existing balance of power" (ua-0016)."""
+    return when is not None and published is not None and (published - when).days > 366
+
+
 def _figure(figures: list[FigureRow], category: str) -> FigureRow | None:
     return next((f for f in figures if f.category == category), None)
 
 
-def _restated(seen: dict[str, list[frozenset[str]]], event_type: str, place_ids: frozenset[str]) -> bool:
-    """The same happening told again: an earlier event of the type had the same places, or this
-    one has no place and the type was already reported ("The fire began when ...")."""
+def _stem(trigger: str) -> str:
+    """The trigger's head word without plural or verb endings ("Explosions" -> "explosion")."""
+    word = trigger.lower().split()[-1]
+    return re.sub(r"(?:es|s|ed|ing|e)$", "", word) if len(word) > 4 else word
+
+
+def _restated(
+    seen: dict[str, list[tuple[frozenset[str], str | None]]], event_type: str, place_ids: frozenset[str],
+    anaphoric: str = "", heading: bool = False, repeated_word: bool = True, actor: str | None = None,
+) -> bool:
+    """The same happening told again.
+
+    - an earlier event of the type had the same places, or this one names no place and repeats
+      the trigger word of an earlier one of the type ("fire ... The fire began when ...");
+    - a definite reference ("the attack", "the accord") to a type already reported, at no new place
+      ("Brahimi recognised the accord was far from perfect", lee-bg-234);
+    - a witness's perception ("heard a massive explosion", ua-0097) once any violent event is told;
+    - a headline or crosshead, which summarises what the body tells (headings are read last).
+    A known actor that differs from every earlier actor of the type is another side's act, a new
+    happening: "those detained by Ukrainian forces also reported being tortured" after Russian
+    torture (ua-0090)."""
+    if anaphoric == "perceived" and any(seen.get(t) for t in _VIOLENT):
+        return True
     earlier = seen.get(event_type)
     if not earlier:
         return False
-    return not place_ids or place_ids in earlier
+    actors = {a for _, a in earlier}
+    if actor and None not in actors and actor not in actors and not heading:
+        return False
+    if heading or any(place_ids == ids for ids, _ in earlier) or anaphoric == "definite":
+        return True
+    return not place_ids and repeated_word
 
 
 def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[EventPlaceRow]]:
@@ -610,26 +909,46 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
         by_sentence.setdefault(f.sentence_id, []).append(f)
     events: list[EventRow] = []
     places: list[EventPlaceRow] = []
-    seen: dict[str, list[frozenset[str]]] = {}
+    seen: dict[str, list[tuple[frozenset[str], str | None]]] = {}
+    words: set[tuple[str, str]] = set()  # (type, trigger stem) already told
     previous: Sentence | None = None
-    for s in doc.fact_sentences:
+    last_named: dict[str, object] = {}  # kind -> the last non-agent place of that kind named so far
+    focus: list[object | None] = []  # the article's focus place, computed on first need
+    # Headings (titles, crossheads) are read after the body: they restate what the body tells.
+    ordered = [s for s in doc.fact_sentences if s.role != "heading"] + [
+        s for s in doc.fact_sentences if s.role == "heading"
+    ]
+    for s in ordered:
         prev = previous if previous is not None and previous.paragraph_index == s.paragraph_index else None
         previous = s
+        named_here = [pm for pm in doc.places.get(s.sentence_id, []) if not getattr(pm, "as_actor", False)]
         spans = [(pm.char_start - s.char_start, pm.char_end - s.char_start) for pm in doc.places.get(s.sentence_id, [])]
         hits = find_hits(s.text, spans, lexicon)
         if not hits:
+            _remember(last_named, named_here)
             continue
-        chosen = select_hits(hits)
+        chosen = split_same_type(select_hits(hits), hits, s.text, spans)
         targets = find_targets(s.text, hits)
         event_date, precision = _date_of(doc, s)
+        chosen = [h for h in chosen if not _long_before(_near_date(doc, s, h), art.published_date)]
         figs = by_sentence.get(s.sentence_id, [])
         killed, injured = _figure(figs, "killed"), _figure(figs, "injured")
         for h in chosen:
             pms = event_places(doc, s, h, prev)
             ids = frozenset(pm.place.place_id for pm in pms)
-            if _restated(seen, h.label, ids):
+            if not pms:
+                implied = anaphoric_place(s.text, last_named)
+                if implied is None and h.label != "negotiations":  # talks are held at a venue, not the story's place
+                    if not focus:
+                        focus.append(article_focus(doc))
+                    implied = focus[0]
+                pms = [_Fallback(implied)] if implied is not None else []
+            word = _stem(s.text[h.start : h.end])
+            actor = find_actor(s.text, h.start, h.end, lexicon)
+            if _restated(seen, h.label, ids, h.anaphoric, s.role == "heading", (h.label, word) in words, actor):
                 continue
-            seen.setdefault(h.label, []).append(ids)
+            seen.setdefault(h.label, []).append((ids, actor))
+            words.add((h.label, word))
             start, end = s.char_start + h.start, s.char_start + h.end
             event_id = row_id(art.content_hash, "events", start, end, h.label)
             events.append(
@@ -641,7 +960,7 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                     char_end=end,
                     trigger=art.body[start:end],
                     event_type=h.label,
-                    actor=find_actor(s.text, h.start, h.end, lexicon),
+                    actor=actor,
                     target="; ".join(targets) or None,
                     event_date=event_date,
                     date_precision=precision,
@@ -658,4 +977,10 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                     event_id, art.article_id, pm.place.name, pm.place.place_id, pm.text, pm.char_start, pm.char_end
                 )
                 places.append(row)
+        _remember(last_named, named_here)
     return events, places
+
+
+def _remember(last_named: dict[str, object], mentions: list) -> None:
+    for pm in mentions:
+        last_named[pm.place.kind] = pm.place

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-import polars as pl
+from pathlib import Path
+
+import duckdb
+
+from pipeline import staging
 
 
-def span_mismatches(articles: pl.DataFrame, rows: pl.DataFrame, column: str) -> int:
-    """Number of rows whose span on the article body is not exactly `column`."""
-    if rows.height == 0:
+def span_mismatches(root: Path, table: str, column: str) -> int:
+    """Rows of `table` (Parquet parts under root) whose span on the article body is not `column`."""
+    rows, articles = staging.parts(root, table), staging.parts(root, "articles")
+    if not rows:
         return 0
-    joined = rows.select("article_id", "char_start", "char_end", column).join(
-        articles.select("article_id", "body"), on="article_id", how="left"
-    )
-    ok = joined.select(
-        (
-            pl.col("body").str.slice(pl.col("char_start"), pl.col("char_end") - pl.col("char_start"))
-            == pl.col(column)
-        ).fill_null(False)
-    ).to_series()
-    return int((~ok).sum())
+    if not articles:
+        return staging.count(root, table)
+
+    def files(paths: list[Path]) -> str:
+        return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            f"""SELECT count(*) FROM read_parquet({files(rows)}) t
+                LEFT JOIN read_parquet({files(articles)}) a USING (article_id)
+                WHERE a.body IS NULL
+                   OR substr(a.body, t.char_start + 1, t.char_end - t.char_start) IS DISTINCT FROM t.{column}"""
+        ).fetchone()[0]
+    finally:
+        con.close()

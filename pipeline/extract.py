@@ -24,8 +24,11 @@ def build_doc(article: Article, gazetteer: Gazetteer | None = None) -> Doc:
     """Segment the article and find places and dates once per fact sentence."""
     gazetteer = gazetteer or load_gazetteer()
     doc = Doc(article=article, sentences=segment(article))
-    for sentence in doc.fact_sentences:
-        doc.places[sentence.sentence_id] = gazetteer.find(sentence.text, sentence.char_start)
+    facts = doc.fact_sentences
+    # One call for the whole article: a name shown to be a person's anywhere is no place elsewhere.
+    found = gazetteer.find_all((s.text, s.char_start) for s in facts)
+    for sentence, mentions in zip(facts, found, strict=True):
+        doc.places[sentence.sentence_id] = mentions
         doc.dates[sentence.sentence_id] = find_dates(sentence.text, sentence.char_start, article.published_date)
     return doc
 

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from pipeline.focus import article_focus, dominant_country, most_specific_place
+from pipeline.focus import (
+    _KIND_RANK,
+    BARE,
+    ORIGIN,
+    article_focus,
+    dominant_country,
+    lead_city,
+    mention_ranks,
+    most_specific_place,
+    roles,
+)
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
@@ -30,6 +40,8 @@ CATEGORIES = frozenset(
     }
 )
 CASUALTY = frozenset({"killed", "injured", "killed_or_injured", "bodies_found", "missing", "detained"})
+_STATUS = frozenset({"detained", "displaced", "affected"})  # nouns naming people by status (prisoners, refugees)
+_HARM = frozenset({"killed", "injured", "killed_or_injured", "missing"})
 _DROP_UNITS = frozenset({"km", "mi", "m", "mm", "ft", "cent", "km2", "m2", "acre"})  # measures: optional at most
 
 # Closed class: function words that end a noun phrase after a number ("two women have died").
@@ -163,6 +175,9 @@ class Context:
     last: dict[int, tuple[Reading, int]] = field(default_factory=dict)  # paragraph -> (reading, sentence idx)
     heading_subject: dict[int, str] = field(default_factory=dict)  # paragraph -> subject from the heading above
     focus: tuple[Place | None] | None = None  # the article's fallback place, computed once
+    last_by_kind: dict[str, Place] = field(default_factory=dict)  # kind -> last place of it (anaphors)
+    lead_city: Place | None = None  # a local story's city: what "the city" points back at
+    ranked: dict[str, list] = field(default_factory=dict)  # sentence id -> ranked mentions (computed once)
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -247,13 +262,30 @@ _INSERTION = re.compile(
 )
 
 
+_PP_HEAD = re.compile(r"^\s+(?:of|in|inside|at|near|from|on|aboard)\s+")
+_PP_WORD = re.compile(r"[\w’'-]+\s*")
+
+
 def _category_after(c: Cand, ctx: Context) -> str | None:
-    """The category cue after the noun phrase, past an insertion (", including three children,")."""
-    rest = c.sentence.text[c.np_end:]
+    """The category cue after the noun phrase, past an insertion (", including three children,") or a
+    prepositional phrase of up to five words: "53 Ukrainian prisoners of war were killed", "another
+    2.25m tonnes of capacity in Ukrainian hands had been destroyed" (ua-0071, ua-0079)."""
+    rest = c.sentence.text[c.np_end:c.np_end + 160]
     ins = _INSERTION.match(rest)
     if ins:
         rest = rest[ins.end():]
     m = ctx.lex.after.match(rest)
+    if m is None:
+        pp = _PP_HEAD.match(rest)
+        pos = pp.end() if pp else -1
+        for _ in range(5 if pp else 0):
+            w = _PP_WORD.match(rest, pos)
+            if w is None:
+                break
+            pos = w.end()
+            m = ctx.lex.after.match(" " + rest[pos:])
+            if m is not None:
+                break
     return ctx.lex.after_label[m.group("cue").lower()] if m else None
 
 
@@ -297,6 +329,8 @@ def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
         return Reading(label, c.np if own else _event_subject(c, ctx))
     if label == "attacks" and after in ("destroyed", "damaged"):
         return Reading(after, c.np)
+    if label in _STATUS and after in _HARM:
+        return Reading(after, c.np)  # "53 Ukrainian prisoners of war were killed": the harm is the news
     return Reading(label, c.np)
 
 
@@ -446,11 +480,93 @@ def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | No
     return most_specific_place(inside, s0 + c.num.start, ctx.doc.article.body) if inside else None
 
 
+_SEGMENT_BOUND = re.compile(r"[;:()\[\]—–]|,\s")
+_COORD = re.compile(r"^\s*(?:,|,?\s*(?:and|or|&))\s*(?:(?:either|both)\s+)?(?:the\s+)?$")
+
+
+@dataclass(frozen=True)
+class _Anaphor:
+    """ "the city", "the state": a pointer back at the last place of that kind, read like a mention."""
+
+    char_start: int
+    char_end: int
+    place: Place
+    as_actor: bool = False
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    if outer.kind == "country":
+        return inner.country_code == outer.country_code and inner.kind != "country"
+    return outer.kind == "admin1" and inner.admin1 == outer.name
+
+
+def _listed(ranked: list, body: str) -> set[int]:
+    """Ids of mentions coordinated with another place ("in Crimea and Donbas", "Novoazovsk and
+    Donetsk", "Australia, Britain and the United States"): a figure about them sums over places."""
+    out: set[int] = set()
+    body_ranked = [(p, r) for p, r in ranked if r <= BARE]
+    for (a, _), (b, _) in zip(body_ranked, body_ranked[1:], strict=False):
+        if a.place.place_id == b.place.place_id or _contains(a.place, b.place) or _contains(b.place, a.place):
+            continue
+        if _COORD.match(body[a.char_end:b.char_start]):
+            out.add(id(a))
+            out.add(id(b))
+    return out
+
+
+def sentence_mentions(ctx: Context, sentence: Sentence) -> list:
+    """The sentence's place mentions plus its anaphors ("the city") resolved to the last place of that kind."""
+    found = list(_mentions(ctx, sentence))
+    if ctx.last_by_kind:
+        r = roles()
+        for m in r.anaphor.finditer(sentence.text):
+            kind = r.anaphor_kind[m.group("noun").lower()]
+            place = (ctx.lead_city or ctx.last_by_kind.get(kind)) if kind == "city" else ctx.last_by_kind.get(kind)
+            if place is not None:
+                s0 = sentence.char_start
+                found.append(_Anaphor(s0 + m.start("noun"), s0 + m.end("noun"), place))
+    return found
+
+
+def _key(pr: tuple, pos: int) -> tuple[int, int, int]:
+    return pr[1], _KIND_RANK.get(pr[0].place.kind, 0), abs(pr[0].char_start - pos)
+
+
+def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place | None]:
+    """(decided, place) from the sentence alone. The number's own clause speaks first ("As more than
+    100 blazes burn ... in New South Wales, fire crews ... at Gunning"); a place coordinated with
+    another makes the figure a sum over places (null); agents and origins are never the place."""
+    body = ctx.doc.article.body
+    # origins ("imports from China", "missiles from the Black Sea") are where the counted came from;
+    # only for people who fled is that the figure's place ("refugees from Mariupol")
+    sid = c.sentence.sentence_id
+    if sid not in ctx.ranked:
+        ctx.ranked[sid] = mention_ranks(sentence_mentions(ctx, c.sentence), body)
+    ranked = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or category == "displaced"]
+    if not ranked:
+        return False, None
+    s0 = c.sentence.char_start
+    pos = s0 + c.num.start
+    text = c.sentence.text
+    lo = max((m.end() for m in _SEGMENT_BOUND.finditer(text, 0, c.num.start)), default=0)
+    hi_m = _SEGMENT_BOUND.search(text, c.num.end)
+    hi = hi_m.start() if hi_m else len(text)
+    listed = _listed(ranked, body)
+    own = [pr for pr in ranked if pr[1] <= BARE and s0 + lo <= pr[0].char_start < s0 + hi]
+    if own:
+        best = min(own, key=lambda pr: _key(pr, pos))
+        return True, (None if id(best[0]) in listed else best[0].place)
+    rest = [pr for pr in ranked if id(pr[0]) not in listed]
+    if rest:
+        return True, min(rest, key=lambda pr: _key(pr, pos))[0].place
+    return True, None
+
+
 def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[int, Place]) -> Place | None:
     if reading.place is not None:
         return reading.place
-    here = most_specific_place(_mentions(ctx, c.sentence), c.sentence.char_start + c.num.start, ctx.doc.article.body)
-    if here is not None:
+    decided, here = _sentence_place(c, ctx, reading.category)
+    if decided:
         return here
     prev = paragraph_places.get(c.sentence.paragraph_index)
     if prev is not None:
@@ -506,7 +622,7 @@ def _headings(doc: Doc, lex: Lexicon) -> dict[int, str]:
 def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     """Figure rows of one article, in text order."""
     lex = lex or load_lexicon()
-    ctx = Context(doc, lex, heading_subject=_headings(doc, lex))
+    ctx = Context(doc, lex, heading_subject=_headings(doc, lex), lead_city=lead_city(doc))
     art = doc.article
     dollar = _dollar(doc) if "$" in art.body else "USD"
     rows: list[FigureRow] = []
@@ -568,5 +684,15 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             )
         here = _mentions(ctx, sentence)
         if here:
-            paragraph_places[sentence.paragraph_index] = here[-1].place
+            body = art.body
+            got = ctx.ranked.get(sentence.sentence_id)
+            all_ranked = [pr for pr in got if not isinstance(pr[0], _Anaphor)] if got is not None else None
+            ranked = [pr for pr in (all_ranked if all_ranked is not None else mention_ranks(here, body))
+                      if pr[1] <= BARE]
+            if ranked:
+                paragraph_places[sentence.paragraph_index] = min(ranked, key=lambda pr: _key(pr, sentence.char_end))[
+                    0
+                ].place
+                for p, _ in ranked:
+                    ctx.last_by_kind[p.place.kind] = p.place
     return rows

@@ -2,49 +2,157 @@
 
 Shared by the extractors that need a place when a sentence names none (figures, events):
 locative mentions ("in Chuhuiv") beat bare ones and possessives ("Ukraine's health minister"),
-agents ("by Russia") are never where something happened, and a local story's lead city or the
-article's dominant country stands in when the sentence is silent.
+agents ("by Russia", "Moscow assembled", "the US treasury") are never where something happened,
+reference points ("50km south of Odesa") and landmarks ("a small city on the Dnieper river") only
+describe another place, and a local story's lead city or the article's dominant country stands in
+when the sentence is silent. Role words: seeds/reference/figure_place_roles.csv.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 
+from pipeline.lexicons import load_csv
 from pipeline.model import Doc
 from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
-
-_LOCATIVE = re.compile(
-    r"\b(?:in|near|at|around|outside|across|inside|into|from|of|to|on|over)\s+(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$"
+ROLE_LABELS = frozenset(
+    {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country"}
 )
 
+# rank of a mention: where something happens < bare < possessive or origin < reference point
+LOCATIVE, BARE, OBLIQUE, REFERENCE, ORIGIN = 0, 1, 2, 3, 4
 
+_LOCATIVE = re.compile(
+    r"\b(?:in|near|at|around|outside|across|inside|into|of|to|on|over|throughout|along)\s+"
+    r"(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_ORIGIN = re.compile(r"\bfrom\s+(?:(?:either|both)\s+)?(?:the\s+)?$", re.IGNORECASE)
+# "50km south of Odesa", "north-east of Kharkiv", "south of Goulburn": a point to measure from
+_REFERENCE = re.compile(
+    r"\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$", re.IGNORECASE
+)
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s|’s)\b")
+_PREP_BEFORE = re.compile(
+    r"\b(?:in|near|at|around|outside|across|inside|into|of|to|on|over|from|for)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_AUX = r"(?:\s+(?:has|have|had|would|will|could|can|may|might|also|now|reportedly|already|then|on\s+[A-Z][a-z]+day))*"
+# ", a small city on ...", ", one of the main population centres in ...": a description of the place before
+_APPOSITION = re.compile(r"^,\s+(?:a|an|one|the|which|where)\b[^,;:.]*$")
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Compiled role words (figure_place_roles.csv)."""
+
+    agent_verb: re.Pattern[str]
+    institution: re.Pattern[str]
+    landmarks: frozenset[str]
+    anaphor: re.Pattern[str]
+    anaphor_kind: dict[str, str]
+
+
+def _alt(terms: list[str]) -> str:
+    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+
+
+@cache
+def roles() -> Roles:
+    """figure_place_roles.csv, loaded once."""
+    rows = load_csv("figure_place_roles", allowed_labels=ROLE_LABELS)
+    by: dict[str, list[str]] = {label: [] for label in ROLE_LABELS}
+    for r in rows:
+        by[r["label"]].append(r["term"])
+    kinds = {r["term"].lower(): r["label"].split("_", 1)[1] for r in rows if r["label"].startswith("anaphor_")}
+    inst = [t for t in by["institution"] if not t.startswith("-")]
+    suffix = [t for t in by["institution"] if t.startswith("-")]
+    return Roles(
+        agent_verb=re.compile(rf"^{_AUX}\s+(?:{_alt(by['agent_verb'])})\b"),
+        institution=re.compile(
+            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{_alt(inst)})\b|(?:{_alt(suffix)})\b)", re.IGNORECASE
+        ),
+        landmarks=frozenset(t.lower() for t in by["landmark"]),
+        anaphor=re.compile(
+            rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
+            rf"(?P<noun>{_alt(list(kinds))})\b(?!\s+of\b|['’]s|\s+[A-Z])",
+            re.IGNORECASE,
+        ),
+        anaphor_kind=kinds,
+    )
+
+
+def is_agent(p: object, body: str) -> bool:
+    """A place named for who acts, not where: "by Russia", "Moscow assembled", "Germany would deliver",
+    "the US treasury department", "Kyiv's defence ministry", "US-backed"."""
+    start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
+    if getattr(p, "as_actor", False):
+        return True
+    before = body[max(0, start - 24):start]
+    if _AGENT_BEFORE.search(before):
+        return True
+    after = body[end:end + 60]
+    r = roles()
+    if r.institution.match(after):
+        return True
+    return bool(not _PREP_BEFORE.search(before) and r.agent_verb.match(after))
+
+
+def _is_landmark(p: object, body: str) -> bool:
+    name = p.place.name  # type: ignore[attr-defined]
+    last = name.rsplit(" ", 1)[-1]
+    landmarks = roles().landmarks
+    if last.lower() in landmarks:
+        return True
+    nxt = body[p.char_end:p.char_end + 12].split(None, 1)  # type: ignore[attr-defined]
+    return bool(nxt) and nxt[0].strip(".,;:").lower() in landmarks
 
 
 def locative_rank(p: object, body: str) -> int:
     """0 for a place named where something happens ("in Chuhuiv", "near Izium", "the city of
-    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister")."""
+    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister"), 3 for a
+    reference point or landmark ("50km south of Odesa", "the Dnieper river"), 4 for an origin ("imports
+    from China", "missiles from the Black Sea")."""
     start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
+    before = body[max(0, start - 40):start]
+    if _REFERENCE.search(before) or _is_landmark(p, body):
+        return REFERENCE
+    if _ORIGIN.search(before):
+        return ORIGIN
     if _POSSESSIVE_AFTER.match(body[end:end + 3]):
-        return 2
-    return 0 if _LOCATIVE.search(body[max(0, start - 40):start]) else 1
+        return OBLIQUE
+    return LOCATIVE if _LOCATIVE.search(before) else BARE
+
+
+def mention_ranks(mentions: list, body: str) -> list[tuple[object, int]]:
+    """(mention, rank) for the non-agent mentions; a description in apposition to the place before
+    it ("Kremenchuk, a small city on the Dnieper river") is a reference."""
+    out: list[tuple[object, int]] = []
+    prev_end = -1
+    for p in sorted(mentions, key=lambda m: m.char_start):
+        if is_agent(p, body):
+            continue
+        rank = locative_rank(p, body)
+        if prev_end >= 0 and _APPOSITION.match(body[prev_end:p.char_start]):
+            rank = REFERENCE
+        out.append((p, rank))
+        prev_end = p.char_end
+    return out
 
 
 def most_specific_place(mentions: list, pos: int, body: str = "") -> Place | None:
     """Of a sentence's place mentions: locative ones first, then the most specific, then the nearest.
-    Agents ("detention by Russia") are not where the figure happened."""
-    mentions = [p for p in mentions if not _AGENT_BEFORE.search(body[max(0, p.char_start - 10):p.char_start])]
-    if not mentions:
+    Agents ("detention by Russia", "Moscow assembled") are not where the figure happened."""
+    ranked = mention_ranks(mentions, body)
+    if not ranked:
         return None
-    best = min(
-        mentions,
-        key=lambda p: (locative_rank(p, body), _KIND_RANK.get(p.place.kind, 0), abs(p.char_start - pos)),
-    )
-    return best.place  # type: ignore[no-any-return]
+    best = min(ranked, key=lambda pr: (pr[1], _KIND_RANK.get(pr[0].place.kind, 0), abs(pr[0].char_start - pos)))
+    return best[0].place  # type: ignore[attr-defined,no-any-return]
 
 
 def dominant_country(doc: Doc) -> Place | None:
@@ -75,7 +183,7 @@ def lead_city(doc: Doc) -> Place | None:
         if s.role != "body":
             continue
         for p in doc.places.get(s.sentence_id, []):
-            if p.place.kind == "city" and not getattr(p, "as_actor", False) and locative_rank(p, body) == 0:
+            if p.place.kind == "city" and not is_agent(p, body) and locative_rank(p, body) == LOCATIVE:
                 return p.place  # type: ignore[no-any-return]
         if s.paragraph_index != doc.fact_sentences[0].paragraph_index:
             return None

@@ -2,21 +2,23 @@
 
 A raw file whose path and sha256 are unchanged keeps its articles, sources and ingest rejects; an
 article already extracted by the same extractor version (code of pipeline/ and schemas/, and every
-reference CSV) keeps its sentences and fact rows. Anything else is parsed or extracted again.
+reference CSV) keeps its sentences and fact rows. Parts that hold only kept rows are hard-linked
+from the published version; parts mixing kept and dropped rows are rewritten without the dropped.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import polars as pl
 
+from pipeline import staging
 from pipeline.config import PROJECT_ROOT
-from pipeline.frames import empty_frame
 
 META_FILE = "_meta.json"
 INGEST_STAGES = ("read", "decode", "parse")
@@ -39,28 +41,27 @@ def extractor_version() -> str:
 
 @dataclass(frozen=True)
 class Previous:
-    """The currently published warehouse version (Parquet files and its meta)."""
+    """The currently published warehouse version (its Parquet parts and meta)."""
 
-    parquet_dir: Path
+    root: Path
     meta: dict
 
     @property
     def extractor_version(self) -> str | None:
         return self.meta.get("extractor_version")
 
-    def table(self, name: str) -> pl.DataFrame:
-        path = self.parquet_dir / f"{name}.parquet"
-        return pl.read_parquet(path) if path.exists() else empty_frame(name)
+    def scan(self, table: str) -> pl.LazyFrame:
+        return staging.scan(self.root, table)
 
 
 def load_previous(warehouse_dir: Path) -> Previous | None:
     """The last good version, or None on a first night (or when it cannot be read)."""
-    parquet_dir = warehouse_dir / "parquet"
-    meta_path = parquet_dir / META_FILE
+    root = warehouse_dir / "parquet"
+    meta_path = root / META_FILE
     if not meta_path.exists():
         return None
     try:
-        return Previous(parquet_dir.resolve(), json.loads(meta_path.read_text()))
+        return Previous(root.resolve(), json.loads(meta_path.read_text()))
     except (OSError, ValueError):
         return None
 
@@ -70,35 +71,41 @@ def file_of(col: str = "source_path") -> pl.Expr:
     return pl.col(col).str.replace(_LINE_SUFFIX, "")
 
 
-def unchanged_files(current: dict[str, str], previous: Previous | None) -> set[str]:
-    """Paths whose content hash equals the one recorded by the last published night."""
+def previous_manifest(previous: Previous | None) -> dict[str, tuple[int, int, str]]:
+    """{path: (size, mtime_ns, sha256)} recorded by the last published night."""
     if previous is None:
-        return set()
-    before = dict(previous.table("raw_files").select("source_path", "sha256").iter_rows())
-    return {path for path, sha in current.items() if before.get(path) == sha}
+        return {}
+    df = previous.scan("raw_files").select("source_path", "size", "mtime_ns", "sha256").collect()
+    return {p: (size, mtime, sha) for p, size, mtime, sha in df.iter_rows()}
 
 
-def carried_ingest(previous: Previous, unchanged: set[str]) -> dict[str, pl.DataFrame]:
-    """Articles, sources and ingest rejects that unchanged files produced last time."""
-    keep = list(unchanged)
-    sources = previous.table("article_sources").filter(file_of().is_in(keep))
-    articles = previous.table("articles").filter(pl.col("article_id").is_in(sources["article_id"].implode()))
-    rejects = previous.table("rejects").filter(pl.col("stage").is_in(INGEST_STAGES) & file_of().is_in(keep))
-    return {"articles": articles, "article_sources": sources, "rejects": rejects}
+def carry_parts(
+    previous: Previous,
+    table: str,
+    build: Path,
+    keep: Callable[[pl.LazyFrame], pl.LazyFrame],
+    key: str,
+    prefix: str = "",
+) -> pl.DataFrame:
+    """Carry the previous parts of `table` (named part-<prefix>*) into build: link a part whose rows
+    all pass `keep`, rewrite one that passes only some, drop one that passes none.
+    Returns the kept rows' `key` column."""
+    kept_keys: list[pl.DataFrame] = []
+    for part in staging.parts(previous.root, table, prefix):
+        lf = pl.scan_parquet(part)
+        total = lf.select(pl.len()).collect().item()
+        kept = keep(lf).collect()
+        if kept.height == total:
+            staging.link_part(part, build, table)
+        elif kept.height:
+            staging.write_part(build, table, part.stem.removeprefix("part-"), kept)
+        kept_keys.append(kept.select(key))
+    return pl.concat(kept_keys) if kept_keys else pl.DataFrame({key: []}, schema={key: pl.Utf8})
 
 
 def reusable_articles(previous: Previous | None, article_ids: set[str]) -> set[str]:
     """Articles whose rows the last night extracted with the same extractor version."""
     if previous is None or previous.extractor_version != extractor_version():
         return set()
-    return set(previous.table("articles")["article_id"].to_list()) & article_ids
-
-
-def carried_facts(previous: Previous, article_ids: set[str], tables: tuple[str, ...]) -> dict[str, pl.DataFrame]:
-    """Sentences, fact rows and extract/validate rejects of articles kept as they were."""
-    ids = list(article_ids)
-    out = {t: previous.table(t).filter(pl.col("article_id").is_in(ids)) for t in tables}
-    out["rejects"] = previous.table("rejects").filter(
-        pl.col("stage").is_in(["extract", "validate"]) & pl.col("article_id").is_in(ids)
-    )
-    return out
+    before = previous.scan("articles").select("article_id").collect()["article_id"].to_list()
+    return set(before) & article_ids

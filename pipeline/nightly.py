@@ -1,33 +1,59 @@
-"""The night's stages as plain functions over plain data (the Dagster assets call these)."""
+"""The night's stages as plain functions (the Dagster assets call these).
+
+Ingest and extraction stream through batches, each written as Parquet parts, and spread over a
+process pool; results do not depend on the number of workers (ids derive from content, parts are
+written in canonical order). Unchanged inputs keep their rows from the last published version.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 import polars as pl
 
-from pipeline import incremental
+from pipeline import incremental, staging
 from pipeline.extract import extract_article
 from pipeline.frames import to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
 from pipeline.places import load_gazetteer
+from pipeline.validate import validate_table
 
 FACT_TABLES = ("sentences", "figures", "attributions", "events", "event_places")
+INGEST_TABLES = ("articles", "article_sources")
+FILES_PER_BATCH = 1000
+ARTICLES_PER_BATCH = 500
 
 
 @dataclass(frozen=True)
 class RawFile:
     source_path: str  # relative to the raw folder
     size: int
+    mtime_ns: int
     sha256: str
 
 
-def scan_raw(raw_dir: Path) -> list[RawFile]:
-    """Every regular file under raw_dir (nested folders too; hidden files skipped), sorted by path."""
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def scan_raw(raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[RawFile]:
+    """Every regular file under raw_dir (nested folders too; hidden files skipped), sorted by path.
+
+    A file whose size and mtime equal the last night's record keeps its recorded hash (as git's
+    index does); any other file is hashed.
+    """
+    known = known or {}
     files: list[RawFile] = []
     if not raw_dir.is_dir():
         return files
@@ -35,38 +61,143 @@ def scan_raw(raw_dir: Path) -> list[RawFile]:
         rel = path.relative_to(raw_dir)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        files.append(RawFile(rel.as_posix(), path.stat().st_size, digest.hexdigest()))
+        st = path.stat()
+        key = rel.as_posix()
+        before = known.get(key)
+        sha = before[2] if before and before[:2] == (st.st_size, st.st_mtime_ns) else _sha256(path)
+        files.append(RawFile(key, st.st_size, st.st_mtime_ns, sha))
     return files
 
 
+class _InProcess(Executor):
+    """An executor that runs each call at once, for one worker or small nights."""
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[override]
+        return map(fn, *iterables)
+
+
+@contextmanager
+def pool(workers: int, jobs: int) -> Iterator[Executor]:
+    """A process pool when there is work for more than one worker, else in process.
+
+    Workers are spawned, not forked: polars' and Dagster's threads make fork deadlock-prone. Each
+    worker loads the gazetteer and lexicons once, in parallel, before its first batch.
+    """
+    if workers <= 1 or jobs <= 1:
+        yield _InProcess()
+        return
+    with ProcessPoolExecutor(
+        max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"), initializer=load_gazetteer
+    ) as ex:
+        yield ex
+
+
+def _batches(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _batch_name(keys: list[str]) -> str:
+    """A part name derived from the batch's content keys: distinct across nights, stable across re-runs."""
+    return "b" + hashlib.sha1("\n".join(keys).encode()).hexdigest()[:12]
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
 @dataclass(frozen=True)
-class Loaded:
-    articles: pl.DataFrame
-    article_sources: pl.DataFrame
-    rejects: pl.DataFrame
+class IngestStats:
+    files_parsed: int
+    files_unchanged: int
+    articles: int
+    articles_new: int
+    rejected: int
 
 
-def load_articles(raw_dir: Path, files: list[RawFile], max_file_bytes: int) -> Loaded:
-    """Parse every raw file; the same article under several paths is one article with all its paths."""
-    by_id: dict[str, Article] = {}
+def _parse_batch(args: tuple[Path, list[RawFile], int]) -> tuple[list[Article], list[dict], list[Reject]]:
+    raw_dir, files, max_bytes = args
+    articles: list[Article] = []
     sources: list[dict] = []
     rejects: list[Reject] = []
     for raw in files:
-        articles, file_rejects = parse_file(raw_dir / raw.source_path, raw_dir, max_file_bytes)
+        parsed, file_rejects = parse_file(raw_dir / raw.source_path, raw_dir, max_bytes)
         rejects.extend(file_rejects)
-        for article in articles:
-            by_id.setdefault(article.article_id, article)
+        for article in parsed:
+            articles.append(article)
             sources.append(
                 {"article_id": article.article_id, "source_path": article.source_path, "content_sha256": raw.sha256}
             )
-    return Loaded(
-        to_frame("articles", by_id.values()), to_frame("article_sources", sources), to_frame("rejects", rejects)
-    )
+    return articles, sources, rejects
 
+
+def ingest(
+    raw_dir: Path,
+    files: list[RawFile],
+    max_file_bytes: int,
+    previous: incremental.Previous | None,
+    build: Path,
+    workers: int = 1,
+) -> IngestStats:
+    """Write the articles, article_sources and ingest rejects parts of this night into build.
+
+    Unchanged files keep what the last night made of them; new or changed files are parsed in
+    batches over the pool. The same article under several paths is one article with all its paths.
+    """
+    for table in INGEST_TABLES:
+        staging.reset(build, table)
+    staging.reset(build, "rejects", "ingest")
+    manifest = incremental.previous_manifest(previous)
+    unchanged = {f.source_path for f in files if manifest.get(f.source_path, (None, None, None))[2] == f.sha256}
+    seen: set[str] = set()
+    if previous is not None and unchanged:
+        keep_files = list(unchanged)
+        kept_sources = incremental.carry_parts(
+            previous, "article_sources", build, lambda lf: lf.filter(incremental.file_of().is_in(keep_files)),
+            "article_id",
+        )
+        seen = set(kept_sources["article_id"].to_list())
+        keep_ids = list(seen)
+        incremental.carry_parts(
+            previous, "articles", build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id"
+        )
+        incremental.carry_parts(
+            previous, "rejects", build,
+            lambda lf: lf.filter(pl.col("stage").is_in(incremental.INGEST_STAGES)
+                                 & incremental.file_of().is_in(keep_files)),
+            "stage", prefix="ingest",
+        )
+    todo = [f for f in files if f.source_path not in unchanged]
+    batches = _batches(todo, FILES_PER_BATCH)
+    new_articles = rejected = 0
+    with pool(workers, len(batches)) as ex:
+        for batch, (articles, sources, rejects) in zip(
+            batches, ex.map(_parse_batch, [(raw_dir, b, max_file_bytes) for b in batches]), strict=True
+        ):
+            fresh = []
+            for article in articles:
+                if article.article_id not in seen:
+                    seen.add(article.article_id)
+                    fresh.append(article)
+            name = _batch_name([f.source_path + f.sha256 for f in batch])
+            _write_validated(build, "articles", name, to_frame("articles", fresh), "ingest")
+            _write_validated(build, "article_sources", name, to_frame("article_sources", sources), "ingest")
+            staging.write_part(build, "rejects", f"ingest-{name}", to_frame("rejects", rejects))
+            new_articles += len(fresh)
+            rejected += len(rejects)
+    return IngestStats(len(todo), len(unchanged), len(seen), new_articles, rejected)
+
+
+def _write_validated(
+    build: Path, table: str, name: str, df: pl.DataFrame, stage: str, bodies: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """Validate a batch; write its valid rows as a part and its rejects as a rejects part."""
+    valid, rejects = validate_table(table, df, bodies)
+    staging.write_part(build, table, name, valid)
+    if rejects.height:
+        staging.write_part(build, "rejects", f"{stage}-{table}-{name}", rejects)
+    return rejects
+
+
+# ----------------------------------------------------------------------------- extract
 
 _ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
@@ -75,72 +206,76 @@ def articles_from_frame(df: pl.DataFrame) -> list[Article]:
     return [Article(**{k: row.get(k) for k in _ARTICLE_FIELDS}) for row in df.iter_rows(named=True)]
 
 
-def extract_facts(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], pl.DataFrame, Counter]:
-    """Run every extractor on every article. An extractor crash rejects that article, not the night."""
+def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """Extract and validate one batch: (valid rows per table, rejects per table).
+    An extractor crash rejects that article, not the batch."""
     gazetteer = load_gazetteer()
     rows: dict[str, list] = {t: [] for t in FACT_TABLES}
-    rejects: list[Reject] = []
-    methods: Counter = Counter()
+    failures: list[Reject] = []
     for article in articles:
         try:
             facts = extract_article(article, gazetteer)
         except Exception as exc:  # one article's failure must not lose the others
             reason = f"extractor failed: {type(exc).__name__}: {exc}"
-            rejects.append(Reject(article.source_path, "extract", reason, article_id=article.article_id))
+            failures.append(Reject(article.source_path, "extract", reason, article_id=article.article_id))
             continue
-        rows["sentences"].extend(facts.sentences)
-        rows["figures"].extend(facts.figures)
-        rows["attributions"].extend(facts.attributions)
-        rows["events"].extend(facts.events)
-        rows["event_places"].extend(facts.event_places)
-        for table in ("figures", "attributions", "events"):
-            methods.update(f"{r.method}" for r in getattr(facts, table))
-    frames = {t: to_frame(t, r) for t, r in rows.items()}
-    return frames, to_frame("rejects", rejects), methods
+        for table in FACT_TABLES:
+            rows[table].extend(getattr(facts, table))
+    bodies = {a.article_id: a.body for a in articles}
+    valid: dict[str, pl.DataFrame] = {}
+    rejects: dict[str, pl.DataFrame] = {"extract": to_frame("rejects", failures)}
+    for table in FACT_TABLES:
+        valid[table], rejects[table] = validate_table(table, to_frame(table, rows[table]), bodies)
+    return valid, rejects
+
+
+def _extract_job(articles_df: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    return extract_batch(articles_from_frame(articles_df))
+
+
+@dataclass(frozen=True)
+class ExtractStats:
+    articles_extracted: int
+    articles_unchanged: int
+    rows: dict[str, int]
+    rejected: dict[str, int]
+
+
+def extract(build: Path, previous: incremental.Previous | None, workers: int = 1) -> ExtractStats:
+    """Write the fact tables' parts: kept rows of unchanged articles, new rows of the others."""
+    for table in FACT_TABLES:
+        staging.reset(build, table)
+    staging.reset(build, "rejects", "extract")
+    ids = set(staging.scan(build, "articles").select("article_id").collect()["article_id"].to_list())
+    reuse = incremental.reusable_articles(previous, ids)
+    if previous is not None and reuse:
+        keep_ids = list(reuse)
+        for table in FACT_TABLES:
+            incremental.carry_parts(
+                previous, table, build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id"
+            )
+        incremental.carry_parts(
+            previous, "rejects", build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id",
+            prefix="extract",
+        )
+    todo = staging.scan(build, "articles").filter(~pl.col("article_id").is_in(list(reuse))).collect()
+    todo = todo.sort("article_id")
+    batches = [todo.slice(i, ARTICLES_PER_BATCH) for i in range(0, todo.height, ARTICLES_PER_BATCH)]
+    rows = dict.fromkeys(FACT_TABLES, 0)
+    rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
+    with pool(workers, len(batches)) as ex:
+        for batch, (valid, rejects) in zip(batches, ex.map(_extract_job, batches), strict=True):
+            name = _batch_name(batch["article_id"].to_list())
+            for table, df in valid.items():
+                staging.write_part(build, table, name, df)
+                rows[table] += df.height
+            for table, df in rejects.items():
+                if df.height:
+                    staging.write_part(build, "rejects", f"extract-{table}-{name}", df)
+                    rejected[table] += df.height
+    return ExtractStats(todo.height, len(reuse), rows, rejected)
 
 
 def places_frame() -> pl.DataFrame:
     """The places dimension."""
     return to_frame("places", load_gazetteer().places())
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    loaded: Loaded
-    files_parsed: int
-    files_unchanged: int
-
-
-def ingest(
-    raw_dir: Path, files: list[RawFile], max_file_bytes: int, previous: incremental.Previous | None
-) -> IngestResult:
-    """Parse only new or changed files; unchanged files keep what the last night made of them."""
-    unchanged = incremental.unchanged_files({f.source_path: f.sha256 for f in files}, previous)
-    fresh = load_articles(raw_dir, [f for f in files if f.source_path not in unchanged], max_file_bytes)
-    if previous is None or not unchanged:
-        return IngestResult(fresh, len(files), 0)
-    kept = incremental.carried_ingest(previous, unchanged)
-    articles = pl.concat([kept["articles"], fresh.articles]).unique("article_id", keep="first", maintain_order=True)
-    sources = pl.concat([kept["article_sources"], fresh.article_sources])
-    rejects = pl.concat([kept["rejects"], fresh.rejects])
-    return IngestResult(Loaded(articles, sources, rejects), len(files) - len(unchanged), len(unchanged))
-
-
-@dataclass(frozen=True)
-class ExtractResult:
-    frames: dict[str, pl.DataFrame]
-    rejects: pl.DataFrame
-    articles_extracted: int
-    articles_unchanged: int
-
-
-def extract_night(articles_df: pl.DataFrame, previous: incremental.Previous | None) -> ExtractResult:
-    """Extract new or changed articles; keep the rows of articles the same extractor already read."""
-    reuse = incremental.reusable_articles(previous, set(articles_df["article_id"].to_list()))
-    todo = articles_df.filter(~pl.col("article_id").is_in(list(reuse)))
-    frames, rejects, _ = extract_facts(articles_from_frame(todo))
-    if previous is not None and reuse:
-        kept = incremental.carried_facts(previous, reuse, FACT_TABLES)
-        frames = {t: pl.concat([kept[t], frames[t]]) for t in FACT_TABLES}
-        rejects = pl.concat([kept["rejects"], rejects])
-    return ExtractResult(frames, rejects, todo.height, len(reuse))

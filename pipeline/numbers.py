@@ -94,6 +94,9 @@ def lexicon() -> _Lex:
     prefix = [r["term"] for r in cur if r["position"] == "prefix"]
     suffix = [r["term"] for r in cur if r["position"] == "suffix"]
     vague_re = _alt(list(vague))
+    first_words = (
+        frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"a", "an", "half", "dozen"}
+    )
     core = re.compile(
         rf"(?P<vague>\b(?:{vague_re})\b)"
         rf"|(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
@@ -119,10 +122,7 @@ def lexicon() -> _Lex:
         context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{_alt(list(contexts))})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
-        first_words=frozenset(_UNIT_WORDS)
-        | frozenset(_SCALE_WORDS)
-        | {t.split()[0] for t in vague}
-        | {"a", "an", "half", "dozen"},
+        first_words=first_words,
     )
 
 
@@ -227,18 +227,21 @@ def _cores(text: str, lex: _Lex) -> list[re.Match[str]]:
     (the full alternation at every position is several times slower)."""
     out: list[re.Match[str]] = []
     end = 0
+    first = lex.first_words
     for t in _TOKEN.finditer(text):
-        if t.start() < end:
+        start = t.start()
+        if start < end:
             continue
         tok = t.group(0)
-        if not tok[0].isdigit() and tok.lower() not in lex.first_words:
+        digit = tok[0].isdigit()
+        if not digit and tok.lower() not in first:
             continue
-        m = lex.core.match(text, t.start())
+        m = lex.core.match(text, start)
         if m:
             out.append(m)
             end = m.end()
-        elif tok[0].isdigit():
-            end = t.start() + 1
+        elif digit:
+            end = start + 1
             while end < len(text) and (text[end].isdigit() or text[end] in ",."):
                 end += 1
     return out

@@ -98,8 +98,26 @@ _PREV_WORD = re.compile(r"(?<![\w'’])([A-Z][^\W\d_'’]*)(\.?)\s+$")
 _OPENERS = frozenset("""In At From To On For By Near Outside Inside Across Throughout Around Across And But Or
     The A An As While When After Before Since Until Yesterday Today Tonight Meanwhile Earlier Later Now Then
     Also Elsewhere Here There Both Neither Like Unlike Despite Within Beyond Over Under Between Across Against
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Last This Next""".split())
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday Last This Next If Unless Though Although Whether
+    Once Because Where Whereas Even Only Just Including Amid Among Along Upon Via With Without Toward Towards
+    Near Off Than What Which Who Whose How Why So Yet Still Instead Unlike Per""".split())
 _LATIN = re.compile(r"^[A-Za-zÀ-ɏ' .\-’]+$")
+# The capitalised words that continue a name after a place: "Kyiv Post", "Sydney Morning Herald".
+_NAME_CONTINUES = re.compile(r"(?:[ \u00a0]+(?:of[ \u00a0]+)?[A-Z][\w.]*){1,4}")
+_CAP_WORD = re.compile(r"[A-Z][\w]*")
+# "<Word> [of|du|de] <place>": "University of Zurich", "Theatre du Chatelet", "Radio Australia".
+_ORG_LINKS = frozenset({"of", "du", "de", "des", "la", "the"})
+# A hyphenated name around the place: "Agence France-Presse", "Cranny-Evans", "Interfax-Ukraine".
+_HYPHEN_BEFORE = re.compile(r"([A-Z][\w]*)[-‐‑]$")
+_HYPHENS = "-‐‑"
+_HYPHEN_AFTER = re.compile(r"[-‐‑]([A-Z][\w]*)")
+# Person-name contexts: "Obama, who ...", "Aslin, 28, from ...", "Harrison's widow".
+_RELATIVE_WHO = re.compile(r",\s+who\b")
+_AGE_APPOSITION = re.compile(r",\s+\d{1,3},")
+_SAINT_NAME = re.compile(r"^(?:['’]s\b|\s+the\s+[A-Z])")
+_SAINT_PREFIX = ("St ", "St. ", "Saint ")
+_DEMONYM_ENDINGS = ("an", "ese", "ish", "i", "ic")  # Russian, Chinese, British, Israeli, Baltic
+_SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote)\s+$")
 
 # Capitalised words that stand right before or after a place name without making it a person's
 # name ("Western Sydney", "Kyiv City"); closed class.
@@ -111,6 +129,12 @@ _KIND_ORDER = {"country": 0, "admin1": 1, "other": 2, "city": 3}
 # Homonym weight of an admin1 against cities' populations: a state beats a city under 300,000
 # (Victoria, Australia over Victoria, Canada) but not a larger one (Gaza city over Gaza, Mozambique).
 _ADMIN_WEIGHT = 3e5
+# A city this large may stand for an authority as the subject of "said"; a smaller town that "said"
+# something is a person's surname ("Danilov said").
+_SPEAKING_POPULATION = 5e5
+# A capital or a city this large keeps its name against a homonym the article's other places favour
+# (Paris stays in France in an article about Texas); smaller ones yield (Liverpool in a Sydney story).
+_PROTECTED_POPULATION = 1e6
 
 
 def _fold(name: str) -> str:
@@ -153,6 +177,7 @@ class _Builder:
     weight: dict[str, float] = field(default_factory=dict)  # place_id -> population-like weight
     city_alternates: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     centre_admin: dict[str, Place] = field(default_factory=dict)  # centre city place_id -> its admin1
+    capitals: set[str] = field(default_factory=set)  # place_ids of national capitals
 
     def add_place(self, place: Place, weight: float) -> None:
         self.places[place.place_id] = place
@@ -180,6 +205,8 @@ def _is_translit_variant(alt: str, name: str) -> bool:
     """A Latin-script alternate spelling close to the canonical name (Izium/Izyum, Kharkov/Kharkiv)."""
     a, b = alt.casefold(), name.casefold()
     if a[:4] != b[:4] or abs(len(a) - len(b)) > 3:
+        return False
+    if b.startswith(a):  # a truncation is a surname, not a spelling: Ivanov (Ivanovo), Pushkin (Pushkino)
         return False
     return len(alt) >= 5 and not alt.isupper() and alt[0].isupper() and bool(_LATIN.match(alt))
 
@@ -271,6 +298,8 @@ def _build() -> Gazetteer:
             by_name[key] = c
     for iso, c in gc.get_countries().items():
         cap = by_name.get((iso, c.get("capital", "")))
+        if cap is not None:
+            b.capitals.add(f"geonames:{cap['geonameid']}")
         name = _override(overrides, c["name"], "country", iso)
         place = Place(f"iso3166:{iso}", name, "country", iso, None,
                       cap["latitude"] if cap else None, cap["longitude"] if cap else None)
@@ -438,6 +467,8 @@ class _Entry:
     candidates: tuple[Place, ...]  # best first
     weights: tuple[float, ...]
     person_name: bool  # a homonym of a first name or surname (Jackson, Lincoln, Florence)
+    speaks: bool = True  # a capital, regional centre or large city may be the subject of "said" ("Kyiv said")
+    state: bool = False  # a country or national capital: stands for a state ("Russia annexed")
 
 
 @dataclass(frozen=True)
@@ -446,6 +477,14 @@ class _Context:
     place_words: frozenset[str]  # capitalised words that may stand next to a place: designators, places
     actor_verbs: re.Pattern[str]
     actor_nouns: re.Pattern[str]
+    speech_verbs: re.Pattern[str] = re.compile(r"(?!)")
+    actor_grammar: re.Pattern[str] = re.compile(r"(?!)")
+    kin: re.Pattern[str] = re.compile(r"(?!)")
+    outlet_heads: frozenset[str] = frozenset()
+    state_heads: frozenset[str] = frozenset()
+    outlet_lower: re.Pattern[str] = re.compile(r"(?!)")
+    org_before: frozenset[str] = frozenset()
+    is_place: Callable[[str], bool] = lambda _w: False
 
 
 def after_person_title(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
@@ -495,15 +534,118 @@ def surname_after_first_name(text: str, start: int, end: int, entry: _Entry, ctx
         return False
     if prev.group(2) and len(word) > 1:  # "... and Victoria. Western Australia": a sentence end
         return False
+    if len(word) > 4 and word.endswith(("ing", "ed")):  # "Neighbouring Lysychansk", "Besieged Mariupol"
+        return False
     return True  # a first name or an initial ("George W Bush")
 
 
-REJECT_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
+def titled_surface(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a town named like a titled person: "the wife of Prince Edward", "King George".
+
+    A GeoNames town whose name opens with a person title is, in running news text, the person.
+    """
+    return _town_like(entry) and entry.surface.split(" ", 1)[0] in ctx.titles and " " in entry.surface
+
+
+def person_context(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a town used as a person's name by what follows it: "Harrison's widow Olivia",
+    "Obama, who had sought ...", "Aslin, 28, from Newark", "Danilov said", '... ," said Danilov.'
+
+    News names a person with a kinship noun, a relative "who", an age apposition or a speech verb;
+    towns do not speak (capitals and large cities may stand for a government: "Kyiv said").
+    """
+    if not _town_like(entry):
+        return False
+    nxt = text[end : end + 1]
+    if nxt in ("'", "’") and ctx.kin.match(text, end):
+        return True
+    if nxt == "," and (_RELATIVE_WHO.match(text, end) or _AGE_APPOSITION.match(text, end)):
+        return True
+    if entry.speaks or entry.candidates[0].kind not in ("city", "other"):
+        return False
+    if _LOCATIVE_BEFORE.search(text, max(0, start - 20), start):
+        return False
+    if ctx.speech_verbs.match(text, end):
+        return True
+    before = text[max(0, start - 12) : start]
+    return bool(_SPEECH_BEFORE.search(before)) and (end == len(text) or text[end] in ".,;")
+
+
+def saint_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a saint's name that GeoNames also knows as a place: "St. Peter's Square",
+    "St John the Divine cathedral".
+
+    A church, square or feast is named "St X's <Noun>" or "St X the <Epithet>".
+    """
+    return entry.surface.startswith(_SAINT_PREFIX) and bool(_SAINT_NAME.match(text[end : end + 12]))
+
+
+def inside_organisation_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a place inside the name of an outlet, company, school or union: "the Kyiv Independent",
+    "The Washington Post", "Sydney Morning Herald", "Moscow State University", "Xinhua news agency",
+    "University of Zurich", "the Duchess of Edinburgh".
+
+    News names outlets and institutions after a place; the place is not where the news happened.
+    The head noun may follow within the capitalised name or precede it with "of" (place_org_heads.csv).
+    """
+    if text[end : end + 1] == " ":
+        m = _NAME_CONTINUES.match(text, end)
+        if m and any(w in ctx.outlet_heads for w in _CAP_WORD.findall(m.group(0))):
+            return True
+        if ctx.outlet_lower.match(text, end):
+            return True
+    return _org_word_before(text, start) in ctx.org_before
+
+
+def _org_word_before(text: str, start: int) -> str:
+    """The capitalised word before the place, past "of", "du", "the": "University (of) Zurich"."""
+    if start == 0 or text[start - 1] != " ":
+        return ""
+    words = text[max(0, start - 40) : start].split()[-3:]
+    while words and words[-1] in _ORG_LINKS:
+        words.pop()
+    return words[-1] if words and words[-1][:1].isupper() else ""
+
+
+def _name_part(word: str, ctx: _Context) -> bool:
+    """A capitalised word that belongs to a name, not a place, a demonym or an acronym ("Presse", "Cranny";
+    not "Russian" in "US-Russian talks", not "Nato")."""
+    return (len(word) > 4 and not word.isupper() and not word.endswith(_DEMONYM_ENDINGS)
+            and word not in ctx.place_words and not ctx.is_place(word))
+
+
+def hyphenated_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+    """Reject a place joined by a hyphen to a capitalised word that is no place: "Agence France-Presse",
+    "Sam Cranny-Evans", "Linda Thomas-Greenfield", "Interfax-Ukraine".
+
+    A compound of two places ("Russia-Ukraine crisis", "Ukraine-Poland-UK alliance"), with an acronym
+    ("EU-Ukraine summit", "Nato-Russia") or with a lower-case word ("Pakistan-based") stays.
+    """
+    if start > 0 and text[start - 1] in _HYPHENS:
+        b = _HYPHEN_BEFORE.search(text, max(0, start - 30), start)
+        if b and _name_part(b.group(1), ctx):
+            return True
+    if text[end : end + 1] in _HYPHENS and end < len(text):
+        a = _HYPHEN_AFTER.match(text, end)
+        return bool(a and _name_part(a.group(1), ctx))
+    return False
+
+
+# Rules that reject a candidate because it names a person (remembered over an article by find_all).
+PERSON_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
     after_person_title,
     first_name_before_surname,
     surname_after_first_name,
+    titled_surface,
+    person_context,
 )
-
+_SURNAME_RULES = tuple(r for r in PERSON_RULES if r is not first_name_before_surname)
+REJECT_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
+    *PERSON_RULES,
+    saint_name,
+    inside_organisation_name,
+    hyphenated_name,
+)
 
 
 def coordinated_regions(
@@ -528,30 +670,90 @@ def coordinated_regions(
     return mentions
 
 
-def _homonym_in_context(entry: _Entry, countries: set[str | None]) -> Place:
-    """Among homonyms, the one in a country the text names, unless it is far smaller (1/5).
+@dataclass(frozen=True)
+class _Evidence:
+    """The countries the places of a text (or article) point to, for homonym choice."""
 
-    "Victoria" next to "Australia" is the state, not Hong Kong's Victoria; "Melbourne" stays the
-    Australian city even in a text naming the United States (Melbourne, Florida is 60 times smaller).
+    named: frozenset[str | None]  # countries of unambiguous country, admin1 and curated mentions
+    towns: dict[str | None, frozenset[str]]  # country -> distinct places below country level there
+
+    @staticmethod
+    def of(chosen_lists: Iterable[list[tuple[int, int, _Entry]]]) -> _Evidence:
+        named: set[str | None] = set()
+        for chosen in chosen_lists:
+            for _, _, e in chosen:
+                if e.candidates[0].kind != "city":
+                    named.add(e.candidates[0].country_code)
+        return _Evidence(frozenset(named), {})
+
+    def with_towns(self, places: Iterable[Place]) -> _Evidence:
+        towns: dict[str | None, set[str]] = defaultdict(set)
+        for p in places:
+            if p.kind != "country":
+                towns[p.country_code].add(p.place_id)
+        return _Evidence(self.named, {k: frozenset(v) for k, v in towns.items()})
+
+
+def _container(text: str, end: int, nxt: tuple[int, int, _Entry] | None) -> str | None:
+    """The country of the place right after "in": "Liverpool in Sydney" -> AU."""
+    if nxt is None or text[end : nxt[0]] not in (" in ", ", in "):
+        return None
+    return nxt[2].candidates[0].country_code
+
+
+def _homonym_in_context(entry: _Entry, evidence: _Evidence, container: str | None = None) -> Place:
+    """Among homonyms, the one the other places of the text point to.
+
+    - "Liverpool in Sydney": the one in the country of the place it is said to be in;
+    - "Victoria" next to "Australia": the one in a country a country/admin1 mention names, unless it is
+      far smaller (1/5): "Melbourne" stays the Australian city in a text naming the United States;
+    - "Tamworth" in a story naming Sydney suburbs (second pass, `evidence.towns`): the one in the country
+      of at least three other towns when no other town lies in the best reading's country, unless the
+      best reading is a capital or a city of a million (Paris stays in France in a story about Texas).
     """
-    top_weight = entry.weights[0]
-    for cand, w in zip(entry.candidates[1:], entry.weights[1:], strict=True):
-        if cand.country_code in countries and w >= top_weight / 5:
+    top = entry.candidates[0]
+    if container is not None and top.country_code != container:
+        for cand in entry.candidates[1:]:
+            if cand.country_code == container:
+                return cand
+    if top.country_code in evidence.named or (entry.state and top.kind == "city"):
+        return top  # a capital yields only to "in <place>": Jerusalem in a story naming the West Bank
+    if evidence.named:
+        top_weight = entry.weights[0]
+        for cand, w in zip(entry.candidates[1:], entry.weights[1:], strict=True):
+            if cand.country_code in evidence.named and w >= top_weight / 5:
+                return cand
+    if not evidence.towns or entry.state or entry.weights[0] >= _PROTECTED_POPULATION:
+        return top
+    if evidence.towns.get(top.country_code, frozenset()) - {top.place_id}:
+        return top
+    for cand in entry.candidates[1:]:
+        if len(evidence.towns.get(cand.country_code, frozenset()) - {cand.place_id}) >= 3:
             return cand
-    return entry.candidates[0]
+    return top
 
 
-def place_as_actor(text: str, start: int, end: int, ctx: _Context) -> bool:
-    """Flag a place used for its government: "Kyiv denounced ...", "Moscow has warned", "Moscow's forces".
+def place_as_actor(text: str, start: int, end: int, ctx: _Context, state: bool = False) -> bool:
+    """Flag a place used for its government: "Kyiv denounced ...", "Moscow has warned", "Moscow's forces",
+    "the UK Ministry of Defence said", and for a country or capital "Russia annexed Crimea",
+    "Russia could launch", "Beijing is considering".
 
     The name is the subject of a reporting or action verb (optionally after an auxiliary or a
-    time phrase: "Kyiv on Monday denounced") or the possessor of an actor noun ("Moscow's forces");
-    a preposition before it ("officials in Kyiv said") makes it a location instead.
+    time phrase: "Kyiv on Monday denounced"), the possessor of an actor noun ("Moscow's forces") or
+    the first word of a state institution's name ("US Army"); a preposition before it ("officials in
+    Kyiv said") makes it a location instead. A state (country or capital) is also an actor as the
+    subject of a past-tense verb, a modal or a progressive, unless the verb is one of undergoing
+    ("Ukraine suffered") or a passive ("was shelled", "invaded by").
     """
+    m = _NAME_CONTINUES.match(text, end) if text[end : end + 1] == " " else None
+    if m and any(w in ctx.state_heads for w in _CAP_WORD.findall(m.group(0))):
+        return True
     if _LOCATIVE_BEFORE.search(text, max(0, start - 20), start):
         return False
     tail = text[end : end + 60]
-    return bool(ctx.actor_verbs.match(tail) or ctx.actor_nouns.match(tail))
+    if ctx.actor_verbs.match(tail) or ctx.actor_nouns.match(tail):
+        return True
+    return state and bool(ctx.actor_grammar.match(tail))
 
 
 # Every context rule of find(), in the order it applies (for audits and tests).
@@ -584,30 +786,62 @@ class Gazetteer:
             if surface[0].islower() and not curated and not surface.startswith(("region of", "province of",
                                                                                   "oblast of")):
                 continue
+            top = ordered[0].place
+            state = top.kind == "country" or top.place_id in builder.capitals
+            speaks = (state or top.kind == "admin1" or top.place_id in builder.centre_admin
+                      or -ordered[0].sort_key[1] >= _SPEAKING_POPULATION)
             entry = _Entry(surface, tuple(c.place for c in ordered[:6]),
-                           tuple(-c.sort_key[1] for c in ordered[:6]), surface in person)
+                           tuple(-c.sort_key[1] for c in ordered[:6]), surface in person, speaks, state)
             self._automaton.add_word(surface, entry)
             self.surface_count += 1
         self._automaton.make_automaton()
-        titles = frozenset(r["term"] for r in load_csv("place_person_titles"))
-        cues = load_csv("place_actor_cues", allowed_labels=frozenset({"verb", "noun"}))
-        verbs = "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] == "verb"), key=len,
-                                reverse=True))
-        nouns = "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] == "noun"), key=len,
-                                reverse=True))
-        aux = r"(?:\s+(?:has|have|had|also|again|now|already|repeatedly|previously|is|was|has\s+long|"
+        title_rows = load_csv("place_person_titles", allowed_labels=frozenset({"title", "kin"}))
+        titles = frozenset(r["term"] for r in title_rows if r["label"] == "title")
+        kin = "|".join(sorted((r["term"] for r in title_rows if r["label"] == "kin"), key=len, reverse=True))
+        cues = load_csv("place_actor_cues", allowed_labels=frozenset({"verb", "noun", "speech", "experience"}))
+
+        def alternation(*labels: str) -> str:
+            return "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] in labels), key=len,
+                                   reverse=True))
+
+        verbs, nouns, speech = alternation("verb", "speech"), alternation("noun"), alternation("speech")
+        aux = r"(?:\s+(?:has|have|had|also|again|now|already|repeatedly|previously|has\s+long|"
         aux += r"on\s+[A-Z][a-z]+day|earlier\s+this\s+week|last\s+week))*"
+        # Grammar of a state as subject: "Russia annexed", "Russia has stepped up", "Russia could launch",
+        # "Beijing is considering"; not "Ukraine suffered", "Kyiv was shelled", "Mariupol besieged by".
+        grammar = (r"(?:\s+(?:has|have|had))?(?:\s+(?:also|now|already|repeatedly|previously|never|not|long))*"
+                   r"\s+(?!(?:" + alternation("experience") + r"|based|led|backed|owned|held|related|linked|"
+                   r"flagged|registered|born|controlled|occupied)\b)"
+                   r"(?:[a-z]{3,}(?<!e)ed\b(?!\s+by\b)"
+                   r"|(?:will|would|could|should|may|might|must|can|cannot|did|does)\s+(?:not\s+)?"
+                   r"(?!(?:be|the|a|an|it|they|we|he|she|you|i)\b)[a-z]{2,}\b"
+                   r"|(?:is|are)\s+(?:now\s+|also\s+|still\s+)?[a-z]{3,}ing\b)")
         place_words = frozenset(_NEIGHBOUR_WORDS) | frozenset(_DESIGNATORS) | frozenset(
             p.name for p in self._places if p.kind == "country")
+        org = load_csv("place_org_heads", allowed_labels=frozenset({"outlet", "state_body", "outlet_lower",
+                                                                    "org_before"}))
+        lower = "|".join(sorted((re.escape(r["term"]) for r in org if r["label"] == "outlet_lower"), key=len,
+                                reverse=True))
+        automaton = self._automaton
         self._ctx = _Context(
             titles,
             place_words,
             re.compile(r"(?:,\s+[^,]{1,40},)?" + aux + r"\s+(?:" + verbs + r")\b"),
             re.compile(r"['’]s?\s+(?:[a-z]+\s+)?(?:" + nouns + r")\b"),
+            speech_verbs=re.compile(r"(?:,\s+[^,]{1,40},)?(?:\s+(?:has|had|also|then|later))*\s+(?:"
+                                    + speech + r")\b"),
+            actor_grammar=re.compile(grammar),
+            kin=re.compile(r"['’]s?\s+(?:[a-z]+\s+)?(?:" + kin + r")\b"),
+            outlet_heads=frozenset(r["term"] for r in org if r["label"] == "outlet"),
+            state_heads=frozenset(r["term"] for r in org if r["label"] == "state_body"),
+            outlet_lower=re.compile(r"\s+(?:" + lower + r")\b"),
+            org_before=frozenset(r["term"] for r in org if r["label"] == "org_before"),
+            is_place=lambda w: automaton.exists(w),
         )
 
-    def find(self, text: str, offset: int = 0) -> list[PlaceMention]:
-        """Place mentions in `text`; spans shifted by `offset`."""
+    def _scan(self, text: str) -> tuple[list[tuple[int, int, _Entry]], set[str]]:
+        """Candidates kept by the reject rules (leftmost-longest, whole words) and the surfaces that
+        a person rule showed to be a person's name in this text."""
         found: list[tuple[int, int, _Entry]] = []
         n = len(text)
         for end_idx, entry in self._automaton.iter(text):
@@ -618,30 +852,74 @@ class Gazetteer:
             if end < n and (text[end].isalnum() or text[end] == "_"):
                 continue
             found.append((start, end, entry))
+        persons: set[str] = set()
         if not found:
-            return []
+            return [], persons
         # Leftmost-longest selection of non-overlapping matches.
         found.sort(key=lambda t: (t[0], t[0] - t[1]))
         chosen: list[tuple[int, int, _Entry]] = []
         last_end = -1
+        ctx = self._ctx
         for start, end, entry in found:
             if start < last_end:
                 continue
-            if any(rule(text, start, end, entry, self._ctx) for rule in REJECT_RULES):
+            if first_name_before_surname(text, start, end, entry, ctx):
+                continue  # a first name ("Vladimir Putin") is seldom used alone: not remembered
+            if any(rule(text, start, end, entry, ctx) for rule in _SURNAME_RULES):
+                if entry.person_name or (entry.candidates[0].kind == "city" and not entry.state):
+                    persons.add(entry.surface)
+                continue
+            if any(rule(text, start, end, entry, ctx) for rule in REJECT_RULES[len(PERSON_RULES) :]):
                 continue
             chosen.append((start, end, entry))
             last_end = end
-        # Homonyms: prefer the one in a country that an unambiguous mention of the text names.
-        countries = {e.candidates[0].country_code for _, _, e in chosen
-                     if e.candidates[0].kind != "city"}
+        return chosen, persons
+
+    def _mentions(self, text: str, offset: int, chosen: list[tuple[int, int, _Entry]],
+                  evidence: _Evidence, actors: list[bool] | None = None) -> list[PlaceMention]:
+        """Resolve homonyms with the evidence of the text (or article) and flag actors."""
         out: list[PlaceMention] = []
-        for start, end, entry in chosen:
+        for i, (start, end, entry) in enumerate(chosen):
             place = entry.candidates[0]
-            if countries and place.country_code not in countries and len(entry.candidates) > 1:
-                place = _homonym_in_context(entry, countries)
-            out.append(PlaceMention(start + offset, end + offset, text[start:end], place,
-                                    place_as_actor(text, start, end, self._ctx)))
+            if len(entry.candidates) > 1:
+                nxt = chosen[i + 1] if i + 1 < len(chosen) else None
+                place = _homonym_in_context(entry, evidence, _container(text, end, nxt))
+            actor = actors[i] if actors is not None else place_as_actor(text, start, end, self._ctx, entry.state)
+            out.append(PlaceMention(start + offset, end + offset, text[start:end], place, actor))
         return coordinated_regions(text, offset, out, self._centre_admin)
+
+    def _resolve_all(self, items: list[tuple[str, int]],
+                     kept: list[list[tuple[int, int, _Entry]]]) -> list[list[PlaceMention]]:
+        """Two passes: homonyms by names and containers, then by the towns the first pass found."""
+        evidence = _Evidence.of(kept)
+        first = [self._mentions(text, off, chosen, evidence) if chosen else []
+                 for (text, off), chosen in zip(items, kept, strict=True)]
+        if not any(len(e.candidates) > 1 for chosen in kept for _, _, e in chosen):
+            return first
+        evidence = evidence.with_towns(m.place for ms in first for m in ms)
+        return [self._mentions(text, off, chosen, evidence, [m.as_actor for m in ms]) if chosen else []
+                for (text, off), chosen, ms in zip(items, kept, first, strict=True)]
+
+    def find(self, text: str, offset: int = 0) -> list[PlaceMention]:
+        """Place mentions in `text`; spans shifted by `offset`."""
+        chosen, _ = self._scan(text)
+        if not chosen:
+            return []
+        return self._resolve_all([(text, offset)], [chosen])[0]
+
+    def find_all(self, texts: Iterable[tuple[str, int]]) -> list[list[PlaceMention]]:
+        """Place mentions of every (sentence text, offset) of one article, with article-wide context.
+
+        Over `find`, it adds two article-level rules: a name shown to be a person's anywhere in the
+        article ("Defense Secretary Lloyd Austin", "Harrison's widow") is no place in its other sentences
+        ("Austin said"), and homonyms are resolved with the places of the whole article (Liverpool and
+        Penrith in a Sydney story are the Sydney suburbs).
+        """
+        items = list(texts)
+        scans = [self._scan(text) for text, _ in items]
+        persons = set().union(*(p for _, p in scans)) if scans else set()
+        kept = [[c for c in chosen if not (c[2].surface in persons and _town_like(c[2]))] for chosen, _ in scans]
+        return self._resolve_all(items, kept)
 
     def resolve(self, name: str) -> Place | None:
         """The place a name (canonical or alias, any case) refers to, or None."""

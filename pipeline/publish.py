@@ -1,9 +1,9 @@
 """Parquet datasets and the DuckDB file, published atomically.
 
-A night writes a new version beside the old one: `.versions/<id>/<table>.parquet` and a new DuckDB
-file, then swaps them in by rename (the `parquet` symlink and `factwire.duckdb`). A reader with the
-old file open keeps reading the old version; a crash before the renames leaves the last good
-warehouse untouched.
+A night's staged parts become a new version `.versions/<id>/<table>/part-*.parquet` (hard links, no
+copies) and a new DuckDB file; then the `parquet` symlink and `factwire.duckdb` are swapped in by
+rename. A reader with the old file open keeps reading the old version; a crash before the renames
+leaves the last good warehouse untouched. Publishing the version already published is a no-op.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
+from pipeline import staging
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
+from pipeline.frames import empty_frame
+from pipeline.incremental import META_FILE
 from schemas import TABLES, descriptions, table_description
 
-WAREHOUSE_TABLES = tuple(TABLES)
 KEEP_VERSIONS = 2
 
 
@@ -31,26 +32,22 @@ class Published:
     duckdb_path: Path
     parquet_dir: Path
     row_counts: dict[str, int]
-
-
-def write_parquet(df: pl.DataFrame, path: Path) -> Path:
-    """Write one table atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    df.write_parquet(tmp, compression="zstd", statistics=True)
-    os.replace(tmp, path)
-    return path
+    reused: bool
 
 
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _version_id(build_dir: Path, meta: dict) -> str:
+def version_id(build_dir: Path, meta: dict) -> str:
+    """Content hash of the staged parts and the meta: the same night gives the same version."""
     digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
-    for table in WAREHOUSE_TABLES:
-        digest.update(table.encode())
-        digest.update((build_dir / f"{table}.parquet").read_bytes())
+    for table in TABLES:
+        for part in staging.parts(build_dir, table):
+            digest.update(f"{table}/{part.name}".encode())
+            with part.open("rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    digest.update(block)
     return digest.hexdigest()[:16]
 
 
@@ -62,14 +59,21 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def build_duckdb(db_path: Path, parquet_dir: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
-    """Create a DuckDB file with one table per Parquet file, the views, and the contract as comments."""
+def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
+    """A DuckDB file with one table per Parquet folder (rows in canonical order), the views and
+    the table contract as comments."""
     counts: dict[str, int] = {}
     con = duckdb.connect(str(db_path))
     try:
         for table, model in TABLES.items():
-            src = _sql_string(str(parquet_dir / f"{table}.parquet"))
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({src})")
+            files = staging.parts(parquet_root, table)
+            if files:
+                src = "[" + ", ".join(_sql_string(str(f)) for f in files) + "]"
+                order = ", ".join(f'"{k}"' for k in staging.SORT_KEYS[table])
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({src}) ORDER BY {order}")
+            else:  # no part at all: the contract's columns, no rows
+                empty = empty_frame(table).to_arrow()  # noqa: F841 (read by DuckDB's replacement scan)
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")
             con.execute(f"COMMENT ON TABLE {table} IS {_sql_string(table_description(model))}")
             for column, text in descriptions(model).items():
                 con.execute(f"COMMENT ON COLUMN {table}.{column} IS {_sql_string(text)}")
@@ -82,31 +86,37 @@ def build_duckdb(db_path: Path, parquet_dir: Path, views_sql: Path = VIEWS_SQL) 
 
 
 def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> Published:
-    """Publish the staged tables of build_dir as the new warehouse version, atomically.
+    """Publish the staged parts of build_dir as the new warehouse version, atomically.
 
-    `meta` (e.g. the extractor version) is stored beside the Parquet files as _meta.json.
+    `meta` (e.g. the extractor version) is stored beside the parts as _meta.json.
     """
-    version = _version_id(build_dir, meta)
+    version = version_id(build_dir, meta)
     versions = warehouse_dir / ".versions"
+    versions.mkdir(parents=True, exist_ok=True)
     target = versions / version
-    staging = versions / f".{version}.{os.getpid()}.partial"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for table in WAREHOUSE_TABLES:
-        shutil.copyfile(build_dir / f"{table}.parquet", staging / f"{table}.parquet")
-    (staging / "_meta.json").write_text(json.dumps(meta, sort_keys=True, indent=1))
-    if target.exists():  # the same content was published before: reuse it
-        shutil.rmtree(staging)
-    else:
-        os.replace(staging, target)
-    _fsync_dir(versions)
-
+    link = warehouse_dir / "parquet"
     db_path = warehouse_dir / DUCKDB_FILE
+    current = os.readlink(link) if link.is_symlink() else None
+    if current == f".versions/{version}" and db_path.exists() and target.exists():
+        counts = _counts(db_path)
+        _prune_versions(versions, keep={version})
+        return Published(version, db_path, link, counts, reused=True)
+
+    if not target.exists():
+        staging_dir = versions / f".{version}.{os.getpid()}.partial"
+        shutil.rmtree(staging_dir, ignore_errors=True)
+        for table in TABLES:
+            (staging_dir / table).mkdir(parents=True)
+            for part in staging.parts(build_dir, table):
+                staging.link_part(part, staging_dir, table)
+        (staging_dir / META_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1))
+        os.replace(staging_dir, target)
+        _fsync_dir(versions)
+
     tmp_db = warehouse_dir / f".{DUCKDB_FILE}.{os.getpid()}.tmp"
     tmp_db.unlink(missing_ok=True)
     counts = build_duckdb(tmp_db, target, views_sql)
 
-    link = warehouse_dir / "parquet"
     tmp_link = warehouse_dir / f".parquet.{os.getpid()}.tmp"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(Path(".versions") / version)
@@ -116,12 +126,20 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     os.replace(tmp_db, db_path)
     _fsync_dir(warehouse_dir)
     _prune_versions(versions, keep={version})
-    return Published(version, db_path, link, counts)
+    return Published(version, db_path, link, counts, reused=False)
+
+
+def _counts(db_path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
+    finally:
+        con.close()
 
 
 def _prune_versions(versions: Path, keep: set[str]) -> None:
     """Drop old versions and leftovers of crashed runs, keeping the newest KEEP_VERSIONS."""
-    entries = sorted((p for p in versions.iterdir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(versions.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
     kept = 0
     for p in entries:
         if p.name in keep:

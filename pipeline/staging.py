@@ -1,16 +1,21 @@
-"""The staging area (`<warehouse>/_build`) where each stage leaves its validated tables."""
+"""Tables as folders of Parquet parts: `<dir>/<table>/part-<name>.parquet`.
+
+A night writes its tables part by part (bounded memory), keeps unchanged parts of the last published
+version by hard link (cheap incremental nights), and the same layout is published under
+`.versions/<id>/`. Rejects of each stage are parts named `rejects/part-<stage>-...`.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import polars as pl
 
 from pipeline.frames import empty_frame
-from pipeline.publish import write_parquet
 
-REJECT_PREFIX = "rejects_"
-# A canonical row order makes a night's files depend on content only, so a re-run is byte-identical.
+# A canonical row order inside each part (and in DuckDB) makes output depend on content only.
 SORT_KEYS = {
     "raw_files": ["source_path"],
     "articles": ["article_id"],
@@ -25,28 +30,61 @@ SORT_KEYS = {
 }
 
 
-def write_table(build_dir: Path, table: str, df: pl.DataFrame) -> Path:
-    """Write a staged table in its canonical order."""
+def table_dir(root: Path, table: str) -> Path:
+    return root / table
+
+
+def parts(root: Path, table: str, prefix: str = "") -> list[Path]:
+    """The table's part files (optionally only those whose name starts with part-<prefix>), sorted."""
+    return sorted(table_dir(root, table).glob(f"part-{prefix}*.parquet"))
+
+
+def reset(root: Path, table: str, prefix: str = "") -> None:
+    """Remove the table's parts (or only part-<prefix>*) before a stage rewrites them."""
+    folder = table_dir(root, table)
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in parts(root, table, prefix):
+        path.unlink()
+
+
+def write_part(root: Path, table: str, name: str, df: pl.DataFrame) -> Path:
+    """Write one part in canonical order, atomically (temp file + rename)."""
     keys = SORT_KEYS.get(table)
-    if keys and df.height:
+    if keys and df.height > 1:
         df = df.sort(keys, nulls_last=True)
-    return write_parquet(df, build_dir / f"{table}.parquet")
+    folder = table_dir(root, table)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"part-{name}.parquet"
+    tmp = folder / f".part-{name}.{os.getpid()}.tmp"
+    df.write_parquet(tmp, compression="zstd", statistics=True)
+    os.replace(tmp, path)
+    return path
 
 
-def read_table(build_dir: Path, table: str) -> pl.DataFrame:
-    path = build_dir / f"{table}.parquet"
-    return pl.read_parquet(path) if path.exists() else empty_frame(table)
+def link_part(src: Path, root: Path, table: str) -> Path:
+    """Keep a part of another version as it is: a hard link (a copy across file systems)."""
+    dest = table_dir(root, table) / src.name
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+    return dest
 
 
-def write_rejects(build_dir: Path, stage: str, df: pl.DataFrame) -> Path:
-    """Rejects of one stage; the warehouse unions every stage's file."""
-    return write_parquet(df, build_dir / f"{REJECT_PREFIX}{stage}.parquet")
+def scan(root: Path, table: str, prefix: str = "") -> pl.LazyFrame:
+    """All parts of a table as one lazy frame (an empty typed frame when there is none)."""
+    files = parts(root, table, prefix)
+    if not files:
+        return empty_frame(table).lazy()
+    return pl.scan_parquet(files)
 
 
-def combine_rejects(build_dir: Path) -> pl.DataFrame:
-    """All stages' rejects as one table, written as `rejects.parquet` for publish."""
-    parts = [pl.read_parquet(p) for p in sorted(build_dir.glob(f"{REJECT_PREFIX}*.parquet"))]
-    parts = [p.unique(maintain_order=True) for p in parts]
-    df = pl.concat(parts, how="vertical") if parts else empty_frame("rejects")
-    write_table(build_dir, "rejects", df)
-    return df
+def read(root: Path, table: str, prefix: str = "") -> pl.DataFrame:
+    return scan(root, table, prefix).collect()
+
+
+def count(root: Path, table: str, prefix: str = "") -> int:
+    files = parts(root, table, prefix)
+    return sum(pl.scan_parquet(f).select(pl.len()).collect().item() for f in files)

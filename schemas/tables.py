@@ -168,6 +168,7 @@ class RawFileTable(_Contract):
 
     source_path: pl.Utf8 = _req("file relative to the raw folder", unique=True)
     size: pl.Int64 = _req("bytes", ge=0)
+    mtime_ns: pl.Int64 = _req("modification time (ns) when hashed; size and mtime unchanged = hash reused")
     sha256: pl.Utf8 = _req("sha256 of the bytes (the incremental manifest)")
 
 

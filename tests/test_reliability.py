@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from assets.definitions import build_defs
+from pipeline import staging
 from pipeline.config import load_settings
 from tests.conftest import LEE_005_TEXT, SEED, UA_0001_TEXT
 
@@ -39,7 +40,8 @@ def materialization_meta(result: dg.ExecuteInProcessResult, asset: str) -> dict:
 
 
 def snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:
-    return {t: pl.read_parquet(warehouse / "parquet" / f"{t}.parquet") for t in TABLES}
+    """Every published table, in canonical order (parts may be grouped differently night to night)."""
+    return {t: staging.read(warehouse / "parquet", t).sort(staging.SORT_KEYS[t], nulls_last=True) for t in TABLES}
 
 
 def hostile_delivery(raw: Path) -> None:
@@ -151,7 +153,7 @@ def test_kill_9_mid_run_leaves_last_good_warehouse_and_next_night_completes(tmp_
         con.close()
         # either the last good version or a complete newer one, never a broken file
         assert n_articles >= good["articles"].height
-        assert pl.read_parquet(wh / "parquet" / "articles.parquet").height == n_articles
+        assert staging.count(wh / "parquet", "articles") == n_articles
     subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
                    capture_output=True)
     con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
@@ -198,3 +200,34 @@ def test_extractor_version_change_reprocesses_everything(tmp_path: Path, monkeyp
     monkeypatch.setattr(incremental, "extractor_version", lambda: "a-new-rule-set")
     result = run_night(raw, wh)
     assert materialization_meta(result, table)["articles_extracted"] == 1
+
+
+def test_parallel_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch) -> None:
+    from pipeline import nightly
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    hostile_delivery(raw)
+    (raw / "huge.txt").unlink()
+    monkeypatch.setattr(nightly, "FILES_PER_BATCH", 3)  # several batches, so the pool really forks
+    monkeypatch.setattr(nightly, "ARTICLES_PER_BATCH", 2)
+    tables = {}
+    for workers in (1, 2):
+        monkeypatch.setenv("FACTWIRE_WORKERS", str(workers))
+        run_night(raw, tmp_path / f"wh{workers}")
+        tables[workers] = snapshot(tmp_path / f"wh{workers}")
+    for table in TABLES:
+        assert tables[1][table].drop("mtime_ns", strict=False).equals(
+            tables[2][table].drop("mtime_ns", strict=False)), table
+    assert tables[2]["figures"].height > 0
+
+
+def test_no_op_night_reuses_the_published_version(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    first = materialization_meta(run_night(raw, wh), "warehouse")
+    db_inode = (wh / "factwire.duckdb").stat().st_ino
+    second = materialization_meta(run_night(raw, wh), "warehouse")
+    assert second["version"] == first["version"] and second["unchanged_version_reused"] is True
+    assert (wh / "factwire.duckdb").stat().st_ino == db_inode  # not even rewritten

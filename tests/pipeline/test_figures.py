@@ -227,3 +227,75 @@ def test_row_fields_kept() -> None:
 
 def test_ids_are_stable(seed_rows: list[FigureRow]) -> None:
     assert len({r.figure_id for r in seed_rows}) == len(seed_rows)
+
+
+# --- place classes (pipeline.focus + figures._sentence_place) ------------------------------------
+_UA46_LEAD = (
+    "The mayor of Sloviansk has called on its remaining residents to evacuate as the Russian invaders stepped up "
+    "their shelling of the frontline Ukrainian city after the capture of Lysychansk on Sunday.\n\n"
+)
+# (case id: class / corpus id, text, mention, expected place (None = null))
+PLACE_CASES = [
+    ("reference_point/ua-0050",
+     "An apartment block and beach hotel in Serhiivka, 50km south of Odesa, was hit on 1 July, killing 21 people "
+     "and injuring 35.", "21", "Serhiivka"),
+    ("landmark_apposition/ua-0050",
+     "An attack on a shopping mall at Kremenchuk, a small city on the Dnieper river, at the end of June killed 18 "
+     "people and injured 59.", "18", "Kremenchuk"),
+    ("origin_not_place/ua-0096",
+     "Russia’s semiconductor imports from China jumped from $200 million in 2021 to over $500 million in 2022.",
+     "$200 million", "Russia"),
+    ("coordinated_places_null/ua-0016",
+     "As the Ministry notes, the armed conflict waged by Russia has claimed the lives of about 14,000 people, injured "
+     "at least 30,000, including civilians, and forced more than 1.5 million people to flee their homes in Crimea "
+     "and Donbas to escape occupation for the government-controlled territory of Ukraine.",
+     "more than 1.5 million", None),
+    ("list_outside_own_clause/ua-0016",
+     "As the Ministry notes, the armed conflict waged by Russia has claimed the lives of about 14,000 people, injured "
+     "at least 30,000, including civilians, and forced more than 1.5 million people to flee their homes in Crimea "
+     "and Donbas to escape occupation for the government-controlled territory of Ukraine.",
+     "about 14,000", "Ukraine"),
+    ("coordinated_places_null/ua-0024",
+     "The Russian defence ministry said on Thursday that 80 soldiers who surrendered in the past day were being "
+     "treated for injuries in hospitals in the Russian-held cities of Novoazovsk and Donetsk.", "80", None),
+    ("own_clause_first/lee-bg-001",
+     "As more than 100 blazes burn on New Year's Eve in New South Wales, fire crews have been called to new fire at "
+     "Gunning, south of Goulburn.", "more than 100", "New South Wales"),
+    ("anaphor_the_city/ua-0046",
+     _UA46_LEAD + "A day earlier, six people were killed and 20 injured in missile attacks aimed at the city, one of "
+     "the main population centres in the Donbas region that remains outside Russian military control.",
+     "six", "Sloviansk"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "place"), [pytest.param(t, m, p, id=i) for i, t, m, p in PLACE_CASES])
+def test_place_class(text: str, mention: str, place: str | None) -> None:
+    assert _row(extract(_doc(text)), mention).place == place
+
+
+def test_agent_place_is_not_the_figures_place() -> None:
+    """ua-0023: "Moscow assembled" names who acts; the war's place comes from the article (here: Ukraine)."""
+    text = ("Russia invaded Ukraine in February.\n\nPrior to the assault from Vladimir Putin’s army, it was estimated "
+            "that Moscow assembled around 150,000 soldiers to participate in the war.")
+    assert _row(extract(_doc(text)), "around 150,000").place != "Moscow"
+
+
+# --- category classes ------------------------------------------------------------------------------
+CATEGORY_CASES = [
+    ("among_the_wounded/ua-0071", "Three children were among the wounded, he said.", "Three", "injured"),
+    ("harm_verb_over_status_noun/ua-0071",
+     "The UN is conducting a fact-finding mission after 53 Ukrainian prisoners of war were killed in an explosion "
+     "at a barracks in separatist-controlled Olenivka.", "53", "killed"),
+    ("surrendered_is_detained/ua-0024",
+     "Russia has said a further 771 Ukrainian troops have “surrendered” at Mariupol’s besieged Azovstal steelworks.",
+     "771", "detained"),
+    ("listed_as_missing/ua-0065",
+     "Russia has confirmed only one death onboard, while dozens of sailors are listed as missing.", "dozens",
+     "missing"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "category"),
+                         [pytest.param(t, m, c, id=i) for i, t, m, c in CATEGORY_CASES])
+def test_category_class(text: str, mention: str, category: str) -> None:
+    assert _row(extract(_doc(text)), mention).category == category

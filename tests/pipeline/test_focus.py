@@ -1,0 +1,84 @@
+"""pipeline.focus: the role of a place mention in its sentence, and the place a sentence is about.
+
+Sentences are quoted from /work/shared/corpus (article id in the case id).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.focus import (
+    BARE,
+    LOCATIVE,
+    OBLIQUE,
+    ORIGIN,
+    REFERENCE,
+    is_agent,
+    locative_rank,
+    most_specific_place,
+)
+from pipeline.places import load_gazetteer
+
+
+def _mention(text: str, surface: str, nth: int = 0):  # noqa: ANN202 - a PlaceMention
+    found = [p for p in load_gazetteer().find(text) if p.text == surface]
+    assert len(found) > nth, f"{surface!r} not found in {[p.text for p in load_gazetteer().find(text)]}"
+    return found[nth]
+
+
+# (case id, text, place surface, expected rank)
+RANK_CASES = [
+    ("locative/seed", "In Chuhuiv, two women have died from the impact of a tank projectile.", "Chuhuiv", LOCATIVE),
+    ("bare/ua-0046", "Sloviansk had a population of 107,000 and Kramatorsk 210,000 before the war.", "Sloviansk",
+     BARE),
+    ("possessive/ua-0108", "Russian forces last month made further gains in at least three locations along "
+     "Ukraine’s eastern front.", "Ukraine", OBLIQUE),
+    ("reference_point/ua-0050", "An apartment block and beach hotel in Serhiivka, 50km south of Odesa, was hit on "
+     "1 July, killing 21 people and injuring 35.", "Odesa", REFERENCE),
+    ("origin/ua-0096", "Russia’s semiconductor imports from China jumped from $200 million in 2021.", "China",
+     ORIGIN),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "rank"), [pytest.param(t, s, r, id=i) for i, t, s, r in RANK_CASES])
+def test_locative_rank(text: str, surface: str, rank: int) -> None:
+    assert locative_rank(_mention(text, surface), text) == rank
+
+
+# (case id, text, place surface, is an agent)
+AGENT_CASES = [
+    ("subject_of_act/ua-0023", "It was estimated that Moscow assembled around 150,000 soldiers to participate in "
+     "the war.", "Moscow", True),
+    ("aux_then_act/ua-0064", "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces.", "Germany",
+     True),
+    ("institution_modifier/ua-0064", "The US treasury department said on Friday it had imposed sanctions on four "
+     "entities.", "US", True),
+    ("possessive_institution/ua-0039", "Kyiv’s defence ministry also said it had deployed an advanced German "
+     "artillery system after all seven howitzers promised by Berlin arrived.", "Kyiv", True),
+    ("by_agent/ua-0039", "Kyiv’s defence ministry also said it had deployed an advanced German artillery system "
+     "after all seven howitzers promised by Berlin arrived.", "Berlin", True),
+    # must not match: a place after a preposition is where it happens, even before a verb of acting
+    ("not_after_preposition/ua-0079", "Prosecutors, police officers and journalists are heading to Izium after "
+     "authorities there said they had found a mass grave containing more than 440 bodies.", "Izium", False),
+    ("not_passive/ua-0046", "Four missiles hit the southern city of Mykolaiv on Tuesday.", "Mykolaiv", False),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "agent"), [pytest.param(t, s, a, id=i) for i, t, s, a in AGENT_CASES])
+def test_is_agent(text: str, surface: str, agent: bool) -> None:
+    assert is_agent(_mention(text, surface), text) is agent
+
+
+def test_most_specific_place_skips_landmark_apposition() -> None:
+    """ua-0050: the river only describes Kremenchuk."""
+    text = ("An attack on a shopping mall at Kremenchuk, a small city on the Dnieper river, at the end of June "
+            "killed 18 people and injured 59.")
+    mentions = load_gazetteer().find(text)
+    place = most_specific_place(mentions, text.index("18"), text)
+    assert place is not None and place.name == "Kremenchuk"
+
+
+def test_most_specific_place_none_when_only_agents() -> None:
+    """ua-0064: "Germany would deliver ..." names no place where the counted happened."""
+    text = "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces."
+    assert most_specific_place(load_gazetteer().find(text), text.index("16"), text) is None
