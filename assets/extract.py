@@ -25,7 +25,9 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
     (pipeline.extract); articles the same extractor version already read keep their rows."""
     settings = paths.settings()
     build = paths.build_dir()
-    stats = nightly.extract(build, incremental.load_previous(settings.warehouse_dir), settings.workers)
+    stats = nightly.extract(
+        build, incremental.load_previous(settings.warehouse_dir), settings.workers, context.log.info
+    )
     for table in nightly.FACT_TABLES:
         valid = staging.scan(build, table)
         rejects = staging.read(build, "rejects", f"extract-{table}-")

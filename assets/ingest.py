@@ -45,7 +45,7 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
     files = [nightly.RawFile(*row) for row in staging.read(build, "raw_files").iter_rows()]
     stats = nightly.ingest(
         settings.raw_dir, files, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir),
-        build, settings.workers,
+        build, settings.workers, context.log.info,
     )
     for table in nightly.INGEST_TABLES:
         rows = staging.count(build, table)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -136,6 +136,7 @@ def ingest(
     previous: incremental.Previous | None,
     build: Path,
     workers: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> IngestStats:
     """Write the articles, article_sources and ingest rejects parts of this night into build.
 
@@ -167,7 +168,7 @@ def ingest(
         )
     todo = [f for f in files if f.source_path not in unchanged]
     batches = _batches(todo, FILES_PER_BATCH)
-    new_articles = rejected = 0
+    new_articles = rejected = done = 0
     with pool(workers, len(batches)) as ex:
         for batch, (articles, sources, rejects) in zip(
             batches, ex.map(_parse_batch, [(raw_dir, b, max_file_bytes) for b in batches]), strict=True
@@ -183,6 +184,9 @@ def ingest(
             staging.write_part(build, "rejects", f"ingest-{name}", to_frame("rejects", rejects))
             new_articles += len(fresh)
             rejected += len(rejects)
+            done += len(batch)
+            if progress:
+                progress(f"parsed {done}/{len(todo)} files: {new_articles} new articles, {rejected} rejected")
     return IngestStats(len(todo), len(unchanged), len(seen), new_articles, rejected)
 
 
@@ -241,7 +245,12 @@ class ExtractStats:
     rejected: dict[str, int]
 
 
-def extract(build: Path, previous: incremental.Previous | None, workers: int = 1) -> ExtractStats:
+def extract(
+    build: Path,
+    previous: incremental.Previous | None,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+) -> ExtractStats:
     """Write the fact tables' parts: kept rows of unchanged articles, new rows of the others."""
     for table in FACT_TABLES:
         staging.reset(build, table)
@@ -263,6 +272,7 @@ def extract(build: Path, previous: incremental.Previous | None, workers: int = 1
     batches = [todo.slice(i, ARTICLES_PER_BATCH) for i in range(0, todo.height, ARTICLES_PER_BATCH)]
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
+    done = 0
     with pool(workers, len(batches)) as ex:
         for batch, (valid, rejects) in zip(batches, ex.map(_extract_job, batches), strict=True):
             name = _batch_name(batch["article_id"].to_list())
@@ -273,6 +283,9 @@ def extract(build: Path, previous: incremental.Previous | None, workers: int = 1
                 if df.height:
                     staging.write_part(build, "rejects", f"extract-{table}-{name}", df)
                     rejected[table] += df.height
+            done += batch.height
+            if progress:
+                progress(f"extracted {done}/{todo.height} articles: " + ", ".join(f"{t} {n}" for t, n in rows.items()))
     return ExtractStats(todo.height, len(reuse), rows, rejected)
 
 

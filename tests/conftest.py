@@ -36,3 +36,21 @@ def seed_raw_dir(tmp_path: Path) -> Path:
     raw.mkdir()
     shutil.copy(SEED, raw / SEED.name)
     return raw
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nightly job run on the seed alone (what `make run` builds), through Dagster."""
+    import dagster as dg
+
+    from assets.definitions import build_defs
+    from pipeline.config import load_settings
+
+    tmp = tmp_path_factory.mktemp("seed_night")
+    raw = tmp / "raw"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    settings = load_settings(raw, tmp / "warehouse")
+    job = build_defs(settings).resolve_job_def("nightly_job")
+    assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).success
+    return settings.warehouse_dir
