@@ -25,13 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import attributions, events, figures  # noqa: E402
-from pipeline.dates import find_dates  # noqa: E402
+from pipeline.extract import build_doc  # noqa: E402
 from pipeline.frames import to_frame  # noqa: E402
-from pipeline.model import Doc  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
 from pipeline.places import load_gazetteer  # noqa: E402
 from pipeline.publish import build_duckdb  # noqa: E402
-from pipeline.text import segment  # noqa: E402
 from pipeline.validate import validate_table  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -108,15 +106,7 @@ def main() -> int:
     stages = Stages(len(files))
     gaz = stages.time("load gazetteer (once)", load_gazetteer)
     arts = stages.time("read + parse", lambda: [a for p in files for a in parse_file(p, raw, 50_000_000)[0]])
-    docs = stages.time("segment", lambda: [Doc(a, segment(a)) for a in arts])
-
-    def shared_parsers() -> None:
-        for d in docs:
-            for s in d.fact_sentences:
-                d.places[s.sentence_id] = gaz.find(s.text, s.char_start)
-                d.dates[s.sentence_id] = find_dates(s.text, s.char_start, d.article.published_date)
-
-    stages.time("places + dates", shared_parsers)
+    docs = stages.time("segment + places + dates", lambda: [build_doc(a, gaz) for a in arts])
     fig = stages.time("figures", lambda: [figures.extract(d) for d in docs])
     att = stages.time("attributions", lambda: [attributions.extract(d) for d in docs])
     stages.time("events", lambda: [events.extract(d, f) for d, f in zip(docs, fig, strict=True)])
@@ -145,7 +135,7 @@ def main() -> int:
     stages.time("write Parquet", write_all)
     stages.time("publish DuckDB", lambda: build_duckdb(work / "bench.duckdb", pq))
     stages.print()
-    extract_secs = sum(s for name, s, _ in stages.rows if name in {"segment", "places + dates", "figures",
+    extract_secs = sum(s for name, s, _ in stages.rows if name in {"segment + places + dates", "figures",
                                                                  "attributions", "events"})
     per_article = 1000 * extract_secs / len(files)
     print(f"\nextraction of all three tables (segment + places/dates + extractors): {per_article:.3f} ms/article"

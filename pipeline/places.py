@@ -353,7 +353,9 @@ def _build() -> Gazetteer:
         renamed = False
         if eng in city_names_by_country[cc]:
             eng, renamed = f"{eng} {sub.type}", True  # "Jenin Governorate", "Washington State"
-        place = Place(f"iso3166-2:{sub.code}", eng, "admin1", cc, eng, None, None)
+        # An oblast named after its centre city is located at that centre (the region's seat).
+        lat, lon = (centre.get("latitude"), centre.get("longitude")) if centre is not None else (None, None)
+        place = Place(f"iso3166-2:{sub.code}", eng, "admin1", cc, eng, lat, lon)
         b.add_place(place, _ADMIN_WEIGHT)
         b.add_surface(eng, place, 2, _ADMIN_WEIGHT)
         if eng != raw and not renamed:

@@ -296,3 +296,11 @@ def test_rules_registered() -> None:
         "person_context", "saint_name", "inside_organisation_name", "hyphenated_name",
         "coordinated_regions", "place_as_actor",
     ]
+
+
+@pytest.mark.parametrize("name", ["Kharkiv Oblast", "Donetsk Oblast", "Kherson Oblast", "Zaporizhzhia Oblast"])
+def test_oblasts_named_after_their_centre_sit_at_that_centre(name: str) -> None:
+    place = load_gazetteer().resolve(name)
+    centre = load_gazetteer().resolve(name.removesuffix(" Oblast"))
+    assert place is not None and centre is not None and place.kind == "admin1"
+    assert (place.latitude, place.longitude) == (centre.latitude, centre.longitude)
