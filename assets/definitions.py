@@ -12,7 +12,7 @@ def build_defs(settings: Settings) -> dg.Definitions:
     """Definitions bound to one raw folder and warehouse (the CLI passes its flags through here)."""
     return dg.Definitions(
         assets=dg.load_assets_from_modules([ingest, extract, publish]),
-        asset_checks=checks.EVIDENCE_CHECKS,
+        asset_checks=[*checks.EVIDENCE_CHECKS, checks.warehouse_quality],
         jobs=[automation.nightly_job],
         schedules=[automation.nightly_schedule],
         sensors=[automation.new_raw_files_sensor],

@@ -15,9 +15,11 @@ class FactwirePaths(dg.ConfigurableResource):
     warehouse_dir: str
     max_file_bytes: int
     workers: int = 1
+    gold_dir: str = ""
 
     def settings(self) -> Settings:
-        return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes, self.workers)
+        gold = Path(self.gold_dir) if self.gold_dir else Settings(Path(), Path()).gold_dir
+        return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes, self.workers, gold)
 
     def build_dir(self) -> Path:
         path = self.settings().build_dir
@@ -31,4 +33,5 @@ class FactwirePaths(dg.ConfigurableResource):
             warehouse_dir=str(settings.warehouse_dir),
             max_file_bytes=settings.max_file_bytes,
             workers=settings.workers,
+            gold_dir=str(settings.gold_dir),
         )

@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="score the warehouse against the gold set")
     ev.add_argument("--warehouse")
-    ev.add_argument("--gold", default=str(DEFAULT_GOLD_DIR))
+    ev.add_argument("--gold", default=str(DEFAULT_GOLD_DIR), help="gold folder, or one gold file")
     ev.add_argument("--json", action="store_true")
     ev.add_argument("--verbose", action="store_true")
     ev.set_defaults(func=cmd_eval)

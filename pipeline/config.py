@@ -21,6 +21,7 @@ class Settings:
     warehouse_dir: Path
     max_file_bytes: int = MAX_FILE_BYTES
     workers: int = 1
+    gold_dir: Path = DEFAULT_GOLD_DIR
 
     @property
     def duckdb_path(self) -> Path:
@@ -38,4 +39,5 @@ def load_settings(raw_dir: str | Path | None = None, warehouse_dir: str | Path |
     warehouse = warehouse_dir or os.environ.get("FACTWIRE_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR
     max_bytes = int(os.environ.get("FACTWIRE_MAX_FILE_BYTES", MAX_FILE_BYTES))
     workers = int(os.environ.get("FACTWIRE_WORKERS", 0)) or os.cpu_count() or 1
-    return Settings(Path(raw).resolve(), Path(warehouse).resolve(), max_bytes, workers)
+    gold = Path(os.environ.get("FACTWIRE_GOLD_DIR") or DEFAULT_GOLD_DIR).resolve()
+    return Settings(Path(raw).resolve(), Path(warehouse).resolve(), max_bytes, workers, gold)

@@ -233,9 +233,10 @@ def _gold_table(section: Mapping[str, Any] | None) -> GoldTable:
 
 
 def load_gold(gold_dir: Path) -> list[GoldArticle]:
-    """Every `*.json` gold file of `gold_dir` (sorted by name)."""
+    """Every `*.json` gold file of `gold_dir` (sorted by name), or the one gold file it names."""
     out: list[GoldArticle] = []
-    for path in sorted(Path(gold_dir).glob("*.json")):
+    gold_dir = Path(gold_dir)
+    for path in [gold_dir] if gold_dir.is_file() else sorted(gold_dir.glob("*.json")):
         obj = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(obj, dict) or "article" not in obj:
             continue
@@ -329,9 +330,17 @@ def load_predictions(db_path: Path) -> dict[str, ArticlePredictions]:
     return {k: by_article[next(iter(ids))] for k, ids in keys.items() if len(ids) == 1}
 
 
-def evaluate_warehouse(db_path: Path, gold_dir: Path, resolve_place: PlaceResolver | None = None) -> Report:
-    """Load both sides and score them (places resolved by the gazetteer unless told otherwise)."""
-    return score(load_gold(gold_dir), load_predictions(db_path), resolve_place=resolve_place)
+def evaluate_warehouse(
+    db_path: Path, gold_dir: Path, resolve_place: PlaceResolver | None = None, present_only: bool = False
+) -> Report:
+    """Load both sides and score them (places resolved by the gazetteer unless told otherwise).
+
+    present_only scores only the gold articles the warehouse holds (the nightly quality check);
+    otherwise a gold article missing from the warehouse counts as all its rows missed.
+    """
+    preds = load_predictions(db_path)
+    gold = [g for g in load_gold(gold_dir) if not present_only or g.article in preds]
+    return score(gold, preds, resolve_place=resolve_place)
 
 
 # --------------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ class _Lex:
     context_re: re.Pattern[str]
     pointers: frozenset[str]
     core: re.Pattern[str]
-    first_words: frozenset[str]
+    start: re.Pattern[str]
 
 
 def _alt(terms: list[str]) -> str:
@@ -94,9 +94,7 @@ def lexicon() -> _Lex:
     prefix = [r["term"] for r in cur if r["position"] == "prefix"]
     suffix = [r["term"] for r in cur if r["position"] == "suffix"]
     vague_re = _alt(list(vague))
-    first_words = (
-        frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"a", "an", "half", "dozen"}
-    )
+    first_words = frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"half", "dozen"}
     core = re.compile(
         rf"(?P<vague>\b(?:{vague_re})\b)"
         rf"|(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
@@ -104,6 +102,7 @@ def lexicon() -> _Lex:
         rf"|(?P<dozen>\b(?:an?\s+|half[\s-](?:an?\s+)?)?dozen\b)",
         re.IGNORECASE,
     )
+    start = _start_pattern(first_words)
     return _Lex(
         qualifiers_before=re.compile(rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{_alt(before)})\s+$", re.IGNORECASE),
         qualifiers_after=re.compile(rf"^\s+(?P<q>{_alt(after)})\b", re.IGNORECASE),
@@ -122,7 +121,7 @@ def lexicon() -> _Lex:
         context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{_alt(list(contexts))})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
-        first_words=first_words,
+        start=start,
     )
 
 
@@ -163,7 +162,6 @@ _COUPLE_HALF = re.compile(
     r"\s+(?:of\s+)?(?:a\s+)?couple\s+of\s+|[\s-]+and[\s-]+a[\s-]+half[\s-]+(?:hour|day|week|month|year)", re.IGNORECASE
 )
 _NAME_JOINT = re.compile(r"\s*(?:,|and|&)\s*")
-_TOKEN = re.compile(r"\d|[A-Za-z]+")
 _WORD_BEFORE = re.compile(r"(?P<w>[A-Za-z’']+)\s+$")
 
 
@@ -222,40 +220,56 @@ def _core_value(lex: _Lex, m: re.Match[str]) -> tuple[float | None, str]:
     return _word_value(tok), "words"
 
 
+def _start_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    """Where a core may start in lower-cased text: a digit run, a number word, or "a"/"an" before a
+    scale ("a dozen"). Every branch opens with a literal so the regex engine skips other characters
+    fast (a leading \\b or an ignore-case alternation defeats that and is several times slower)."""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    branches = [r"a(?<![a-z]a)n?[\s-](?=(?:dozen|hundred|thousand|million|billion)\b)"] + [
+        rf"{c}(?<![a-z]{c})(?:{'|'.join(sorted(rests, key=len, reverse=True))})(?![a-z])"
+        for c, rests in sorted(by_first.items())
+    ]
+    return re.compile(r"[0-9]+(?:[.,][0-9]+)*|" + "|".join(branches))
+
+
 def _cores(text: str, lex: _Lex) -> list[re.Match[str]]:
-    """Number cores, found by trying the core pattern only where a digit or a number word starts
+    """Number cores, found by trying the core pattern only where a digit run or a number word starts
     (the full alternation at every position is several times slower)."""
     out: list[re.Match[str]] = []
     end = 0
-    first = lex.first_words
-    for t in _TOKEN.finditer(text):
+    core = lex.core
+    low = text.lower()
+    if len(low) != len(text):  # a character whose lower case is longer: fall back to ASCII-only lowering
+        low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    for t in lex.start.finditer(low):
         start = t.start()
         if start < end:
             continue
-        tok = t.group(0)
-        digit = tok[0].isdigit()
-        if not digit and tok.lower() not in first:
-            continue
-        m = lex.core.match(text, start)
+        m = core.match(text, start)
         if m:
             out.append(m)
             end = m.end()
-        elif digit:
-            end = start + 1
-            while end < len(text) and (text[end].isdigit() or text[end] in ",."):
-                end += 1
+        else:
+            end = t.end()
     return out
 
 
-def scan(text: str, dollar: str = "USD") -> list[NumberMention]:
-    """Every number mention in `text`, non-figures marked with `skip`. `dollar` is the currency of "$"."""
+def scan(text: str, dollar: str = "USD", date_regions: list[tuple[int, int]] | None = None) -> list[NumberMention]:
+    """Every number mention in `text`, non-figures marked with `skip`. `dollar` is the currency of "$".
+    `date_regions`: spans (within text) of the date mentions already found (pipeline.dates); when None,
+    the date parser is asked here."""
     lex = lexicon()
     out: list[NumberMention] = []
     cores = _cores(text, lex)
     if not cores:
         return out
     # dates, times and years are written in digits: ask the date parser only when a digit number is present
-    date_spans = _date_spans_fn()(text) if any(m.group("digits") for m in cores) else []
+    if date_regions is not None:
+        date_spans = date_regions
+    else:
+        date_spans = _date_spans_fn()(text) if any(m.group("digits") for m in cores) else []
     i = 0
     consumed = 0
     while i < len(cores):
@@ -420,6 +434,8 @@ def _non_figure(
     return None
 
 
-def find_numbers(text: str, dollar: str = "USD") -> list[NumberMention]:
+def find_numbers(
+    text: str, dollar: str = "USD", date_regions: list[tuple[int, int]] | None = None
+) -> list[NumberMention]:
     """The number mentions of `text` that may be figures (non-figures left out)."""
-    return [n for n in scan(text, dollar) if n.skip is None]
+    return [n for n in scan(text, dollar, date_regions) if n.skip is None]

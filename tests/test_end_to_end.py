@@ -32,6 +32,10 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.success
     checks = result.get_asset_check_evaluations()
     assert checks and all(c.passed for c in checks if c.check_name.endswith("_evidence"))
+    [quality] = [c for c in checks if c.check_name == "warehouse_quality"]
+    # the seed's worked example is the one gold article in this warehouse
+    assert quality.metadata["articles_scored"].value == 1
+    assert quality.metadata["figures_strict_f1"].value >= 0.9
     return settings.warehouse_dir
 
 
