@@ -46,10 +46,14 @@ def _boilerplate_markers() -> tuple[re.Pattern[str], re.Pattern[str]]:
     label `box`: the marker and the headline-like lines after it, until a body paragraph.
     """
     rows = load_csv("boilerplate_markers", allowed_labels=frozenset({"to_end", "box"}))
-    def alt(label: str) -> re.Pattern[str]:
+
+    def alt(label: str, tail: str) -> re.Pattern[str]:
         terms = [re.escape(r["term"]) for r in rows if r["label"] == label]
-        return re.compile(r"^\s*(?:" + "|".join(terms) + r")\s*:?\s*$", re.IGNORECASE)
-    return alt("to_end"), alt("box")
+        return re.compile(r"^\s*(?:" + "|".join(terms) + r")" + tail, re.IGNORECASE)
+
+    # A to_end marker stands alone on its line; a box's title often runs into its first headline
+    # ("Other Topics of Interest Estonia's PM: ..."), so a paragraph opening with it is the box.
+    return alt("to_end", r"\s*:?\s*$"), alt("box", r"\b")
 
 
 def paragraph_spans(body: str) -> list[tuple[int, int]]:

@@ -96,3 +96,15 @@ def test_mid_article_links_box_excludes_only_its_own_lines() -> None:
     article = article_from_object({"text": body}, "a.json")
     roles = [p.role for p in paragraphs(article)]
     assert roles == ["body", "boilerplate", "boilerplate", "boilerplate", "body"]
+
+
+def test_links_box_title_running_into_its_first_headline_is_boilerplate() -> None:
+    # ua-0076 (Kyiv Post): the box title, a linked headline and its teaser in one paragraph.
+    body = (
+        "Podolyak on Wednesday called for the bridge to be \u201cdismantled.\u201d\n\n"
+        "Other Topics of Interest Estonia\u2019s PM: NATO Troop Training in Ukraine Won't Trigger War With Russia "
+        "Kallas said that training Ukraine\u2019s forces on their territory would not be escalatory.\n\n"
+        "\u201cNot important how \u2013- voluntary or not,\u201d he said."
+    )
+    article = article_from_object({"text": body}, "a.json")
+    assert [p.role for p in paragraphs(article)] == ["body", "boilerplate", "body"]
