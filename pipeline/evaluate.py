@@ -533,6 +533,10 @@ class SpeakerSignature:
     head_is_name: bool = False
 
 
+# A noun phrase's head comes before its prepositional modifiers (English is head-initial there).
+_HEAD_ENDING_PREPOSITIONS = frozenset({"of", "in", "for", "at", "from", "on"})
+
+
 @lru_cache(maxsize=8192)
 def speaker_signature(speaker: str | None) -> SpeakerSignature:
     """Split a speaker into name tokens, generic words and country codes (eval_countries.csv)."""
@@ -544,7 +548,7 @@ def speaker_signature(speaker: str | None) -> SpeakerSignature:
     content: list[str] = []
     noncountry: list[str] = []
     acronyms: set[str] = set()
-    head, head_is_name = "", False
+    head, head_is_name, head_locked = "", False, False
     low = [t.casefold() for t in raw]
     i = 0
     while i < len(raw):
@@ -566,6 +570,8 @@ def speaker_signature(speaker: str | None) -> SpeakerSignature:
             continue
         t, lt = raw[i], low[i]
         i += 1
+        if lt in _HEAD_ENDING_PREPOSITIONS and content:
+            head_locked = True  # "Police in Karachi", "Ministry of Defence": the head precedes the PP
         if lt in _STOP:
             continue
         content.append(lt)
@@ -573,7 +579,8 @@ def speaker_signature(speaker: str | None) -> SpeakerSignature:
         if lt in _GENERIC:
             if _GENERIC[lt]:
                 generic.add(_GENERIC[lt])
-                head, head_is_name = _GENERIC[lt], False
+                if not head_locked:
+                    head, head_is_name = _GENERIC[lt], False
             continue
         if lt in _PRONOUNS:
             generic.add(lt)
@@ -583,7 +590,8 @@ def speaker_signature(speaker: str | None) -> SpeakerSignature:
         if t.isupper() and 2 <= len(t) <= 6:
             acronyms.add(t)
         names.append(lt)
-        head, head_is_name = lt, True
+        if not head_locked:
+            head, head_is_name = lt, True
     pronoun = bool(low) and all(t in _PRONOUNS or t in _STOP for t in low)
     unnamed = not low or low == ["unnamed"]
     return SpeakerSignature(
@@ -640,6 +648,19 @@ def _acronym_of(acr: str, sig: SpeakerSignature) -> bool:
     return False
 
 
+def _spell_out(x: SpeakerSignature, y: SpeakerSignature) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """x's names without an acronym and y's names without the words it abbreviates, when x holds an
+    acronym whose letters are the initials of a run of y's words; else None."""
+    toks = y.acronym_tokens
+    for acr in sorted(x.acronyms):
+        n = len(acr)
+        for i in range(len(toks) - n + 1):
+            run = toks[i : i + n]
+            if n >= 2 and "".join(t[0] for t in run).upper() == acr:
+                return tuple(t for t in x.names if t != acr.casefold()), tuple(t for t in y.names if t not in run)
+    return None
+
+
 def _names_contained(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Every name token of the shorter side matches a distinct token of the longer one, so the
     surname is always among them: Putin ~ Vladimir Putin, Interfax ~ Interfax news agency,
@@ -678,7 +699,16 @@ def speakers_agree(gold: str | None, pred: str | None) -> bool:
         for x, y in ((a, b), (b, a)):  # "senior Biden administration officials" is not Biden
             if x.head_is_name and y.head in _DEPENDENT_HEADS:
                 return False
-        return _names_contained(a.names, b.names)
+        if _names_contained(a.names, b.names):
+            return True
+        # An acronym inside a longer name stands for a run of the other side's words:
+        # "UN Office for ..." ~ "United Nations Office for ...".
+        for x, y in ((a, b), (b, a)):
+            spelled = _spell_out(x, y)
+            if spelled is not None:
+                xs, ys = spelled
+                return (not xs and not ys) or (bool(xs) and bool(ys) and _names_contained(xs, ys))
+        return False
     if a.names or b.names:
         return False
     if a.countries != b.countries:

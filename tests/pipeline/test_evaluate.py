@@ -586,3 +586,18 @@ def test_evaluate_warehouse_and_report(tmp_path: Path) -> None:
     assert data["totals"]["figures"]["strict"]["recall"] == 0.25
     first = data["articles"][0]
     assert first["tables"]["figures"]["strict"]["unmatched"][0]["row"]["id"] == "F2"
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "agree"),
+    [
+        ("United Nations Office for the Coordination of Humanitarian Affairs",
+         "UN Office for the Coordination of Humanitarian Affairs", True),  # acronym inside a longer name
+        ("UN Security Council", "United Nations Human Rights Council", False),
+        ("Karachi police", "Police in Karachi", True),  # head before its prepositional modifier
+        ("Karachi", "Karachi police", False),
+        ("Ministry of Defence", "Defence Ministry", True),
+    ],
+)
+def test_speaker_agreement_reads_acronyms_and_heads(gold: str, pred: str, agree: bool) -> None:
+    assert speakers_agree(gold, pred) is agree
