@@ -18,6 +18,8 @@ UPSTREAM = [table for table in TABLES if table != "rejects"]
     kinds={"duckdb", "parquet"},
     owners=OWNERS,
     pool="warehouse",
+    # Publishing touches the file system only; a transient I/O error deserves a second try.
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
     description=(
         "factwire.duckdb (tables, views, comments) and one Parquet file per table, swapped in atomically: "
         "readers of the previous version are never blocked nor see a half-written state."
