@@ -26,10 +26,13 @@ lint: install
 
 # The development warehouse: every dev raw file (seeds/dev) scored against seeds/gold.
 dev-warehouse: install
-	$(VENV)/bin/factwire run --raw seeds/dev --warehouse warehouse/dev
+	$(VENV)/bin/factwire run --raw seeds/dev --warehouse warehouse/dev --log-level WARNING
 
 eval: dev-warehouse
-	$(VENV)/bin/factwire eval --warehouse warehouse/dev
+	@echo "== seed article (its worked example)"
+	@$(VENV)/bin/factwire eval --warehouse warehouse/dev --gold seeds/gold/000_34f58d2625e0538a.gold.json | head -8
+	@echo "== development gold set (seeds/gold, every article)"
+	@$(VENV)/bin/factwire eval --warehouse warehouse/dev
 
 ui: install
 	$(VENV)/bin/factwire ui
