@@ -26,7 +26,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -442,7 +442,32 @@ def _build() -> Gazetteer:
     for admin, _stem, centre in admin_stems:
         if centre is not None:
             b.centre_admin[city_place[centre["geonameid"]].place_id] = admin
+    _locate_admin1_at_largest_city(b, cities, city_place, admin_of_code)
     return Gazetteer(b)
+
+
+def _locate_admin1_at_largest_city(
+    b: _Builder, cities: dict, city_place: dict[int, Place], admin_of_code: dict[tuple[str, str], Place]
+) -> None:
+    """Give an admin1 with no coordinates (not named after a centre) those of its most populous city
+    in the gazetteer, a representative point for maps (New South Wales -> Sydney)."""
+    best: dict[str, tuple[float, Place]] = {}
+    for gid, c in cities.items():
+        admin = admin_of_code.get((c["countrycode"], c.get("admin1code", "")))
+        if admin is None or admin.latitude is not None:
+            continue
+        pop = float(c.get("population") or 0)
+        if admin.place_id not in best or pop > best[admin.place_id][0]:
+            best[admin.place_id] = (pop, city_place[gid])
+    located = {
+        pid: replace(b.places[pid], latitude=city.latitude, longitude=city.longitude)
+        for pid, (_, city) in best.items()
+    }
+    b.places.update(located)
+    for cands in b.surfaces.values():
+        for cand in cands:
+            if cand.place.place_id in located:
+                cand.place = located[cand.place.place_id]
 
 
 def _resolve_index(b: _Builder) -> dict[str, Place]:

@@ -304,3 +304,10 @@ def test_oblasts_named_after_their_centre_sit_at_that_centre(name: str) -> None:
     centre = load_gazetteer().resolve(name.removesuffix(" Oblast"))
     assert place is not None and centre is not None and place.kind == "admin1"
     assert (place.latitude, place.longitude) == (centre.latitude, centre.longitude)
+
+
+@pytest.mark.parametrize(("name", "city"), [("New South Wales", "Sydney"), ("Crimea", "Simferopol")])
+def test_other_admin1_sit_at_their_largest_city(name: str, city: str) -> None:
+    place, largest = load_gazetteer().resolve(name), load_gazetteer().resolve(city)
+    assert place is not None and largest is not None
+    assert (place.latitude, place.longitude) == (largest.latitude, largest.longitude)
