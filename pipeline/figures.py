@@ -19,12 +19,15 @@ from functools import cache
 from pipeline.focus import (
     _KIND_RANK,
     BARE,
+    LOCATIVE,
     ORIGIN,
     article_focus,
     dominant_country,
     lead_city,
+    lead_names,
     mention_ranks,
     most_specific_place,
+    national_place,
     roles,
 )
 from pipeline.ids import row_id
@@ -72,6 +75,8 @@ _TOLL_OF = re.compile(
 _TRAILING_QUAL = re.compile(
     r"(.*?)(?:\b(?:more|less|fewer)\s+than|\b(?:about|around|some|nearly|at\s+least|over|up\s+to))?\s*$", re.DOTALL
 )
+# "the death toll ... to 1,121", "the toll ... stood at 30": the toll's cue, then "to"/"at" right before the number
+_TOLL_TO = re.compile(r"\b(?P<cue>death\s+toll|toll)\b[^;:]{0,160}?\b(?:to|at|reached|of)\s+$", re.IGNORECASE)
 _DASH_JOINT = re.compile(r"[^.;]{0,60}?[–—:]\s*$")
 _OF_THEM = re.compile(r"^\s*of\s+them\s+")
 _NAMED_AFTER = re.compile(r"^(?:\s+of\s+[A-Z][\w’']+)?\s*(?:,\s+including|--|–|—|:)\s+[A-Z]")
@@ -178,6 +183,10 @@ class Context:
     last_by_kind: dict[str, Place] = field(default_factory=dict)  # kind -> last place of it (anaphors)
     lead_city: Place | None = None  # a local story's city: what "the city" points back at
     ranked: dict[str, list] = field(default_factory=dict)  # sentence id -> ranked mentions (computed once)
+    cues: dict[str, dict[str, int]] = field(default_factory=dict)  # sentence id -> cumulative cues
+    mentions: dict[str, list] = field(default_factory=dict)  # sentence id -> non-actor place mentions
+    national: dict[str, Place | None] = field(default_factory=dict)  # sentence id -> national tally's country
+    dominant: tuple[Place | None] | None = None  # the article's dominant country, computed once
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -257,7 +266,8 @@ def _event_subject(c: Cand, ctx: Context) -> str:
 
 
 _INSERTION = re.compile(
-    r"^(?:,\s+(?:including|among\s+them|mostly|many\s+of\s+them)\b.{0,80}?(?=,?\s+(?:were|was|had|have|are|is)\b),?"
+    r"^(?:,\s+(?:including|among\s+them|mostly|mainly|many\s+of\s+them)\b.{0,80}?"
+    r"(?=,?\s+(?:were|was|had|have|are|is|being|remain|remained|remains)\b),?"
     r"|\s+(?:a\s+day|on\s+average|in\s+total|each\s+day|every\s+day)(?=\s))+"
 )
 
@@ -331,6 +341,12 @@ def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
         return Reading(after, c.np)
     if label in _STATUS and after in _HARM:
         return Reading(after, c.np)  # "53 Ukrainian prisoners of war were killed": the harm is the news
+    if label in _STATUS or label == "killed_or_injured":
+        verb = verb_before_count(c, ctx)
+        if verb is not None and verb.category in _HARM and verb.category != label:
+            return Reading(verb.category, c.np)  # "strikes that have reportedly killed at least 40 prisoners"
+        if label == "killed_or_injured" and after in ("killed", "injured"):
+            return Reading(after, c.np)  # "Four victims were taken to hospital": the verb says which
     return Reading(label, c.np)
 
 
@@ -384,19 +400,27 @@ def verb_before_count(c: Cand, ctx: Context) -> Reading | None:
 
 
 def death_toll(c: Cand, ctx: Context) -> Reading | None:
-    """A toll raised to a number with the counted people after it: "raised this Sunday to 390 the
-    number of dead children". Category from the adjective, subject from its noun."""
+    """A toll raised to a number: with the counted people after it, "raised this Sunday to 390 the
+    number of dead children" (category from the adjective, subject from its noun); or with the toll
+    named earlier in the clause, "brings the death toll of 15 months of the uprising to 1,121 people"
+    (lee-bg-015; category from the toll's cue)."""
     m = _TOLL_OF.match(c.sentence.text, c.num.end)
-    if not m:
+    if m:
+        label = ctx.lex.after_label.get(m.group("adj").lower())
+        return Reading(label, m.group("n")) if label else None
+    t = _TOLL_TO.search(c.before)
+    if t is None:
         return None
-    label = ctx.lex.after_label.get(m.group("adj").lower())
-    return Reading(label, m.group("n")) if label else None
+    label = ctx.lex.before_label.get(t.group("cue").lower())
+    if label not in CASUALTY:
+        return None
+    return Reading(label, c.np or _event_subject(c, ctx))
 
 
 def list_carry(c: Cand, ctx: Context) -> Reading | None:
     """An elliptical list item after a counted head: "Behind are the Kharkiv region, with 219; that of
     Kyiv, with 116". Carries the head's category and subject; the place is the item's own."""
-    if c.np or not _WITH_BEFORE.search(c.sentence.text[:c.num.start]):
+    if c.np or not _WITH_BEFORE.search(c.sentence.text, max(0, c.num.start - 12), c.num.start):
         return None
     head = ctx.last.get(c.sentence.paragraph_index)
     if head is None or head[0].category in ("money", "percent", "other", "not_figure"):
@@ -458,7 +482,13 @@ RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
 
 # --- places and dates -------------------------------------------------------------------------
 def _mentions(ctx: Context, sentence: Sentence) -> list:
-    return [p for p in ctx.doc.places.get(sentence.sentence_id, []) if not getattr(p, "as_actor", False)]
+    """The sentence's place mentions that are not actors (computed once per sentence)."""
+    got = ctx.mentions.get(sentence.sentence_id)
+    if got is None:
+        got = ctx.mentions[sentence.sentence_id] = [
+            p for p in ctx.doc.places.get(sentence.sentence_id, ()) if not getattr(p, "as_actor", False)
+        ]
+    return got
 
 
 def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | None:
@@ -544,7 +574,8 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
         ctx.ranked[sid] = mention_ranks(sentence_mentions(ctx, c.sentence), body)
     ranked = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or category == "displaced"]
     if not ranked:
-        return False, None
+        nation = _national(c, ctx)
+        return (True, nation) if nation is not None else (False, None)
     s0 = c.sentence.char_start
     pos = s0 + c.num.start
     text = c.sentence.text
@@ -556,10 +587,26 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     if own:
         best = min(own, key=lambda pr: _key(pr, pos))
         return True, (None if id(best[0]) in listed else best[0].place)
+    if not any(pr[1] == LOCATIVE for pr in ranked):
+        nation = _national(c, ctx)
+        if nation is not None:
+            return True, nation
     rest = [pr for pr in ranked if id(pr[0]) not in listed]
     if rest:
         return True, min(rest, key=lambda pr: _key(pr, pos))[0].place
     return True, None
+
+
+def _national(c: Cand, ctx: Context) -> Place | None:
+    """The nation a sentence's figures are a national tally of (pipeline.focus.national_place), once per sentence."""
+    sid = c.sentence.sentence_id
+    if sid not in ctx.national:
+        if ctx.dominant is None:
+            ctx.dominant = (dominant_country(ctx.doc),)
+        ctx.national[sid] = national_place(
+            c.sentence.text, ctx.doc.places.get(sid, []), ctx.doc.article.body, ctx.dominant[0]
+        )
+    return ctx.national[sid]
 
 
 def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[int, Place]) -> Place | None:
@@ -573,17 +620,25 @@ def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[i
         return prev
     if ctx.focus is None:
         ctx.focus = (article_focus(ctx.doc),)
+        if ctx.focus[0] is not None and ctx.focus[0].kind == "country" and not lead_names(ctx.doc, ctx.focus[0]):
+            ctx.focus = (None,)  # the lead does not frame the story as national ("Traveland's travel centres ...")
     return ctx.focus[0]
 
 
-def _cues(text: str, lex: Lexicon) -> dict[str, int]:
-    return {m.group("cue").lower(): m.start() for m in lex.cumulative.finditer(text)}
+def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
+    """Cumulative cues of a sentence ("so far", "since") with their offsets, found once per sentence."""
+    got = ctx.cues.get(sentence.sentence_id)
+    if got is None:
+        got = ctx.cues[sentence.sentence_id] = {
+            m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(sentence.text)
+        }
+    return got
 
 
 def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
     """as_of, since and is_cumulative from the sentence's date mentions and cumulative cues."""
     as_of = since = None
-    cues = _cues(c.sentence.text, ctx.lex)
+    cues = _cues(c.sentence, ctx)
     cumulative = any(ctx.lex.cumulative_label[k] == "cumulative" for k in cues) or "since" in cues
     since_pos = cues.get("since")
     for d in ctx.doc.dates.get(c.sentence.sentence_id, []):
@@ -629,7 +684,10 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     paragraph_places: dict[int, Place] = {}
     for sentence in doc.fact_sentences:
         text = sentence.text
-        nums = find_numbers(text, dollar)
+        s0 = sentence.char_start
+        regions = [(d.char_start - s0, d.char_end - s0) for d in doc.dates.get(sentence.sentence_id, ())
+                   if d.method != "dates.days_ago"]
+        nums = find_numbers(text, dollar, regions)
         prev: Cand | None = None
         last_end = 0
         for i, n in enumerate(nums):

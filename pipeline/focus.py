@@ -21,7 +21,7 @@ from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
 ROLE_LABELS = frozenset(
-    {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country"}
+    {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country", "authority"}
 )
 
 # rank of a mention: where something happens < bare < possessive or origin < reference point
@@ -37,6 +37,8 @@ _ORIGIN = re.compile(r"\bfrom\s+(?:(?:either|both)\s+)?(?:the\s+)?$", re.IGNOREC
 _REFERENCE = re.compile(
     r"\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$", re.IGNORECASE
 )
+# "a prisoner swap with the United States", "talks with Russia": a partner, not where it happened
+_WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$")
 _AGENT_BEFORE = re.compile(r"\bby\s+(?:the\s+)?$")
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s|’s)\b")
 _PREP_BEFORE = re.compile(
@@ -44,6 +46,7 @@ _PREP_BEFORE = re.compile(
 )
 _AUX = r"(?:\s+(?:has|have|had|would|will|could|can|may|might|also|now|reportedly|already|then|on\s+[A-Z][a-z]+day))*"
 # ", a small city on ...", ", one of the main population centres in ...": a description of the place before
+_CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _APPOSITION = re.compile(r"^,\s+(?:a|an|one|the|which|where)\b[^,;:.]*$")
 
 
@@ -56,6 +59,8 @@ class Roles:
     landmarks: frozenset[str]
     anaphor: re.Pattern[str]
     anaphor_kind: dict[str, str]
+    authority: re.Pattern[str]  # "<nationality or country>('s) [two words] <authority noun>"
+    nation_code: dict[str, str]  # nationality adjective, country name or capital metonym -> ISO code
 
 
 def _alt(terms: list[str]) -> str:
@@ -70,6 +75,7 @@ def roles() -> Roles:
     for r in rows:
         by[r["label"]].append(r["term"])
     kinds = {r["term"].lower(): r["label"].split("_", 1)[1] for r in rows if r["label"].startswith("anaphor_")}
+    nations = {r["term"]: r["label"] for r in load_csv("eval_countries") if r["term"][:1].isupper()}
     inst = [t for t in by["institution"] if not t.startswith("-")]
     suffix = [t for t in by["institution"] if t.startswith("-")]
     return Roles(
@@ -84,6 +90,11 @@ def roles() -> Roles:
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
+        authority=re.compile(
+            rf"(?<![\w-])(?P<nation>{_alt(list(nations))})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            rf"(?:{_alt(by['authority'])})\b"
+        ),
+        nation_code=nations,
     )
 
 
@@ -94,13 +105,13 @@ def is_agent(p: object, body: str) -> bool:
     if getattr(p, "as_actor", False):
         return True
     before = body[max(0, start - 24):start]
-    if _AGENT_BEFORE.search(before):
+    if "by" in before and _AGENT_BEFORE.search(before):
         return True
     after = body[end:end + 60]
     r = roles()
     if r.institution.match(after):
         return True
-    return bool(not _PREP_BEFORE.search(before) and r.agent_verb.match(after))
+    return bool(r.agent_verb.match(after) and not _PREP_BEFORE.search(before))
 
 
 def _is_landmark(p: object, body: str) -> bool:
@@ -115,16 +126,17 @@ def _is_landmark(p: object, body: str) -> bool:
 
 def locative_rank(p: object, body: str) -> int:
     """0 for a place named where something happens ("in Chuhuiv", "near Izium", "the city of
-    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister"), 3 for a
+    Vinnytsia"), 1 for a bare mention, 2 for a possessive ("Ukraine's health minister") or a partner
+    ("a prisoner swap with the United States"), 3 for a
     reference point or landmark ("50km south of Odesa", "the Dnieper river"), 4 for an origin ("imports
     from China", "missiles from the Black Sea")."""
     start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
     before = body[max(0, start - 40):start]
-    if _REFERENCE.search(before) or _is_landmark(p, body):
+    if ("of" in before and _REFERENCE.search(before)) or _is_landmark(p, body):
         return REFERENCE
-    if _ORIGIN.search(before):
+    if "rom" in before and _ORIGIN.search(before):
         return ORIGIN
-    if _POSSESSIVE_AFTER.match(body[end:end + 3]):
+    if _POSSESSIVE_AFTER.match(body[end:end + 3]) or ("with" in before and _WITH_BEFORE.search(before)):
         return OBLIQUE
     return LOCATIVE if _LOCATIVE.search(before) else BARE
 
@@ -193,3 +205,55 @@ def lead_city(doc: Doc) -> Place | None:
 def article_focus(doc: Doc) -> Place | None:
     """The place a story is about when a sentence names none: the lead's city, else the dominant country."""
     return lead_city(doc) or dominant_country(doc)
+
+
+@cache
+def country_place(code: str) -> Place | None:
+    """The gazetteer's country for an ISO alpha-2 code."""
+    import pycountry  # package data; only the name lookup
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return None
+    gaz = load_gazetteer()
+    names = [getattr(country, "common_name", None), country.name]
+    names += [t for t, c in roles().nation_code.items() if c == code]
+    for name in names:
+        if name and (place := gaz.resolve(name)) is not None and place.kind == "country":
+            return place
+    return None
+
+
+def national_place(text: str, mentions: list, body: str, dominant: Place | None) -> Place | None:
+    """The country a sentence's figures are a national tally of, when it names no place where they
+    happened: the first state body named by nationality or country ("The Ukrainian president's office
+    said at least six civilians had been killed", "Pakistani police arrested more than two dozen
+    militants", "Kyiv's defence ministry said ..."), else the article's own country acting as the
+    subject ("Ukraine has sentenced three Russian soldiers", "Ukraine mined it and deployed 120,000
+    soldiers"). A foreign state acting ("Germany would deliver 16 tanks") is not the place."""
+    r = roles()
+    m = r.authority.search(text)
+    if m:
+        return country_place(r.nation_code[m.group("nation")])
+    if dominant is None:
+        return None
+    for p in mentions:
+        if p.place.country_code == dominant.country_code and p.place.kind == "country" and is_agent(p, body):
+            return dominant
+    return None
+
+
+def lead_names(doc: Doc, country: Place) -> bool:
+    """Whether the lead paragraph (first body paragraph, or the first two sentences) names the country,
+    a place in it, or its people ("Australian's casinos generated ...", "Pakistani police ...")."""
+    sentences = [s for s in doc.fact_sentences if s.role == "body"][:3]
+    if not sentences:
+        return False
+    code = country.country_code
+    r = roles()
+    for s in sentences:
+        if any(p.place.country_code == code for p in doc.places.get(s.sentence_id, ())):
+            return True
+        if any(r.nation_code.get(m.group(0)) == code for m in _CAPITALISED.finditer(s.text)):
+            return True
+    return False

@@ -71,6 +71,8 @@ class _Lex:
     pointers: frozenset[str]
     core: re.Pattern[str]
     start: re.Pattern[str]
+    measure_units: frozenset[str]  # unit labels other than percent
+    qualifier_last: frozenset[str]  # last words of the before-qualifiers ("least" of "at least"): a cheap gate
 
 
 def _alt(terms: list[str]) -> str:
@@ -122,13 +124,17 @@ def lexicon() -> _Lex:
         pointers=pointers,
         core=core,
         start=start,
+        measure_units=frozenset(r["label"] for r in units) - {"percent"},
+        qualifier_last=frozenset(t.split()[-1].lower() for t in before),
     )
 
 
 # --- patterns of non-figures (compiled once) -------------------------------------------------
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s+$")
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?(?:\s?[-–]\s?\d{{1,2}})?\s+(?:of\s+)?(?:{_MONTHS})\b")
-_TIME_AFTER = re.compile(r"^(?::\d{2})?\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|hrs\b|o'clock)", re.IGNORECASE)
+_TIME_AFTER = re.compile(
+    r"^(?::\d{2}(?!\d)|\s?(?:a\.m\.|p\.m\.|am\b|pm\b|GMT|UTC|hrs\b|o'clock|local\s+time))", re.IGNORECASE
+)
 _TIME_SHAPE = re.compile(r"^\d{1,2}:\d{2}$")
 _AGE_AFTER = re.compile(r"^[\s-]+(?:year|yr|month|week)s?[\s-]+old\b|^[\s-]+years?\s+of\s+age\b", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\b(?:aged|age\s+of|ages\s+of)\s+$", re.IGNORECASE)
@@ -294,26 +300,30 @@ def scan(text: str, dollar: str = "USD", date_regions: list[tuple[int, int]] | N
         skip: str | None = None
         value_max: float | None = None
         # a "2.500"-style token only reads as thousands when no scale word follows
-        if form == "digits" and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", token):
+        if form == "digits" and "." in token and _DOT_THOUSANDS.fullmatch(token):
             if lex.scale_re.match(text[ne:]):
                 value = float(token)
         # scale words after digits ("1.5 million", "$61bn", "two dozen", "20m tonnes")
         sm = lex.scale_re.match(text[ne:]) if form in ("digits", "words") else None
+        cp = lex.currency_prefix.search(text, max(0, ns - 4), ns) if ns else None
         if sm:
             word = (sm.group("long") or sm.group("short")).lower()
             rest = text[ne + sm.end():]
-            money = lex.currency_prefix.search(text, max(0, ns - 4), ns)
+            money = cp
             is_metre = word == "m" and not _NOUN_NEXT.match(rest) and not money
             short_ok = sm.group("short") is None or form == "digits"
             if short_ok and not is_metre and not (word == "m" and _METRE_ADJ.match(rest)):
                 value *= lex.scales[word]
                 ne += sm.end()
         # ranges: "10 to 15", "10-15", "between 10 and 15"
-        if i < len(cores) and form in ("digits", "words"):
+        between = None
+        if i < len(cores) and form in ("digits", "words") and cores[i].start() - ne < 12:
             nxt = cores[i]
             mid = text[ne:nxt.start()]
-            between = _BETWEEN_BEFORE.search(text, max(0, ns - 10), ns)
-            if _RANGE_MID.match(mid) or (between and _AND_MID.fullmatch(mid)):
+            ranged = _RANGE_MID.match(mid)
+            if ranged or _AND_MID.fullmatch(mid):
+                between = _BETWEEN_BEFORE.search(text, max(0, ns - 10), ns)
+            if ranged or (between and _AND_MID.fullmatch(mid)):
                 v2, f2 = _core_value(lex, nxt)
                 if v2 is not None and f2 == form and not _MONTH_AFTER.match(text[nxt.end():]):
                     e2 = nxt.end()
@@ -328,7 +338,6 @@ def scan(text: str, dollar: str = "USD", date_regions: list[tuple[int, int]] | N
                         value_max, qualifier, ne = v2, "range", e2
                         i += 1
         # currency and units
-        cp = lex.currency_prefix.search(text, max(0, ns - 4), ns)
         if cp and form in ("digits", "words"):
             code = lex.currency_label[cp.group("c").lower()]
             unit = dollar if code == "dollar" else code
@@ -358,7 +367,11 @@ def scan(text: str, dollar: str = "USD", date_regions: list[tuple[int, int]] | N
         # qualifiers
         qs = ns
         if qualifier not in ("range",):
-            qm = lex.qualifiers_before.search(text, max(0, ns - 30), ns)
+            qm = None
+            if ns and text[ns - 1].isspace():
+                last = text[max(0, ns - 30):ns].rsplit(None, 1)
+                if last and last[-1].lstrip("(“\"'–—-").lower() in lex.qualifier_last:
+                    qm = lex.qualifiers_before.search(text, max(0, ns - 30), ns)
             if qm:
                 qualifier = lex.qualifier_label[qm.group("q").lower()]
                 qs = qm.start("q")
@@ -382,12 +395,18 @@ def _non_figure(
     """Why the number at text[cs:ce] is not a figure, or None. Checks run from the most certain."""
     token = text[cs:ce]
     before, after = text[max(0, cs - 60):cs], text[ce:ce + 60]
-    if any(s < ce and cs < e for s, e in date_spans):
+    if n.form == "digits" and any(s < ce and cs < e for s, e in date_spans):
         return "date"
+    # the word right before the number (most before-checks need one of a few shapes of it)
+    spaced = before[-1:].isspace()
+    words = before.rsplit(None, 1) if spaced else ()
+    last = words[-1] if words else ""
+    last_low = last.rstrip(".").lower()
     if n.form == "digits":
         if _TIME_SHAPE.match(token) or _TIME_AFTER.match(after):
             return "time"
-        if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after) and n.value <= 31:
+        capital = last.lstrip("“\"‘'([")[:1].isupper()
+        if (capital and _MONTH_BEFORE.search(before)) or _MONTH_AFTER.match(after) and n.value <= 31:
             return "date"
         if _is_year(token, n.value) and n.unit == "count" and not lex.currency_prefix.search(before):
             return "date"
@@ -395,13 +414,19 @@ def _non_figure(
             return "date"
         if _ORDINAL_AFTER.match(after):
             return "ordinal"
-        if _MODEL_BEFORE.search(before) or _MODEL_AFTER.match(after):
+        tail1 = before[-1:]
+        if (tail1 in ("-", "#", ".") or tail1.isupper() or (spaced and before[-2:-1] in (".", "#"))) and (
+            _MODEL_BEFORE.search(before)
+        ) or _MODEL_AFTER.match(after):
             return "model"
         if _PHONE.match(text[max(0, cs - 4):ce + 8]) and len(_NON_DIGIT.sub("", text[max(0, cs - 4):ce + 8])) >= 8:
             return "phone"
-    if _AGE_AFTER.match(after) or _AGE_BEFORE.search(before):
+    if _AGE_AFTER.match(after) or (last_low in ("aged", "of") and _AGE_BEFORE.search(before)):
         return "age"
-    if n.form == "digits" and n.value < 120 and _AGE_APPOSITION.search(before) and _AGE_APPOSITION_END.match(after):
+    if (
+        n.form == "digits" and n.value < 120 and before.endswith(", ")
+        and _AGE_APPOSITION.search(before) and _AGE_APPOSITION_END.match(after)
+    ):
         return "age"
     tail = text[n.num_end:]
     cm = lex.context_re.match(tail)
@@ -417,19 +442,24 @@ def _non_figure(
         return "calibre"
     if _PARTITIVE_AFTER.match(after) and n.value == 1:
         return "partitive"
-    nb = _NAME_BEFORE.search(before[-40:]) if n.num_start == cs else None
+    if not spaced:
+        return "measure" if n.form == "vague" and n.unit in lex.measure_units else None
+    nb = _NAME_BEFORE.search(before[-40:]) if n.num_start == cs and last.lstrip("“\"‘'([")[:1].isupper() else None
     if nb and n.form == "digits" and not _MONTH_BEFORE.search(before):
         w = nb.group("w").lower()
         if w not in lex.qualifier_label and w not in ("with", "to", "of", "in", "and", "by", "from"):
             return "name"
-    wb = _WORD_BEFORE.search(before) if n.start == cs else None
+    wb = _WORD_BEFORE.search(before) if n.start == cs and last_low in lex.pointers else None
     if wb and wb.group("w").lower() in lex.pointers and n.value <= 12 and n.form in ("words", "digits"):
         return "pointer"
-    if _POSSESSIVE_BEFORE.search(before) and n.start == cs and n.value <= 50 and n.unit == "count":
+    if (
+        n.start == cs and n.value <= 50 and n.unit == "count" and last[-2:] in ("'s", "’s", "s'", "s’")
+        and _POSSESSIVE_BEFORE.search(before)
+    ):
         return "pointer"  # "the world's two largest arsenals", "Nato's 30 members"
-    if n.form == "digits" and _NAMED_OF_BEFORE.search(before):
+    if n.form == "digits" and last == "of" and _NAMED_OF_BEFORE.search(before):
         return "name"  # "Group of 7"
-    if n.form == "vague" and n.unit not in ("count",) and n.unit in lex.unit_label.values() and n.unit != "percent":
+    if n.form == "vague" and n.unit in lex.measure_units:
         return "measure"
     return None
 

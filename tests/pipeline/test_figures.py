@@ -261,6 +261,25 @@ PLACE_CASES = [
     ("own_clause_first/lee-bg-001",
      "As more than 100 blazes burn on New Year's Eve in New South Wales, fire crews have been called to new fire at "
      "Gunning, south of Goulburn.", "more than 100", "New South Wales"),
+    ("national_authority_police/lee-bg-002",
+     "The deaths came as Pakistani police arrested more than two dozen militants from extremist groups accused of "
+     "staging an attack on India's parliament.", "more than two dozen", "Pakistan"),
+    ("national_authority_office/ua-0039",
+     "The Ukrainian president’s office said that at least six civilians had been killed in the previous 24 hours, "
+     "and 16 others were wounded.", "at least six", "Ukraine"),
+    ("national_authority_capital/ua-0071",
+     "A Moscow court has convicted the US basketball player Brittney Griner on drug charges, sentencing her to nine "
+     "years in prison and a 1m rouble fine in a politically charged verdict that could lead to a prisoner swap with "
+     "the United States.", "1m rouble", "Russia"),
+    ("own_country_as_actor/ua-0095",
+     "Russia invaded Ukraine in February. Ukraine says Russia attacked from Belarus.\n\n"
+     "Ukraine mined it and deployed 120,000 soldiers.", "120,000", "Ukraine"),
+    ("lead_without_country_no_focus/lee-bg-261",
+     "Traveland's wholly-owned travel centres have ceased operating from today, leaving more than 550 staff seeking "
+     "other jobs. The failed company's administrators say they have a buyer for Traveland's franchise network. "
+     "One of the administrators says the deal is yet to be approved.\n\n"
+     "The company anticipates annualised savings of around $90 million.\n\n"
+     "The firm also has offices in Australia.", "around $90 million", None),
     ("anaphor_the_city/ua-0046",
      _UA46_LEAD + "A day earlier, six people were killed and 20 injured in missile attacks aimed at the city, one of "
      "the main population centres in the Donbas region that remains outside Russian military control.",
@@ -289,6 +308,21 @@ CATEGORY_CASES = [
     ("surrendered_is_detained/ua-0024",
      "Russia has said a further 771 Ukrainian troops have “surrendered” at Mariupol’s besieged Azovstal steelworks.",
      "771", "detained"),
+    ("death_toll_to/lee-bg-015",
+     "The killing brings the death toll of 15 months of the Palestinian uprising against Israeli occupation to 1,121 "
+     "people, including 865 Palestinians and 234 Israelis.", "1,121", "killed"),
+    ("death_toll_to_list_member/lee-bg-015",
+     "The killing brings the death toll of 15 months of the Palestinian uprising against Israeli occupation to 1,121 "
+     "people, including 865 Palestinians and 234 Israelis.", "234", "killed"),
+    ("harm_verb_before_status_noun/ua-0064",
+     "Russia and Ukraine have both launched criminal investigations into strikes that have reportedly killed at "
+     "least 40 Ukrainian prisoners of war who were held at a pre-trial detention centre.", "at least 40", "killed"),
+    ("insertion_mainly_remain_without_power/lee-bg-256",
+     "In Sydney, more than 2,000 homes, mainly in the northern suburbs, remain without power.", "more than 2,000",
+     "affected"),
+    ("currency_after_scale_is_money/ua-0071",
+     "sentencing her to nine years in prison and a 1m rouble fine in a politically charged verdict.", "1m rouble",
+     "money"),
     ("listed_as_missing/ua-0065",
      "Russia has confirmed only one death onboard, while dozens of sailors are listed as missing.", "dozens",
      "missing"),

@@ -16,6 +16,7 @@ from pipeline.focus import (
     is_agent,
     locative_rank,
     most_specific_place,
+    national_place,
 )
 from pipeline.places import load_gazetteer
 
@@ -37,6 +38,8 @@ RANK_CASES = [
      "1 July, killing 21 people and injuring 35.", "Odesa", REFERENCE),
     ("origin/ua-0096", "Russia’s semiconductor imports from China jumped from $200 million in 2021.", "China",
      ORIGIN),
+    ("partner_with/ua-0071", "a verdict that could lead to a prisoner swap with the United States.", "United States",
+     OBLIQUE),
 ]
 
 
@@ -82,3 +85,35 @@ def test_most_specific_place_none_when_only_agents() -> None:
     """ua-0064: "Germany would deliver ..." names no place where the counted happened."""
     text = "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces."
     assert most_specific_place(load_gazetteer().find(text), text.index("16"), text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        pytest.param("The deaths came as Pakistani police arrested more than two dozen militants.", "PK",
+                     id="nationality_police-lee-bg-002"),
+        pytest.param("Meanwhile, Palestinian police have arrested three senior leaders of the hardline Hamas group.",
+                     "PS", id="nationality_police-lee-bg-278"),
+        pytest.param("As of Monday, Ukraine’s military claims that Russia has lost nearly 24,000 soldiers.", "UA",
+                     id="country_possessive_military-ua-0023"),
+        pytest.param("Kyiv’s defence ministry also said it had deployed an advanced German artillery system.", "UA",
+                     id="capital_ministry-ua-0039"),
+        pytest.param("Palestinian officials say two four-storey buildings inside the compound were destroyed.", None,
+                     id="officials_are_not_an_authority_noun-lee-bg-209"),
+    ],
+)
+def test_national_place_authority(text: str, code: str | None) -> None:
+    got = national_place(text, [], text, None)
+    assert (got.country_code if got else None) == code
+
+
+def test_national_place_foreign_actor_is_not_the_place() -> None:
+    """ua-0064: "Germany would deliver 16 tanks" in a story about Ukraine: a foreign state acting is no tally's place;
+    the article's own country acting as subject is (ua-0095 "Ukraine mined it and deployed 120,000 soldiers")."""
+    gaz = load_gazetteer()
+    ukraine = gaz.resolve("Ukraine")
+    text = "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces."
+    assert national_place(text, gaz.find(text), text, ukraine) is None
+    text = "Ukraine mined it and deployed 120,000 soldiers."
+    got = national_place(text, gaz.find(text), text, ukraine)
+    assert got is not None and got.country_code == "UA"

@@ -53,6 +53,8 @@ FORMS = [
      "as many as 190,000", 190_000, None, "up_to", "count"),
     ("qualifier_estimated-lee-bg-001", "An estimated 500 residents have left their homes for nearby Mittagong.",
      "An estimated 500", 500, None, "approximate", "count"),
+    ("currency_after_scale-ua-0071", "sentencing her to nine years in prison and a 1m rouble fine", "1m rouble", 1e6,
+     None, "exact", "RUB"),
 ]
 
 
@@ -148,3 +150,31 @@ def test_spans_point_into_text() -> None:
     got = find_numbers(text)
     assert [(n.text, n.value) for n in got] == [("390", 390), ("757", 757)]
     assert all(text[n.start:n.end] == n.text for n in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "regions", "kept"),
+    [
+        # ua-0050: the date parser's region "9 July" is passed in; "48" outside it stays a figure
+        pytest.param("were hit on 9 July: 48 people are believed to have been killed", [(12, 18)], ["48"],
+                     id="date_regions_given-ua-0050"),
+        # ua-0010: a price with cents is no time of day once the date mentions come from pipeline.dates
+        pytest.param("Brent crude soared 1% to a seven-year high of $95.46 over worries", [], ["1%", "$95.46"],
+                     id="price_with_cents_not_time-ua-0010"),
+        # ua-0011: a video timestamp "0:59" is a time
+        pytest.param("0:59 Liz Truss 'very worried' about possible Russian invasion of Ukraine – video", [], [],
+                     id="video_timestamp_is_time-ua-0011"),
+        # without regions the date parser is asked: same answer
+        pytest.param("were hit on 9 July: 48 people are believed to have been killed", None, ["48"],
+                     id="date_regions_asked-ua-0050"),
+    ],
+)
+def test_date_regions(text: str, regions: list[tuple[int, int]] | None, kept: list[str]) -> None:
+    """Date regions from pipeline.dates (figures passes the sentence's date mentions) mark digits as dates."""
+    assert [n.text for n in find_numbers(text, "USD", regions)] == kept
+
+
+def test_number_words_found_through_the_prefilter() -> None:
+    """ua-0046 / lee-bg-001: "a dozen", "a hundred" and capitalised words are found by the fast start pattern."""
+    text = "More than a dozen wounded; Twenty-five homes and a hundred cars; almost 11,000 machines"
+    assert [n.text for n in find_numbers(text)] == ["More than a dozen", "Twenty-five", "a hundred", "almost 11,000"]
