@@ -5,7 +5,6 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, staging
-from pipeline.validate import validate_table
 
 FACT_KINDS = {"python", "polars", "parquet"}
 
@@ -61,13 +60,9 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
 )
 def places(paths: FactwirePaths) -> dg.MaterializeResult:
     """Every place the gazetteer knows, with kind, country, admin1 and coordinates."""
-    valid, rejects = validate_table("places", nightly.places_frame())
-    build = paths.build_dir()
-    staging.reset(build, "places")
-    staging.reset(build, "rejects", "places")
-    staging.write_part(build, "places", "all", valid)
-    if rejects.height:
-        staging.write_part(build, "rejects", "places", rejects)
+    previous = incremental.load_previous(paths.settings().warehouse_dir)
+    rows, rejects, reused = nightly.write_places(paths.build_dir(), previous)
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": valid.height}, check_results=[schema_check("places", valid.height, rejects)]
+        metadata={"dagster/row_count": rows, "reused_from_last_night": reused},
+        check_results=[schema_check("places", rows, rejects)],
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -51,11 +52,12 @@ def base_articles() -> list[dict]:
     return objs
 
 
-def make_raw(raw: Path, n: int) -> None:
-    """N distinct raw files: 3 in 4 JSON, 1 in 4 plain text with the seed's header."""
+def make_raw(raw: Path, n: int, start: int = 0) -> None:
+    """Files start..n-1 of a delivery of distinct raw files: 3 in 4 JSON, 1 in 4 plain text with the
+    seed's header."""
     objs = base_articles()
     raw.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
+    for i in range(start, n):
         obj = dict(objs[i % len(objs)])
         obj["text"] = f"Report {i} of the benchmark delivery.\n\n{obj['text']}"
         if i % 4 == 3:
@@ -93,6 +95,9 @@ def main() -> int:
     ap.add_argument("--job", action="store_true", help="also time the full Dagster job (`factwire run`)")
     ap.add_argument("--peer-sample", type=int, default=100, help="articles given to quantulum3 (0 = skip)")
     ap.add_argument("--keep", type=Path, help="keep the generated raw folder here")
+    ap.add_argument("--workers", type=int, default=0, help="FACTWIRE_WORKERS for the job (0 = all cores)")
+    ap.add_argument("--stages", action=argparse.BooleanOptionalAction, default=True,
+                    help="time each stage in process on one core (--no-stages for the job alone)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="factwire-bench-"))
@@ -103,71 +108,83 @@ def main() -> int:
     print(f"{len(files)} raw files, {size / 1e6:.1f} MB, mean {size / len(files) / 1024:.1f} KB; "
           f"python {sys.version.split()[0]}")
 
-    stages = Stages(len(files))
-    gaz = stages.time("load gazetteer (once)", load_gazetteer)
-    arts = stages.time("read + parse", lambda: [a for p in files for a in parse_file(p, raw, 50_000_000)[0]])
-    docs = stages.time("segment + places + dates", lambda: [build_doc(a, gaz) for a in arts])
-    fig = stages.time("figures", lambda: [figures.extract(d) for d in docs])
-    att = stages.time("attributions", lambda: [attributions.extract(d) for d in docs])
-    stages.time("events", lambda: [events.extract(d, f) for d, f in zip(docs, fig, strict=True)])
-    ev = [events.extract(d, f) for d, f in zip(docs, fig, strict=True)]
-    bodies = {a.article_id: a.body for a in arts}
-    tables = {
-        "articles": arts,
-        "sentences": [s for d in docs for s in d.sentences],
-        "figures": [r for rows in fig for r in rows],
-        "attributions": [r for rows in att for r in rows],
-        "events": [r for e, _ in ev for r in e],
-        "event_places": [r for _, p in ev for r in p],
-    }
-    frames = stages.time("to frames + validate", lambda: {
-        t: validate_table(t, to_frame(t, rows), bodies if t != "articles" else None)[0] for t, rows in tables.items()
-    })
-    pq = work / "parquet"
-    pq.mkdir(exist_ok=True)
+    if args.workers:
+        os.environ["FACTWIRE_WORKERS"] = str(args.workers)
+    if args.stages:
+        stages = Stages(len(files))
+        gaz = stages.time("load gazetteer (once)", load_gazetteer)
+        arts = stages.time("read + parse", lambda: [a for p in files for a in parse_file(p, raw, 50_000_000)[0]])
+        docs = stages.time("segment + places + dates", lambda: [build_doc(a, gaz) for a in arts])
+        fig = stages.time("figures", lambda: [figures.extract(d) for d in docs])
+        att = stages.time("attributions", lambda: [attributions.extract(d) for d in docs])
+        stages.time("events", lambda: [events.extract(d, f) for d, f in zip(docs, fig, strict=True)])
+        ev = [events.extract(d, f) for d, f in zip(docs, fig, strict=True)]
+        bodies = {a.article_id: a.body for a in arts}
+        tables = {
+            "articles": arts,
+            "sentences": [s for d in docs for s in d.sentences],
+            "figures": [r for rows in fig for r in rows],
+            "attributions": [r for rows in att for r in rows],
+            "events": [r for e, _ in ev for r in e],
+            "event_places": [r for _, p in ev for r in p],
+        }
+        frames = stages.time("to frames + validate", lambda: {
+            t: validate_table(t, to_frame(t, rows), None if t == "articles" else bodies)[0]
+            for t, rows in tables.items()
+        })
+        pq = work / "parquet"
+        pq.mkdir(exist_ok=True)
 
-    def write_all() -> None:
-        from schemas import TABLES
+        def write_all() -> None:
+            from schemas import TABLES
 
-        for t in TABLES:
-            (frames.get(t) if t in frames else to_frame(t, [])).write_parquet(pq / f"{t}.parquet")
+            for t in TABLES:
+                (frames.get(t) if t in frames else to_frame(t, [])).write_parquet(pq / f"{t}.parquet")
 
-    stages.time("write Parquet", write_all)
-    stages.time("publish DuckDB", lambda: build_duckdb(work / "bench.duckdb", pq))
-    stages.print()
-    extract_secs = sum(s for name, s, _ in stages.rows if name in {"segment + places + dates", "figures",
-                                                                 "attributions", "events"})
-    per_article = 1000 * extract_secs / len(files)
-    print(f"\nextraction of all three tables (segment + places/dates + extractors): {per_article:.3f} ms/article"
-          f" on one core; rows: {', '.join(f'{t}={len(r)}' for t, r in tables.items())}")
+        stages.time("write Parquet", write_all)
+        stages.time("publish DuckDB", lambda: build_duckdb(work / "bench.duckdb", pq))
+        stages.print()
+        extract_secs = sum(s for name, s, _ in stages.rows if name in {"segment + places + dates", "figures",
+                                                                     "attributions", "events"})
+        per_article = 1000 * extract_secs / len(files)
+        print(f"\nextraction of all three tables (segment + places/dates + extractors): {per_article:.3f} ms/article"
+              f" on one core; rows: {', '.join(f'{t}={len(r)}' for t, r in tables.items())}")
 
-    if args.peer_sample:
-        try:
-            from quantulum3 import parser as q3
-        except ImportError:
-            print("quantulum3 not installed: `make bench` installs the bench group")
-        else:
-            sample = arts[: args.peer_sample]
-            q3.parse("warm up 3 km")
-            t0 = time.perf_counter()
-            for a in sample:
-                q3.parse(a.body)
-            q_ms = 1000 * (time.perf_counter() - t0) / len(sample)
-            print(f"quantulum3 (numbers only) on {len(sample)} of the same articles: {q_ms:.1f} ms/article; "
-                  f"factwire all three tables is {q_ms / per_article:.0f}x faster")
+        if args.peer_sample:
+            try:
+                from quantulum3 import parser as q3
+            except ImportError:
+                print("quantulum3 not installed: `make bench` installs the bench group")
+            else:
+                sample = arts[: args.peer_sample]
+                q3.parse("warm up 3 km")
+                t0 = time.perf_counter()
+                for a in sample:
+                    q3.parse(a.body)
+                q_ms = 1000 * (time.perf_counter() - t0) / len(sample)
+                print(f"quantulum3 (numbers only) on {len(sample)} of the same articles: {q_ms:.1f} ms/article; "
+                      f"factwire all three tables is {q_ms / per_article:.0f}x faster")
 
     if args.job:
         wh = work / "warehouse"
-        t0 = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv" / "bin" / "factwire"), "run", "--raw", str(raw), "--warehouse", str(wh),
-                        "--log-level", "WARNING"], check=True)
-        full = time.perf_counter() - t0
-        print(f"full nightly job (Dagster, in process): {full:.1f} s for {len(files)} files "
-              f"({1000 * full / len(files):.2f} ms/file)")
-        t0 = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv" / "bin" / "factwire"), "run", "--raw", str(raw), "--warehouse", str(wh),
-                        "--log-level", "WARNING"], check=True)
-        print(f"no-op night (same files again): {time.perf_counter() - t0:.1f} s")
+        factwire = [str(ROOT / ".venv" / "bin" / "factwire"), "run", "--raw", str(raw), "--warehouse", str(wh),
+                    "--log-level", "WARNING"]
+
+        def night(label: str) -> float:
+            t0 = time.perf_counter()
+            subprocess.run(factwire, check=True, stdout=subprocess.DEVNULL)
+            secs = time.perf_counter() - t0
+            print(f"{label:<44}{secs:>8.1f} s")
+            return secs
+
+        print(f"\nfull nightly job (Dagster, in process, {args.workers or 'all'} workers) on {len(files)} files:")
+        full = night("first night (everything new)")
+        noop = night("no-op night (same files)")
+        extra = max(1, len(files) // 100)
+        make_raw(raw, len(files) + extra, start=len(files))
+        inc = night(f"1% increment ({extra} new files)")
+        print(f"no-op night = {100 * noop / full:.1f}% of the full run; 1% increment = {100 * inc / full:.1f}%; "
+              f"full run {1000 * full / len(files):.2f} ms/file, {len(files) / full:.0f} files/s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -292,3 +292,21 @@ def extract(
 def places_frame() -> pl.DataFrame:
     """The places dimension."""
     return to_frame("places", load_gazetteer().places())
+
+
+def write_places(build: Path, previous: incremental.Previous | None) -> tuple[int, pl.DataFrame, bool]:
+    """Stage the places dimension: linked from the last version when the same extractor version
+    (code and reference data) built it, else built from the gazetteer and validated.
+    Returns (rows, rejects, reused)."""
+    staging.reset(build, "places")
+    staging.reset(build, "rejects", "places")
+    kept = staging.parts(previous.root, "places") if previous is not None else []
+    if kept and previous is not None and previous.extractor_version == incremental.extractor_version():
+        for part in kept:
+            staging.link_part(part, build, "places")
+        return staging.count(build, "places"), to_frame("rejects", []), True
+    valid, rejects = validate_table("places", places_frame())
+    staging.write_part(build, "places", "all", valid)
+    if rejects.height:
+        staging.write_part(build, "rejects", "places", rejects)
+    return valid.height, rejects, False
