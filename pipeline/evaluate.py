@@ -252,10 +252,14 @@ def load_gold(gold_dir: Path) -> list[GoldArticle]:
     return out
 
 
-def _fetch(con: Any, table: str, existing: set[str]) -> list[dict[str, Any]]:
+def _fetch(con: Any, table: str, existing: set[str], article_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of a table, only those of `article_ids` when given (a large warehouse, a small gold set)."""
     if table not in existing:
         return []
-    cur = con.execute(f'SELECT * FROM "{table}"')
+    if article_ids is None:
+        cur = con.execute(f'SELECT * FROM "{table}"')
+    else:
+        cur = con.execute(f'SELECT * FROM "{table}" WHERE article_id IN (SELECT unnest(?))', [article_ids])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -268,22 +272,45 @@ def _path_key(source_path: str | None) -> str | None:
     return re.split(r"[\\/]", path)[-1] or None
 
 
-def load_predictions(db_path: Path) -> dict[str, ArticlePredictions]:
+def _article_keys(articles: list[dict[str, Any]], sources: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Raw file name (and external_id + ".json") -> the article ids delivered under it."""
+    keys: dict[str, set[str]] = {}
+    known = {a["article_id"] for a in articles}
+    for a in articles:
+        for k in (_path_key(a.get("source_path")), f"{a['external_id']}.json" if a.get("external_id") else None):
+            if k:
+                keys.setdefault(k, set()).add(a["article_id"])
+    for s in sources:
+        k = _path_key(s.get("source_path"))
+        if k and s["article_id"] in known:
+            keys.setdefault(k, set()).add(s["article_id"])
+    return keys
+
+
+def load_predictions(db_path: Path, names: set[str] | None = None) -> dict[str, ArticlePredictions]:
     """Predicted rows of the warehouse, keyed by raw file name (and by `external_id` + ".json").
 
     A file name shared by several articles (a JSONL delivery) is ambiguous and left out; its
-    articles are still found through `external_id`.
+    articles are still found through `external_id`. With `names`, only the articles delivered under
+    those file names are read (the nightly check on a large warehouse).
     """
     import duckdb  # local: the scorer's pure parts need no database
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        articles = _fetch(con, "articles", existing)
-        sources = _fetch(con, "article_sources", existing)
-        sentences = _fetch(con, "sentences", existing)
-        tables = {t: _fetch(con, t, existing) for t in TABLES}
-        event_places = _fetch(con, "event_places", existing)
+        ids: list[str] | None = None
+        if names is not None and "articles" in existing:
+            heads = [dict(zip(("article_id", "source_path", "external_id"), r, strict=True)) for r in
+                     con.execute("SELECT article_id, source_path, external_id FROM articles").fetchall()]
+            srcs = [dict(zip(("article_id", "source_path"), r, strict=True)) for r in
+                    con.execute("SELECT article_id, source_path FROM article_sources").fetchall()]
+            ids = sorted({i for k, v in _article_keys(heads, srcs).items() if k in names for i in v})
+        articles = _fetch(con, "articles", existing, ids)
+        sources = _fetch(con, "article_sources", existing, ids)
+        sentences = _fetch(con, "sentences", existing, ids)
+        tables = {t: _fetch(con, t, existing, ids) for t in TABLES}
+        event_places = _fetch(con, "event_places", existing, ids)
     finally:
         con.close()
 
@@ -318,16 +345,8 @@ def load_predictions(db_path: Path) -> dict[str, ArticlePredictions]:
                 )
             )
 
-    keys: dict[str, set[str]] = {}
-    for a in articles:
-        for k in (_path_key(a.get("source_path")), f"{a['external_id']}.json" if a.get("external_id") else None):
-            if k:
-                keys.setdefault(k, set()).add(a["article_id"])
-    for s in sources:
-        k = _path_key(s.get("source_path"))
-        if k and s["article_id"] in by_article:
-            keys.setdefault(k, set()).add(s["article_id"])
-    return {k: by_article[next(iter(ids))] for k, ids in keys.items() if len(ids) == 1}
+    keys = _article_keys(articles, sources)
+    return {k: by_article[next(iter(v))] for k, v in keys.items() if len(v) == 1}
 
 
 def evaluate_warehouse(
@@ -338,8 +357,9 @@ def evaluate_warehouse(
     present_only scores only the gold articles the warehouse holds (the nightly quality check);
     otherwise a gold article missing from the warehouse counts as all its rows missed.
     """
-    preds = load_predictions(db_path)
-    gold = [g for g in load_gold(gold_dir) if not present_only or g.article in preds]
+    gold = load_gold(gold_dir)
+    preds = load_predictions(db_path, {g.article for g in gold} if present_only else None)
+    gold = [g for g in gold if not present_only or g.article in preds]
     return score(gold, preds, resolve_place=resolve_place)
 
 

@@ -104,3 +104,13 @@ def test_duckdb_cli_156_reads_the_warehouse(warehouse: Path) -> None:
         capture_output=True, text=True, check=True,
     )
     assert out.returncode == 0 and out.stdout.strip()
+
+
+def test_quality_check_reads_only_the_gold_articles(warehouse: Path) -> None:
+    from pipeline.evaluate import load_predictions
+
+    preds = load_predictions(warehouse / "factwire.duckdb", {"000_34f58d2625e0538a.txt"})
+    assert set(preds) == {"000_34f58d2625e0538a.txt", "same_article_again.txt"}  # one article, both paths
+    assert len(preds["000_34f58d2625e0538a.txt"].table("figures")) > 0
+    everything = load_predictions(warehouse / "factwire.duckdb")
+    assert "ua-0001.json" in everything and "ua-0001.json" not in preds
