@@ -10,10 +10,15 @@ of the article. Speakers are read with the lexicons seeds/reference/speaker_*.cs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
+
+import ahocorasick
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
@@ -66,6 +71,9 @@ _OPEN_Q = '“‘"'
 _CLOSE_Q = '”’"'
 _QUOTE_CHARS = frozenset('“”"‘’')
 _QUOTE_RE = re.compile('[“”"‘’]')
+_CAMEL = re.compile(r"[a-z]{1,3}[A-Z][a-z]")  # a surname with a glued particle: "duPlessis", "deMarco"
+_FIRST_NAME_WORD = r"[A-Z][a-z]+(?:[-’'][A-Za-z][a-z]+)*"
+_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z][a-z]+)*|[a-z]{1,3}[A-Z][a-z]+)"  # also "duPlessis"
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,10 @@ class Lexicon:
     channel_re: re.Pattern[str]
     func: dict[str, str]  # lower word -> function label
     memo: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> labels, filled lazily
+    cue_terms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # first word -> terms
+    channel_words: frozenset[str] = frozenset()  # words of the channel terms but "a": a pre-check
+    cue_ac: ahocorasick.Automaton | None = None  # first words of the cues: one pre-scan per article
+    run_re: re.Pattern[str] | None = None  # capitalised runs + organisation head ("Illawarra police")
     stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
 
 
@@ -122,14 +134,61 @@ def load_lexicon() -> Lexicon:
         channels=channels,
         channel_re=channel_re,
         func=func,
+        cue_terms=_cue_terms(cues),
+        channel_words=frozenset(w for t in channels for w in t.split()) - {"a", "an", "the"},
+        cue_ac=_automaton(t.split()[0] for t in cues),
+        run_re=_org_run_re(k for k, v in nouns.items() if "organisation" in v),
+    )
+
+
+def _cue_terms(cues: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The cue terms as word tuples by first word, longest first ("point out" before "point")."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for t in cues:
+        words = tuple(t.split())
+        by_first.setdefault(words[0], []).append(words)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
+
+
+def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
+    ac = ahocorasick.Automaton()
+    for w in set(words):
+        ac.add_word(w, len(w))
+    ac.make_automaton()
+    return ac
+
+
+def cue_word_starts(low: str, lex: Lexicon) -> list[int]:
+    """Start offsets of the whole words of `low` (lower-cased body) that begin a cue."""
+    ac = lex.cue_ac
+    assert ac is not None
+    n = len(low)
+    out = []
+    for e, k in ac.iter(low):
+        a = e - k + 1
+        if (e + 1 >= n or not low[e + 1].isalpha()) and (a == 0 or not low[a - 1].isalpha()):
+            out.append(a)
+    return out
+
+
+def _org_run_re(heads: Iterable[str]) -> re.Pattern[str]:
+    """A run of one to five capitalised words, with the organisation head noun that follows it
+    when there is one (group 1: "Mumbai police", "Azov regiment"). The pattern opens with a
+    capital letter so the regex engine skips ahead to capitals (a lookbehind would stop that)."""
+    alts = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    return re.compile(
+        _FIRST_NAME_WORD + r"(?:[ \t]+" + _NAME_WORD + r"){0,4}(?![\w-])(?:[ \t]+(" + alts + r")(?:[’']s?)?(?![\w-]))?"
     )
 
 
 # --------------------------------------------------------------------------------------------
 # Paragraph view: tokens and quoted passages
 
-_WORD = re.compile(r"[a-z]+")
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|" + _HONORIFICS + r"|\w+(?:[’'\-]\w+)*|[^\w\s]")
+# Abbreviations with full stops ("U.S.", "Mr.") are tried only at a capital letter (cheaper scan).
+_TOKEN = re.compile(r"(?=[A-Z])(?:(?:[A-Z]\.){2,}|" + _HONORIFICS + r")|\w+(?:[’'\-]\w+)*|[^\w\s]")
+
+
+_LOW = itemgetter(3)  # Tok.low, for C-level maps
 
 
 class Tok(NamedTuple):
@@ -153,6 +212,7 @@ class Para:
     sentences: list[Sentence]
     toks: list[Tok] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)  # (open mark pos, close mark pos or para end)
+    hits: list[int] = field(default_factory=list)  # body offsets of the words that may begin a cue
 
 
 def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
@@ -189,8 +249,20 @@ def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
     return out
 
 
+def _lower(body: str) -> str:
+    """Lower-cased body with the same offsets (a character whose lower case is longer stays)."""
+    low = body.lower()
+    if len(low) == len(body):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
+
+
 def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
-    """Group the fact sentences by paragraph and tokenise each paragraph once."""
+    """Group the fact sentences by paragraph; tokenise the sentences that hold a cue word.
+
+    One Aho-Corasick scan of the lower-cased body finds the words that may begin a cue; a
+    paragraph without any keeps no tokens (every rule stays inside the cue's sentence).
+    """
     paras: list[Para] = []
     for s in doc.fact_sentences:
         if paras and paras[-1].index == s.paragraph_index:
@@ -199,30 +271,48 @@ def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
         else:
             paras.append(Para(s.paragraph_index, s.char_start, s.char_end, [s]))
     body = doc.article.body
-    first = lex.cue_first
+    low = _lower(body)
+    hits = cue_word_starts(low, lex)
+    if not hits:
+        return paras
+    new = tuple.__new__
+    h = 0
     for p in paras:
-        text = body[p.start : p.end]
-        if first.isdisjoint(_WORD.findall(text.lower())):
+        while h < len(hits) and hits[h] < p.start:
+            h += 1
+        if h >= len(hits) or hits[h] >= p.end:
             continue  # no cue: no tokens needed
-        p.quotes = find_quotes(text, p.start)
-        # tokens only for the sentences that hold a cue word (every rule stays inside its sentence)
+        p.quotes = find_quotes(body[p.start : p.end], p.start)
         toks: list[Tok] = []
         for sent in p.sentences:
-            st = sent.text
-            if first.isdisjoint(_WORD.findall(st.lower())):
+            a0, b0 = sent.char_start, sent.char_end
+            while h < len(hits) and hits[h] < a0:
+                h += 1
+            if h >= len(hits) or hits[h] >= b0:
                 continue
-            off = sent.char_start
-            new = tuple.__new__
-            toks.extend(
-                [
-                    new(Tok, (a + off, a + off + len(w), w, w.lower(), False, w[0].isupper()))
-                    for m in _TOKEN.finditer(st)
-                    for a, w in ((m.start(), m[0]),)
-                ]
-            )
-        for qa, qb in p.quotes:
-            for n in range(_tok_index(toks, qa + 1), _tok_index(toks, qb)):
-                toks[n] = toks[n]._replace(quoted=True)
+            while h < len(hits) and hits[h] < b0:
+                p.hits.append(hits[h])
+                h += 1
+            x = a0
+            for qa, qb in p.quotes:
+                if qb <= a0 or qa >= b0:
+                    continue
+                if qa >= x:
+                    for m in _TOKEN.finditer(body, x, qa + 1):
+                        a, b = m.span()
+                        toks.append(new(Tok, (a, b, body[a:b], low[a:b], False, body[a].isupper())))
+                # the inside of a quotation is one quoted token: no rule reads into it
+                a, b = max(qa + 1, a0), min(qb, b0)
+                while a < b and body[a].isspace():
+                    a += 1
+                while b > a and body[b - 1].isspace():
+                    b -= 1
+                if a < b:
+                    toks.append(new(Tok, (a, b, body[a:b], "", True, body[a].isupper())))
+                x = max(x, min(qb, b0))
+            for m in _TOKEN.finditer(body, x, b0):
+                a, b = m.span()
+                toks.append(new(Tok, (a, b, body[a:b], low[a:b], False, body[a].isupper())))
         p.toks = toks
     return paras
 
@@ -277,6 +367,12 @@ def _labels_of(lex: Lexicon, w: str) -> frozenset[str]:
     if got is None and "-" in b:
         got = lex.nouns.get(b.split("-")[0])
     return got or frozenset()
+
+
+def _camel(t: Tok) -> bool:
+    """A name word written with a lower-case particle glued to it ("One bystander, Marius duPlessis,
+    said", lee-bg-080): capitalised for the speaker rules."""
+    return not t.cap and not t.quoted and _CAMEL.match(t.text) is not None
 
 
 def _is_word(t: Tok) -> bool:
@@ -355,7 +451,7 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
             break
         if t.low in _TIME_WORDS:
             break
-        if t.cap or _labels(lex, t.text) or t.low in lex.names:
+        if t.cap or _labels(lex, t.text) or t.low in lex.names or _camel(t):
             s -= 1
             continue
         # unknown lower-case words: at most two adjectives between a determiner/name and the head
@@ -450,7 +546,7 @@ def np_fwd(toks: list[Tok], k: int, hi: int, lex: Lexicon) -> int | None:
         if fl in ("boundary", "skip", "passive") or t.low in _TIME_WORDS:
             break
         labels = _labels(lex, t.text)
-        if t.cap or labels:
+        if t.cap or labels or _camel(t):
             head_seen = head_seen or bool(labels - {"modifier"})
             e += 1
             continue
@@ -492,7 +588,7 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     j = len(core)
     while (
         j > 0
-        and core[j - 1].cap
+        and (core[j - 1].cap or _camel(core[j - 1]))
         and not (_labels(lex, core[j - 1].text) & {"role", "organisation", "unnamed", "media", "document"})
         and not _is_demonym(core[j - 1], lex, core[j] if j < len(core) else None)
         and core[j - 1].low not in lex.names
@@ -592,15 +688,29 @@ def _state_prefix(core: list[Tok], core_text: str, body: str, lex: Lexicon) -> s
     return core_text
 
 
-def _place_actor(doc: Doc, start: int, end: int) -> str | None:
-    """Canonical name of a country or capital found by pipeline.places exactly at [start, end)."""
+_PLACE_INDEX: ContextVar[dict[tuple[int, int], str | None] | None] = ContextVar("_PLACE_INDEX", default=None)
+
+
+def _place_index(doc: Doc) -> dict[tuple[int, int], str | None]:
+    """Span -> canonical name of the countries and capitals pipeline.places found (actors)."""
+    out: dict[tuple[int, int], str | None] = {}
     for mentions in doc.places.values():
         for pm in mentions:
-            if getattr(pm, "char_start", None) == start and getattr(pm, "char_end", None) == end:
-                place = getattr(pm, "place", None)
-                if getattr(pm, "as_actor", False) or getattr(place, "kind", None) in ("country", "city"):
-                    return getattr(place, "name", None) or getattr(pm, "text", None)
-    return None
+            key = (getattr(pm, "char_start", None), getattr(pm, "char_end", None))
+            if key in out:
+                continue
+            place = getattr(pm, "place", None)
+            if getattr(pm, "as_actor", False) or getattr(place, "kind", None) in ("country", "city"):
+                out[key] = getattr(place, "name", None) or getattr(pm, "text", None)  # type: ignore[index]
+    return out
+
+
+def _place_actor(doc: Doc, start: int, end: int) -> str | None:
+    """Canonical name of a country or capital found by pipeline.places exactly at [start, end)."""
+    index = _PLACE_INDEX.get()
+    if index is None:
+        index = _place_index(doc)
+    return index.get((start, end))
 
 
 # --------------------------------------------------------------------------------------------
@@ -760,7 +870,7 @@ def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bo
             nxt is None
             or nxt.quoted
             or lex.cues.get(nxt.low, ("", "", ""))[1] == "participle"
-            or nxt.low in ("but", "and", "as", "while", "citing", "although", "according")
+            or nxt.low in ("but", "and", "as", "while", "citing", "although", "according", "a", "an")
         )
     if t.quoted:
         return False
@@ -800,7 +910,7 @@ def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bo
 
 def _listener_end(para: Para, cue: Cue, lex: Lexicon) -> int:
     """Token after the listener of "told"/"urged"/"accused" (told CNN, told reporters)."""
-    if cue.lemma not in ("tell", "urge", "call_on", "accuse", "blame", "advise", "assure", "warn", "quote"):
+    if cue.lemma not in ("tell", "urge", "call_on", "accuse", "blame", "advise", "assure", "warn", "quote", "remind"):
         return cue.j
     if cue.j < cue.hi and lex.func.get(para.toks[cue.j].low) == "pronoun_person":
         return cue.j
@@ -995,6 +1105,7 @@ def speaker_then_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
         return None  # "Russians accused of war crimes"
     role: str | None = None
     sp: SpeakerNP | None = None
+    k = _skip_age_origin(toks, k, lo)
     if k - 1 >= lo and toks[k - 1].text == "," and not toks[k - 1].quoted:
         # "A, B, said": B is an appositive (name or role) or a parenthetical adverbial
         c = k - 2
@@ -1066,6 +1177,26 @@ def speaker_then_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
     return Draft(cue, sp, content, direct, method, role=role or sp.role)
 
 
+def _skip_age_origin(toks: list[Tok], k: int, lo: int) -> int:
+    """Step back over the age and home-town appositives of a named person ("Shaun Pinner, 48, from
+    Watford and Bedfordshire, also said", ua-0029): returns the index of the comma after the name,
+    or k unchanged when there is no such appositive."""
+    kk = k
+    while kk - 1 >= lo and toks[kk - 1].text == "," and not toks[kk - 1].quoted:
+        c = kk - 2
+        while c >= lo and c > kk - 12 and toks[c].text not in ",.;:" and not toks[c].quoted:
+            c -= 1
+        seg = toks[c + 1 : kk - 1]
+        if c < lo or toks[c].text != "," or not seg:
+            break
+        age = len(seg) == 1 and seg[0].text.isdigit() and len(seg[0].text) <= 3
+        origin = seg[0].low == "from" and len(seg) >= 2 and seg[1].cap
+        if not (age or origin):
+            break
+        kk = c + 1
+    return kk - 1 if kk != k else k
+
+
 def clause_then_speaker(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
     """Postposed speaker and cue: "Only then could ... be negotiated, Podoliak said."
 
@@ -1119,30 +1250,56 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
     toks = para.toks
     sents = para.sentences
     first = lex.cue_first
-    for i, t in enumerate(toks):
-        if t.low not in first or t.quoted:
+    for pos in para.hits:
+        i = _tok_index(toks, pos)
+        if i >= len(toks):
             continue
-        m = lex.cue_re.match(body, t.start)
-        if m is None:
+        t = toks[i]
+        if t.start != pos or t.low not in first or t.quoted:
             continue
-        a, b = m.start(), m.end()
-        j = _tok_index(toks, b)
+        term = _match_cue(toks, i, lex)
+        if term is None:
+            continue
+        j = i + len(term)
+        a, b = t.start, toks[j - 1].end
         if i > 0 and lex.func.get(toks[i - 1].low) == "determiner" and toks[i - 1].low not in ("one", "two"):
             continue  # a noun: "a report", "this report", "his remarks"
-        if j < len(toks) and lex.cue_re.match(body, toks[j].start) and m.group()[-1:].lower() == "s":
+        if i > 0 and _is_possessive(toks[i - 1], lex):
+            continue  # a noun after a possessive: "ignoring Russia's demands to block Ukraine"
+        if j < len(toks) and term[-1][-1] == "s" and _match_cue(toks, j, lex) is not None:
             continue  # a plural noun subject: "Initial reports spoke of"
-        term = " ".join(m.group().lower().split())
-        present = term == lex.cues[term][0] or term.endswith("s")
+        key = " ".join(term)
+        lemma, form, strength = lex.cues[key]
+        present = key == lemma or key.endswith("s")
         if j < len(toks) and present and lex.func.get(toks[j].low) in ("skip", "passive") and toks[j].low != "being":
             continue  # a noun subject before its verb: "The UN report will be handed"
-        lemma, form, strength = lex.cues[" ".join(m.group().lower().split())]
         sent = next(s for s in sents if s.char_start <= a < s.char_end) if sents else None
         if sent is None:
             continue
         lo = _tok_index(toks, sent.char_start)
         hi = _tok_index(toks, sent.char_end)
-        out.append(Cue(para, sent, i, j, a, b, m.group(), lemma, form, strength, lo, hi))
+        out.append(Cue(para, sent, i, j, a, b, body[a:b], lemma, form, strength, lo, hi))
     return out
+
+
+def _is_possessive(t: Tok, lex: Lexicon) -> bool:
+    """A possessive noun ("Russia's", "Kyiv’s"), not a contraction of a pronoun ("he's said")."""
+    if not t.low.endswith(("'s", "’s")) or t.quoted:
+        return False
+    b = t.low[:-2]
+    return b not in lex.func and b not in ("that", "there", "who", "what", "it", "he", "she")
+
+
+def _match_cue(toks: list[Tok], i: int, lex: Lexicon) -> tuple[str, ...] | None:
+    """The longest cue term whose words are the tokens from i ("according to", "said")."""
+    terms = lex.cue_terms.get(toks[i].low)
+    if terms is None:
+        return None
+    n = len(toks)
+    for term in terms:
+        if i + len(term) <= n and all(toks[i + x].low == w for x, w in enumerate(term) if x):
+            return term
+    return None
 
 
 def _channel(body: str, d: Draft, lex: Lexicon) -> str | None:
@@ -1152,7 +1309,10 @@ def _channel(body: str, d: Draft, lex: Lexicon) -> str | None:
     s = d.cue.sent
     c0, c1 = d.content if d.content else (s.char_end, s.char_end)
     found: list[str] = []
-    for m in lex.channel_re.finditer(body, s.char_start, s.char_end):
+    toks = d.cue.para.toks
+    words = lex.channel_words
+    scan = not words.isdisjoint(map(_LOW, toks[d.cue.lo : d.cue.hi])) if words else True
+    for m in lex.channel_re.finditer(body, s.char_start, s.char_end) if scan else ():
         if c0 <= m.start() < c1:
             continue
         found.append(lex.channels[m.group().lower()])
@@ -1232,8 +1392,6 @@ class Mention(NamedTuple):
     head: str  # lower-case head noun of an organisation name, "" for a person
 
 
-_NAME_WORD = r"(?:[A-Z][a-z]+(?:[-’'][A-Za-z][a-z]+)*|[a-z]{1,3}[A-Z][a-z]+)"
-_NAME_RUN = re.compile(r"(?<![\w’'-])" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,4}(?![\w-])")
 _POSSESSIVE = re.compile(r"[’']s ")
 _HEAD_WORD = re.compile(r"[\w’'-]+")
 _SPOKES = frozenset({"spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative"})
@@ -1244,11 +1402,27 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_base(w) for w in re.findall(r"[\w’'-]+", text) if w[:1].isupper() or w.isupper())
 
 
-def _full_name(body: str, surname: str, lex: Lexicon) -> str | None:
+def _full_name(body: str, surname: str, lex: Lexicon, memo: dict[str, str | None] | None = None) -> str | None:
     """First full form of a name given by its last word ("Podoliak" -> "Mikhailo Podoliak"):
     the capitalised words (not roles, not demonyms) right before an occurrence of it."""
-    for m in re.finditer(r"(?<![\w’'-])" + re.escape(surname) + r"(?![\w-])", body):
-        words = body[max(0, m.start() - 60) : m.start()].split()
+    if memo is None:
+        return _find_full_name(body, surname, lex)
+    if surname not in memo:
+        memo[surname] = _find_full_name(body, surname, lex)
+    return memo[surname]
+
+
+def _find_full_name(body: str, surname: str, lex: Lexicon) -> str | None:
+    at = body.find(surname)
+    n = len(surname)
+    while at >= 0:
+        start = at
+        at = body.find(surname, at + 1)
+        if start and (body[start - 1].isalnum() or body[start - 1] in "_’'-"):
+            continue
+        if start + n < len(body) and (body[start + n].isalnum() or body[start + n] in "_-"):
+            continue
+        words = body[max(0, start - 60) : start].split()
         parts: list[str] = []
         for w in reversed(words):
             low = _base(w)
@@ -1282,21 +1456,32 @@ def _not_name(lex: Lexicon, w: str) -> bool:
     return got
 
 
-def text_mentions(doc: Doc, lex: Lexicon, paras: range | None = None) -> list[Mention]:
+def text_mentions(
+    doc: Doc, lex: Lexicon, sentences: list[Sentence] | None = None
+) -> list[Mention]:
     """Names of the fact sentences that pronouns and descriptions may point back to.
 
     A person counts in subject position only (at the sentence start, after a comma or a role word:
     "A spokesperson for Ukraine’s southern command, Natalia Gumenyuk, did not confirm ..."); an
     organisation is a capitalised name followed by its head noun ("Illawarra police have arrested").
+    One regex built at load time finds the capitalised runs and their organisation heads; single
+    words without a head are dropped before any word is looked up.
     """
     body = doc.article.body
     out: list[Mention] = []
-    for sent in doc.fact_sentences:
-        if paras is not None and sent.paragraph_index not in paras:
-            continue
-        for m in _NAME_RUN.finditer(body, sent.char_start, sent.char_end):
-            words = m.group().split()
+    run_re = lex.run_re
+    assert run_re is not None
+    for sent in doc.fact_sentences if sentences is None else sentences:
+        for m in run_re.finditer(body, sent.char_start, sent.char_end):
             a = m.start()
+            if a and (body[a - 1].isalnum() or body[a - 1] in "’'-_"):
+                continue  # inside a word ("McDonald")
+            head = m.group(1)
+            end = m.start(1) if head else m.end()
+            run = body[a:end].rstrip()
+            if not head and " " not in run and "\t" not in run:
+                continue
+            words = run.split()
             # leading words that are not part of a name: function words, roles, demonyms, places
             n0 = 0
             while n0 < len(words) and _not_name(lex, words[n0]):
@@ -1306,17 +1491,15 @@ def text_mentions(doc: Doc, lex: Lexicon, paras: range | None = None) -> list[Me
             if n0:
                 a = body.index(words[n0], a + len(words[n0 - 1]))
                 words = words[n0:]
-            end = m.end()
-            nxt = _HEAD_WORD.findall(body, end, end + 30)[:1]
-            head = _base(nxt[0]) if nxt else ""
-            if "organisation" in _labels(lex, head) and not _labels(lex, words[-1]) and len(words) <= 3:
+            if head and not _labels(lex, words[-1]) and len(words) <= 3:
                 if not any(_base(w) in lex.names and lex.names[_base(w)][0] == "government" for w in words):
-                    out.append(Mention(a, sent.paragraph_index, " ".join(words) + " " + nxt[0], "organisation", head))
+                    out.append(Mention(a, sent.paragraph_index, " ".join(words) + " " + head, "organisation", head))
                 continue
-            if len(words) < 2 or any(
-                _labels(lex, w) or _base(w) in lex.names or w.endswith(("’s", "'s")) for w in words
-            ):
+            if len(words) < 2:
                 continue
+            if any(_labels(lex, w) or _base(w) in lex.names or w.endswith(("’s", "'s")) for w in words):
+                continue
+            end = m.start() + len(run)
             lead = body[sent.char_start : a].rstrip()
             prev = _base(lead.split()[-1]) if lead.split() else ""
             if not lead or lead.endswith(",") or "role" in _labels(lex, prev):
@@ -1325,29 +1508,86 @@ def text_mentions(doc: Doc, lex: Lexicon, paras: range | None = None) -> list[Me
     return out
 
 
+_RUN_BEFORE = re.compile(r"(?:" + _NAME_WORD + r"[ \t]+){1,5}\Z")
+
+
+def org_mentions(doc: Doc, lex: Lexicon, head: str, sents: list[Sentence]) -> list[Mention]:
+    """Organisations named with a capitalised name before the head noun `head` ("Mumbai police",
+    "Azov regiment"), found by looking for the head word only (the same reading as text_mentions)."""
+    body = doc.article.body
+    out: list[Mention] = []
+    if not head:
+        return out
+    starts = [x.char_start for x in sents]
+    n = len(head)
+    i = body.find(head)
+    while i >= 0:
+        j = i
+        i = body.find(head, j + 1)
+        if not j or body[j - 1] not in " \t":
+            continue
+        k = j + n
+        if body[k : k + 2] in ("’s", "'s"):
+            k += 2
+        elif body[k : k + 1] in ("’", "'"):
+            k += 1
+        if k < len(body) and (body[k].isalnum() or body[k] in "_-"):
+            continue
+        x = bisect_right(starts, j) - 1
+        if x < 0 or sents[x].char_end <= j:
+            continue
+        sent = sents[x]
+        m = _RUN_BEFORE.search(body, max(sent.char_start, j - 120), j)
+        if m is None:
+            continue
+        a = m.start()
+        if a and (body[a - 1].isalnum() or body[a - 1] in "’'-_"):
+            continue
+        words = m.group().split()
+        n0 = 0
+        while n0 < len(words) and _not_name(lex, words[n0]):
+            n0 += 1
+        if n0 == len(words):
+            continue
+        if n0:
+            a = body.index(words[n0], a + len(words[n0 - 1]))
+            words = words[n0:]
+        if _labels(lex, words[-1]) or len(words) > 3:
+            continue
+        if not any(_base(w) in lex.names and lex.names[_base(w)][0] == "government" for w in words):
+            out.append(Mention(a, sent.paragraph_index, " ".join(words) + " " + head, "organisation", head))
+    return out
+
+
 class LazyMentions:
     """text_mentions computed per paragraph on first need (most drafts never look at them)."""
 
     def __init__(self, doc: Doc, lex: Lexicon) -> None:
         self.doc, self.lex = doc, lex
+        self.all_sents = doc.fact_sentences
+        self.sents: dict[int, list[Sentence]] = {}
+        for s in self.all_sents:
+            self.sents.setdefault(s.paragraph_index, []).append(s)
         self.by_para: dict[int, list[Mention]] = {}
-        self.full: list[Mention] | None = None
+        self.org_by_head: dict[str, list[Mention]] = {}
+
+    def _para(self, q: int) -> list[Mention]:
+        got = self.by_para.get(q)
+        if got is None:
+            got = self.by_para[q] = text_mentions(self.doc, self.lex, sentences=self.sents.get(q, []))
+        return got
 
     def near(self, para: int, back: int) -> list[Mention]:
         """Mentions of paragraphs para-back .. para."""
-        if self.full is not None:
-            return [m for m in self.full if para - back <= m.para <= para]
-        todo = [q for q in range(max(0, para - back), para + 1) if q not in self.by_para]
-        if todo:
-            got = text_mentions(self.doc, self.lex, range(todo[0], todo[-1] + 1))
-            for q in todo:
-                self.by_para[q] = [m for m in got if m.para == q]
-        return [m for q in range(max(0, para - back), para + 1) for m in self.by_para[q]]
+        return [m for q in range(max(0, para - back), para + 1) for m in self._para(q)]
 
-    def all(self) -> list[Mention]:
-        if self.full is None:
-            self.full = text_mentions(self.doc, self.lex)
-        return self.full
+    def orgs(self, head: str | None) -> list[Mention]:
+        """Organisations of the whole article named with the head noun `head`."""
+        head = (head or "").lower()
+        got = self.org_by_head.get(head)
+        if got is None:
+            got = self.org_by_head[head] = org_mentions(self.doc, self.lex, head, self.all_sents)
+        return got
 
 
 def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, str | None, str | None]]:
@@ -1357,8 +1597,10 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
     body = doc.article.body
     mentions = LazyMentions(doc, lex)
 
+    memo: dict[str, str | None] = {}
+
     def full_name(word: str, default: str) -> str:
-        return _full_name(body, default, lex) or default
+        return _full_name(body, default, lex, memo) or default
 
     ents: list[Entity] = []
     out: list[tuple[Draft, str | None, str | None]] = []
@@ -1389,6 +1631,10 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
             if ent is None:
                 out.append((d, None, None))
                 continue
+        elif sp.mtype == "pronoun" and sp.pronoun == "it" and (
+            ent := _sentence_subject(doc, d, lex, register, ("government", "organisation"))
+        ):
+            pass  # "Russia is accused of widespread war crimes, which it denies" (ua-0083)
         elif sp.mtype == "pronoun":
             ent = _antecedent(sp.pronoun or "", ents, p, pos, mentions.near(p, 1), register)
         elif sp.mtype == "description" and sp.text.lower().startswith(("its ", "their ")):
@@ -1399,7 +1645,7 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
             sp.mtype == "name"
             and sp.kind == "organisation"
             and all(_labels(lex, w) for w in sp.name.split())
-            and (ent := _qualified(sp, mentions.all(), register, p, pos)) is not None
+            and (ent := _qualified(sp, mentions.orgs(sp.head), register, p, pos)) is not None
         ):
             pass  # "Police say": the one police force the article names
         elif sp.head in _SPOKES and (
@@ -1408,7 +1654,10 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
             ent = _spokesperson(body, sp, ents, p, pos, mentions.near(p, 1), doc, lex, register)
         elif sp.mtype == "name":
             name = sp.name
-            if sp.kind == "person":
+            split = _merged_person(body, sp, ents, lex, memo)
+            if split is not None:
+                name = split
+            elif sp.kind == "person":
                 w = _words(name)
                 if len(w) == 1:
                     (only,) = tuple(w)
@@ -1418,15 +1667,15 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
                     if e.kind == "person" and w and w <= e.words:
                         name = e.name
                         break
-            ent = register(name, sp.kind or "person", d.role, p, pos)
+            ent = register(name, "person" if split else sp.kind or "person", d.role, p, pos)
         elif sp.mtype == "description":
-            ent = _describe(body, sp, ents, p, pos, drafts[n + 1 :], mentions.near(p, 6), lex)
+            ent = _describe(body, sp, ents, p, pos, drafts[n + 1 :], mentions.orgs(sp.head), lex)
             if ent is None:
                 ent = register(_strip_det(sp.name), sp.kind or "person", d.role, p, pos)
         else:  # bare unnamed / media as written
             ent = None
             if sp.kind == "organisation" or sp.head in ("police", "authorities", "prosecutors"):
-                ent = _qualified(sp, mentions.all(), register, p, pos)
+                ent = _qualified(sp, mentions.orgs(sp.head), register, p, pos)
             if ent is None:
                 ent = register(sp.name, sp.kind or "unnamed", d.role, p, pos)
         if ent is None:
@@ -1439,12 +1688,59 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
     return out
 
 
+def _merged_person(
+    body: str, sp: SpeakerNP, ents: list[Entity], lex: Lexicon, memo: dict[str, str | None]
+) -> str | None:
+    """The person at the end of a run of capitalised words that merges two names: "According to a
+    report in the South China Morning Post Zelenskiy said" (ua-0071), "President of the European
+    Council Charles Michel said" (ua-0018), headline case "... War With Russia Kallas Said".
+
+    The trailing words are the person when the article writes that surname elsewhere with another
+    first name (Volodymyr Zelenskiy), or when they follow an organisation or role word and are two
+    or more name words (Charles Michel).
+    """
+    words = sp.name.split()
+    if len(words) < 2:
+        return None
+    last = words[-1]
+    if _labels(lex, last) or _base(last) in lex.names or not last[:1].isupper() or not last.isalpha():
+        return None
+    prefix = words[:-1]
+    if len(prefix) < 3 and not any(_labels(lex, w) or _base(w) in lex.names for w in prefix):
+        return None  # "Joyce Blake": a plain name, whatever other Blakes the article names
+    low = {w.lower() for w in words}
+    cands = [e.name for e in reversed(ents) if e.kind == "person" and _base(last) in e.words]
+    full = _full_name(body, last, lex, memo)
+    if full:
+        cands.append(full)
+    for cand in cands:
+        cw = cand.split()
+        if len(cw) < 2 or cand == sp.name or not all(_name_like(w, lex) for w in cw):
+            continue
+        if cw[0].lower() not in low:
+            return cand  # written elsewhere with another first name
+        if sp.name.endswith(" " + cand):
+            before = words[-len(cw) - 1]
+            if _labels(lex, before) & {"organisation", "role", "media"} or _base(before) in lex.names:
+                return cand
+    return None
+
+
+def _name_like(w: str, lex: Lexicon) -> bool:
+    """A word that may be part of a person's name: no role or organisation word, not even inside a
+    hyphenated word ("Vice-President")."""
+    return not _labels(lex, w) and not any(lex.nouns.get(x) for x in _base(w).split("-"))
+
+
 Register = Callable[[str, str, "str | None", int, int], Entity]
 
 
-def _sentence_subject(doc: Doc, d: Draft, lex: Lexicon, register: Register) -> Entity | None:
+def _sentence_subject(
+    doc: Doc, d: Draft, lex: Lexicon, register: Register, kinds: tuple[str, ...] | None = None
+) -> Entity | None:
     """Subject of a coordinated cue whose first verb is no reporting cue: "Vladimir Putin thanked
-    the Chinese leader ... and blasted Washington’s “ugly” policies" (speaker: the subject)."""
+    the Chinese leader ... and blasted Washington’s “ugly” policies" (speaker: the subject).
+    With `kinds`, only a subject of those kinds that ends before the cue's speaker counts."""
     toks = d.cue.para.toks
     lo = d.cue.lo
     k = lo
@@ -1463,6 +1759,8 @@ def _sentence_subject(doc: Doc, d: Draft, lex: Lexicon, register: Register) -> E
         return None
     sp = classify(toks, k, e, body, doc, lex)
     if sp is None or sp.mtype not in ("name",):
+        return None
+    if kinds is not None and (sp.kind not in kinds or d.speaker is None or sp.end >= d.speaker.start):
         return None
     return register(sp.name, sp.kind or "person", sp.role, d.cue.para.index, sp.start)
 
@@ -1616,7 +1914,7 @@ def _describe(
         ):
             return Entity(o.name, "person", d.role or o.role, _words(o.name), para, pos)
     if org and not indefinite:
-        named = [m for m in mentions if m.kind == "organisation" and m.head == head and m.pos < pos]
+        named = [m for m in mentions if m.head == head and m.pos < pos and para - 6 <= m.para <= para]
         if named:
             m = max(named, key=lambda m: m.pos)
             return Entity(m.name, "organisation", None, _words(m.name), para, pos)
@@ -1636,7 +1934,12 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[AttributionRow]:
     lex = lex or load_lexicon()
     body = doc.article.body
     rows: list[AttributionRow] = []
-    for d, speaker, kind in resolve(doc, drafts_for(doc, lex), lex):
+    token = _PLACE_INDEX.set(_place_index(doc))
+    try:
+        resolved = resolve(doc, drafts_for(doc, lex), lex)
+    finally:
+        _PLACE_INDEX.reset(token)
+    for d, speaker, kind in resolved:
         if speaker is None:
             continue
         sp = d.speaker
