@@ -13,15 +13,16 @@ Within an article, a later event of the same type at the same places is the same
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import ahocorasick
 
 from pipeline.figures import FigureRow
-from pipeline.focus import article_focus
+from pipeline.focus import article_focus, country_place, roles
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
@@ -94,6 +95,8 @@ class Lexicon:
     people_re: re.Pattern[str]
     air_weapon_re: re.Pattern[str]
     modifier_head_re: re.Pattern[str] = re.compile(r"(?!)")  # "air raid warnings": trigger as a modifier
+    # first word -> the triggers starting with it (a small alternation instead of the whole lexicon's)
+    by_first_word: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 _CONTEXTS = frozenset(
@@ -132,10 +135,15 @@ def build_lexicon(
     # Actor words are case-sensitive ("US" is not "us"); possessive forms are matched by the caller.
     actor_re = re.compile(r"(?<![\w-])(?:" + _alternation(list(actors)) + r")(?![\w-])")
     first_words = ahocorasick.Automaton()
+    grouped: dict[str, list[str]] = {}
     for term in triggers:
         first = term.split()[0]
         first_words.add_word(first, first)
+        grouped.setdefault(first, []).append(term)
     first_words.make_automaton()
+    by_first_word = {
+        w: re.compile(r"(?<![\w-])(?:" + _alternation(ts) + r")(?![\w-])", re.IGNORECASE) for w, ts in grouped.items()
+    }
     people = {r["term"].lower(): r["label"] for r in target_rows}
     people_re = re.compile(r"(?<![\w-])(?:" + (_alternation(list(people)) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
     air = [r["term"] for r in weapon_rows if r["label"] == "air_drone_strike"]
@@ -143,7 +151,8 @@ def build_lexicon(
     heads = [r["term"] for r in modifier_rows]
     modifier_head_re = re.compile(r"\s+(?:" + (_alternation(heads) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
     return Lexicon(
-        triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re
+        triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re,
+        by_first_word,
     )
 
 
@@ -185,14 +194,29 @@ _IRREALIS_PHRASE = re.compile(
 _WORD = re.compile(r"[a-z]+")
 
 
-def _irrealis_cue(window: str) -> bool:
-    """An irrealis cue word or phrase in `window` ("is preparing more attacks", "would", "to end")."""
-    return not _IRREALIS_WORDS.isdisjoint(_WORD.findall(window.lower())) or _IRREALIS_PHRASE.search(window) is not None
+# Words one of which _IRREALIS_PHRASE needs ("n't" is tested as a substring): a cheap gate.
+_IRREALIS_PHRASE_WORDS = frozenset(
+    "call calls called end desire willingness ability capacity readiness".split()
+)
+
+
+def _irrealis_cue(window: str, words: list[str] | None = None) -> bool:
+    """An irrealis cue word or phrase in `window` ("is preparing more attacks", "would", "to end").
+
+    `words` are the window's lowercased words when the caller has them already."""
+    if words is None:
+        words = _WORD.findall(window.lower())
+    if not _IRREALIS_WORDS.isdisjoint(words):
+        return True
+    if _IRREALIS_PHRASE_WORDS.isdisjoint(words) and "n't" not in window:
+        return False
+    return _IRREALIS_PHRASE.search(window) is not None
 
 
 _IRREALIS_AFTER = re.compile(
     r"^[^,;:.]{0,40}?\b(?:would|could|might|will|no\s+sense|not\s+possible|impossible)\b", re.IGNORECASE
 )
+_IRREALIS_AFTER_GATE = re.compile(r"would|could|might|will|sense|possible", re.IGNORECASE)  # in every match
 _BACKGROUND_BEFORE = re.compile(
     r"\b(?:since|during|throughout|before|start\s+of|beginning\s+of|outbreak\s+of|months\s+of|days\s+of|"
     r"weeks\s+of|years\s+of|signs\s+of|evidence\s+of|traces\s+of|marks\s+of|similar\s+to|reminiscent\s+of|"
@@ -200,6 +224,18 @@ _BACKGROUND_BEFORE = re.compile(
     r"(?:[\w’'-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# The words the filters below need, one of which must occur before a regex is tried (cheap gates).
+_BACKGROUND_WORDS = frozenset(
+    (
+        "since during throughout before start beginning outbreak months days weeks years signs evidence traces "
+        "marks similar reminiscent anniversary compared memory memories"
+    ).split()
+)
+_GENERIC_WORDS = frozenset("all any every each".split())
+_DEPICTION_WORDS = frozenset(
+    "footage video videos photo photos photograph photographs image images picture pictures".split()
+)
+_DETERMINERS = frozenset("the this that these those".split())
 _LAUNCHED_BEFORE = re.compile(
     r"\b(?:launch\w*|order(?:s|ed)?|beg[ia]n\w*|start(?:s|ed)?|announc\w*)\b[^.;]{0,40}$", re.IGNORECASE
 )
@@ -229,7 +265,7 @@ _PERCEPTION_BEFORE = re.compile(
     r"\b(?:heard|hear|hears|saw|see|sees|felt|feel|witnessed)\s+(?:(?:a|an|the|two|several|more|[\w-]+)\s+){0,3}$",
     re.IGNORECASE,
 )
-_PERCEPTION_STEMS = ("hear", "saw", "see", "felt", "feel", "witness")
+_PERCEPTION_GATE = re.compile(r"hear|saw|see|felt|feel|witness")  # substrings any perception verb contains
 # "the attack", "this strike": a definite reference, usually to a happening already told.
 _DEFINITE_BEFORE = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE
@@ -257,11 +293,21 @@ _AGREEMENT_AFTER = re.compile(
 )
 
 
+@lru_cache(maxsize=64)
+def _clause_breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Starts and ends of the clause breaks of a sentence (found once per sentence)."""
+    found = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
+    return tuple(a for a, _ in found), tuple(b for _, b in found)
+
+
 def _clause_before(text: str, start: int, width: int = 60) -> str:
     """The text before `start` back to the clause break or `width` characters."""
-    window = text[max(0, start - width) : start]
-    breaks = list(_CLAUSE_BREAK.finditer(window))
-    return window[breaks[-1].end() :] if breaks else window
+    lo = max(0, start - width)
+    starts, ends = _clause_breaks(text)
+    i = bisect_left(ends, start + 1) - 1  # the last break ending at or before `start`
+    if i >= 0 and starts[i] >= lo:
+        return text[ends[i] : start]
+    return text[lo:start]
 
 
 # A conditional clause runs from "if" to the next clause break: "if he feared there was a 10% chance
@@ -269,14 +315,15 @@ def _clause_before(text: str, start: int, width: int = 60) -> str:
 _CONDITIONAL_BEFORE = re.compile(r"\b(?:if|unless|whether)\b[^,;:–—.?!]*$", re.IGNORECASE)
 
 
-def _is_irrealis(before: str, after: str, sentence_before: str = "") -> bool:
+def _is_irrealis(before: str, after: str, sentence_before: str = "", words: list[str] | None = None) -> bool:
     """A future, hypothetical or negated statement: 'is preparing more attacks', 'no sense'.
 
     `before` is the clause before the trigger, `after` the text after it, `sentence_before` the
-    sentence up to the trigger (for a conditional clause longer than the window)."""
+    sentence up to the trigger (for a conditional clause longer than the window), `words` the
+    lowercased words of `before` (reused when `before` fits the 45-character cue window)."""
     return bool(
-        _irrealis_cue(before[-45:])
-        or _IRREALIS_AFTER.search(after)
+        _irrealis_cue(before[-45:], words if len(before) <= 45 else None)
+        or (_IRREALIS_AFTER_GATE.search(after, 0, 80) is not None and _IRREALIS_AFTER.search(after))
         or (bool(sentence_before) and _CONDITIONAL_BEFORE.search(sentence_before[-160:]) is not None)
     )
 
@@ -348,6 +395,9 @@ _WHO_PASSIVE_BEFORE = re.compile(r"\bwho\s+(?:were|was|had\s+been|have\s+been|ha
 _IN_FIGHTING_AFTER = re.compile(r"^\s+(?:(?:in|during|while|after)\s+)?(?:fighting|combat|battle)\b", re.IGNORECASE)
 
 
+_PASSIVE_AFTER = re.compile(r"^\s*(?:in|by|during|after|while|near|on|at|,|\.|and\b)")
+
+
 def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
     """People 'captured' or 'seized' are detained; places captured change hands.
 
@@ -364,7 +414,7 @@ def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tu
     after = text[m.end() : m.end() + 30]
     near_before = lexicon.people_re.search(before)
     near_after = lexicon.people_re.search(after)
-    passive = re.match(r"^\s*(?:in|by|during|after|while|near|on|at|,|\.|and\b)", after)
+    passive = _PASSIVE_AFTER.match(after)
     if _WHO_PASSIVE_BEFORE.search(text[max(0, m.start() - 40) : m.start()]) or _IN_FIGHTING_AFTER.match(after):
         return ["abduction_detention"]
     if (near_before and not before[near_before.end() :].strip(" ,") and passive) or (
@@ -374,16 +424,25 @@ def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tu
     return None
 
 
+@lru_cache(maxsize=64)
+def _names_air_weapon(text: str) -> bool:
+    """The sentence names an aircraft or drone (searched once per sentence)."""
+    return load_lexicon().air_weapon_re.search(text) is not None
+
+
 def air_weapon_strike(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
     """An unspecified strike by a named aircraft or drone is an air/drone strike.
 
     Reads: context target/passive and an air weapon of event_weapons.csv in the sentence.
     Example: "an Israeli F-16 fighter jet struck three buildings in ... Gaza City".
     """
-    if entry.context not in ("target", "passive") or not load_lexicon().air_weapon_re.search(text):
+    if entry.context not in ("target", "passive") or not _names_air_weapon(text):
         return None
     labels = unspecified_strike(text, m, entry, places) or passive_strike(text, m, entry, places)
     return ["air_drone_strike"] if labels else []
+
+
+_VERB_OBJECT_AFTER = re.compile(r"\s+(?:a|an|the|to|against)\b", re.IGNORECASE)
 
 
 def noun_trigger(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
@@ -393,13 +452,16 @@ def noun_trigger(text: str, m: re.Match[str], entry: Trigger, places: list[tuple
     """
     if entry.context != "noun":
         return None
-    return [] if re.match(r"^\s+(?:a|an|the|to|against)\b", text[m.end() :], re.IGNORECASE) else [entry.label]
+    return [] if _VERB_OBJECT_AFTER.match(text, m.end()) else [entry.label]
 
 
 _VERBAL_OBJECT_AFTER = re.compile(
     r"^\s+(?:the|a|an|as|alongside|with|them|him|her|their|his|its|for\s+(?:the|a|an)\s+[\w-]+\s+(?:regiment|battalion|brigade|army))\b",
     re.IGNORECASE,
 )
+
+
+_FOR_BEFORE = re.compile(r"\bfor\s+$")
 
 
 def verbal_fighting(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
@@ -411,7 +473,7 @@ def verbal_fighting(text: str, m: re.Match[str], entry: Trigger, places: list[tu
     """
     if entry.context != "gerund":
         return None
-    if _VERBAL_OBJECT_AFTER.match(text[m.end() :]) or re.search(r"\bfor\s+$", text[max(0, m.start() - 5) : m.start()]):
+    if _VERBAL_OBJECT_AFTER.match(text[m.end() :]) or _FOR_BEFORE.search(text[max(0, m.start() - 5) : m.start()]):
         return []
     return [entry.label]
 
@@ -450,6 +512,9 @@ def unspecified_strike(text: str, m: re.Match[str], entry: Trigger, places: list
     return []
 
 
+_PASSIVE_TIME_AFTER = re.compile(r"\s+(?:by|on|in|at|overnight|yesterday|today|early|late)\b", re.IGNORECASE)
+
+
 def passive_strike(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:
     """A passive strike whose subject is the target: 'X was hit on 1 July'.
 
@@ -458,7 +523,7 @@ def passive_strike(text: str, m: re.Match[str], entry: Trigger, places: list[tup
     """
     if entry.context != "passive":
         return None
-    if places or re.match(r"^\s+(?:by|on|in|at|overnight|yesterday|today|early|late)\b", text[m.end() :], re.I):
+    if places or _PASSIVE_TIME_AFTER.match(text, m.end()):
         return [entry.label]
     return []
 
@@ -555,27 +620,43 @@ class _Hit:
     segment: tuple[int, int] | None = None  # set when a sentence tells two happenings of one type
 
 
-def _trigger_matches(text: str, lexicon: Lexicon) -> list[re.Match[str]]:
-    """Trigger matches, trying the regex only where a trigger's first word occurs (fast path)."""
-    lower = text.lower()
-    if len(lower) != len(text):
-        return list(lexicon.trigger_re.finditer(text))
-    starts = sorted(
-        {
-            start
-            for end, word in lexicon.first_words.iter(lower)
-            if (start := end - len(word) + 1) == 0 or not lower[start - 1].isalnum()
-        }
-    )
+def first_word_starts(lower: str, lexicon: Lexicon) -> dict[int, list[str]]:
+    """Where a trigger's first word begins (at a word start) in lowercased text: start -> words."""
+    starts: dict[int, list[str]] = {}
+    for end, word in lexicon.first_words.iter(lower):
+        start = end - len(word) + 1
+        if start == 0 or not lower[start - 1].isalnum():
+            if start in starts:
+                starts[start].append(word)
+            else:
+                starts[start] = [word]
+    return starts
+
+
+def _trigger_matches(
+    text: str, lexicon: Lexicon, starts: list[tuple[int, list[str]]] | None = None
+) -> list[re.Match[str]]:
+    """Trigger matches, trying only the triggers whose first word occurs there (fast path).
+
+    `starts` are (sentence offset, first words) found by a scan of the whole article; None scans `text`."""
+    if starts is None:
+        lower = text.lower()
+        if len(lower) != len(text):
+            return list(lexicon.trigger_re.finditer(text))
+        starts = sorted(first_word_starts(lower, lexicon).items())
     out: list[re.Match[str]] = []
     last = 0
-    for start in starts:
+    for start, words in starts:
         if start < last:
             continue
-        m = lexicon.trigger_re.match(text, start)
-        if m:
-            out.append(m)
-            last = m.end()
+        best: re.Match[str] | None = None
+        for w in words:
+            m = lexicon.by_first_word[w].match(text, start)
+            if m and (best is None or len(_norm(m.group(0))) > len(_norm(best.group(0)))):
+                best = m
+        if best:
+            out.append(best)
+            last = best.end()
     return out
 
 
@@ -607,17 +688,18 @@ def _definite_reference(text: str, m: re.Match[str], before: str, places: list[t
     return _object_place(text, m.end(), places) is None
 
 
-def find_hits(text: str, places: list[tuple[int, int]], lexicon: Lexicon) -> list[_Hit]:
+def find_hits(
+    text: str, places: list[tuple[int, int]], lexicon: Lexicon, starts: list[tuple[int, list[str]]] | None = None
+) -> list[_Hit]:
     """Trigger hits of one sentence that survive the rules and the irrealis/background filters."""
     hits: list[_Hit] = []
-    matches = _trigger_matches(text, lexicon)
+    matches = _trigger_matches(text, lexicon, starts)
     if not matches:
         return hits
-    lower = text.lower()  # cheap substring gates (a regex search per trigger costs more than it saves)
-    conditional = "if " in lower or "unless" in lower or "whether" in lower
-    perceptive = any(w in lower for w in _PERCEPTION_STEMS)
+    gates: list[bool] = []  # conditional, perceptive: cheap substring gates computed on first need
     for m in matches:
-        entry = lexicon.triggers.get(_norm(m.group(0)))
+        g = m.group(0)
+        entry = lexicon.triggers.get(g.lower()) or lexicon.triggers.get(_norm(g))
         if entry is None:
             continue
         for rule in _rules_for(entry.context):
@@ -629,17 +711,25 @@ def find_hits(text: str, places: list[tuple[int, int]], lexicon: Lexicon) -> lis
         if lexicon.modifier_head_re.match(text, m.end()):
             continue  # "air raid warnings", "pre-trial detention centre"
         before = _clause_before(text, m.start(), 60)
+        word_list = _WORD.findall(before.lower())
+        words = set(word_list)
         refusal = labels == ["negotiations"] and bool(_REFUSAL.search(before))
-        if _BACKGROUND_BEFORE.search(before[-50:]) or (_GENERIC_BEFORE.search(before[-40:]) and not refusal):
+        if not words.isdisjoint(_BACKGROUND_WORDS) and _BACKGROUND_BEFORE.search(before[-50:]):
             continue
-        if _DEPICTION_BEFORE.search(before):
+        if not refusal and not words.isdisjoint(_GENERIC_WORDS) and _GENERIC_BEFORE.search(before[-40:]):
             continue
-        if _is_irrealis(before, text[m.end() :], text[: m.start()] if conditional else "") and not refusal:
+        if not words.isdisjoint(_DEPICTION_WORDS) and _DEPICTION_BEFORE.search(before):
+            continue
+        if not gates:
+            lower = text.lower()
+            conditional = "if " in lower or "unless" in lower or "whether" in lower
+            gates += [conditional, _PERCEPTION_GATE.search(lower) is not None]
+        if _is_irrealis(before, text[m.end() :], text[: m.start()] if gates[0] else "", word_list) and not refusal:
             continue
         anaphoric = ""
-        if perceptive and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, m.start() - 45) : m.start()])):
+        if gates[1] and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, m.start() - 45) : m.start()])):
             anaphoric = "perceived"
-        elif _definite_reference(text, m, before, places):
+        elif not words.isdisjoint(_DETERMINERS) and _definite_reference(text, m, before, places):
             anaphoric = "definite"
         for label in labels:
             hits.append(_Hit(m.start(), m.end(), label, entry.weak, rule.__name__, anaphoric))
@@ -651,6 +741,8 @@ _REFUSAL = re.compile(r"\b(?:rul\w+\s+out|reject\w*|refus\w*|dismiss\w*)\b", re.
 
 def select_hits(hits: list[_Hit]) -> list[_Hit]:
     """One hit per type (the first strong one, else the first); weak and absorbed types drop."""
+    if len(hits) == 1:
+        return list(hits)  # a lone hit is never absorbed
     strong_labels = {h.label for h in hits if not h.weak}
     by_label: dict[str, _Hit] = {}
     for h in hits:
@@ -682,9 +774,14 @@ def split_same_type(chosen: list[_Hit], hits: list[_Hit], text: str, places: lis
     News coordinates separate strikes in one sentence: "Russian forces has shelled the northern
     Chernihiv region, and intensified their shelling of Kharkiv" (ua-0039). Each trigger keeps the
     places of its own stretch of the sentence (from the trigger to the next one of the type)."""
+    if len(hits) < 2:
+        return chosen
     out: list[_Hit] = []
     for h in chosen:
         same = [x for x in hits if x.label == h.label and x.weak == h.weak]
+        if len(same) < 2:
+            out.append(h)
+            continue
         owned = [(x, _object_place(text, x.end, places)) for x in same]
         named = [(x, op) for x, op in owned if op is not None]
         if len(named) < 2 or len({text[op[0] : op[1]] for _, op in named}) < 2:
@@ -712,19 +809,25 @@ _TARGET_NP = re.compile(
     r"while|when|where|from|by|overnight|yesterday|today)\b|\s+\w+ed\s+by\b|[.;:()]|,\s+(?:killing|leaving|"
     r"injuring|wounding|according|the|a|he|she|it|they)\b|$)",
 )
-_TARGET_TRIGGER = re.compile(
-    r"(?:attacks?|strikes?|struck|hit|shelled|shelling|bombardments?|targeted|targeting|destroyed|destroying|"
-    r"damaged|damage\s+to|arrested|arresting|detained|abducted|kidnapped)$",
-    re.IGNORECASE,
-)
+# Trigger endings that take their target as object ("airstrikes on", "damage to"): a closed class.
+_TARGET_TRIGGER_ENDINGS = tuple(
+    (
+        "attack attacks strike strikes struck hit shelled shelling bombardment bombardments targeted targeting "
+        "destroyed destroying damaged arrested arresting detained abducted kidnapped"
+    ).split()
+) + ("damage to",)
 _NOT_A_TARGET = re.compile(r"(?:by|from|for|over|since|in|near|across|of|with|to)\b", re.IGNORECASE)
 _LEADING_DET = re.compile(r"^(?:the|a|an|its|their|his|her)\s+", re.IGNORECASE)
+
+
+_BY_AFTER = re.compile(r"\s+by\s+(?:the\s+|a\s+|an\s+)?")
+_TARGET_SPLIT = re.compile(r",\s+(?:and\s+)?|\s+and\s+")
 
 
 def find_actor(text: str, start: int, end: int, lexicon: Lexicon) -> str | None:
     """The agent: 'by Russian forces' after the trigger, else the nearest actor word before it."""
     after = text[end : end + 60]
-    by = re.match(r"\s+by\s+(?:the\s+|a\s+|an\s+)?", after)
+    by = _BY_AFTER.match(after)
     if by:
         m = lexicon.actor_re.match(after, by.end())
         if m:
@@ -740,7 +843,7 @@ def find_targets(text: str, hits: list[_Hit]) -> list[str]:
     """Targets as written after attack / destruction / arrest triggers of the sentence."""
     targets: list[str] = []
     for h in hits:
-        if not _TARGET_TRIGGER.search(text[h.start : h.end]):
+        if not _norm(text[h.start : h.end]).endswith(_TARGET_TRIGGER_ENDINGS):
             continue
         m = _TARGET_NP.match(text, h.end)
         if not m:
@@ -748,7 +851,7 @@ def find_targets(text: str, hits: list[_Hit]) -> list[str]:
         phrase = m.group(1).strip()
         if not phrase or phrase[0].isdigit() or _NOT_A_TARGET.match(phrase):
             continue
-        for part in re.split(r",\s+(?:and\s+)?|\s+and\s+", phrase):
+        for part in _TARGET_SPLIT.split(phrase):
             part = _LEADING_DET.sub("", part.strip())
             if part and len(part.split()) <= 6 and part not in targets:
                 targets.append(part)
@@ -760,6 +863,13 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+_WITH_BEFORE = re.compile(r"\b(?:with|between)\s+(?:the\s+)?$")
+_VERB_ED_BEFORE = re.compile(r"\w+ed\s+$")
+_FOR_OF_AFTER = re.compile(r"\s+(?:for|of)\b")
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$")
+_PARTY_BEFORE = re.compile(r"\b(?:with|between|and)\s+(?:the\s+)?$")
+
+
 def _actor_use(text: str, start: int, end: int, event_type: str, trigger_start: int | None) -> bool:
     """A place used as an agent ('Russia's forces', 'Moscow has', 'Russia's strikes'), an origin
     ('from Iran') or, for talks, a party ('dialogue with Russia').
@@ -767,17 +877,17 @@ def _actor_use(text: str, start: int, end: int, event_type: str, trigger_start: 
     A place after a locative preposition is where something is, whatever verb follows:
     "its Black Sea fleet headquarters in Sevastopol have been hit" (ua-0065)."""
     if _LOCATIVE_BEFORE.search(text[max(0, start - 40) : start]):
-        return event_type == "negotiations" and bool(re.search(r"\b(?:with|between)\s+(?:the\s+)?$", text[:start]))
+        return event_type == "negotiations" and bool(_WITH_BEFORE.search(text[max(0, start - 30) : start]))
     if _ACTOR_VERB_AFTER.match(text[end:]):
         return True
     if trigger_start is not None and trigger_start >= end and _POSSESSIVE_AFTER.match(text[end:trigger_start]):
         return True
     before = text[max(0, start - 12) : start]
-    if re.search(r"\w+ed\s+$", before) and re.match(r"\s+(?:for|of)\b", text[end:]):
+    if _VERB_ED_BEFORE.search(before) and _FOR_OF_AFTER.match(text, end):
         return True  # "blamed Kyiv for", "accused Russia of"
-    if event_type not in ("territory_change", "abduction_detention") and re.search(r"\bfrom\s+(?:the\s+)?$", before):
+    if event_type not in ("territory_change", "abduction_detention") and _FROM_BEFORE.search(before):
         return True
-    return event_type == "negotiations" and bool(re.search(r"\b(?:with|between|and)\s+(?:the\s+)?$", before))
+    return event_type == "negotiations" and bool(_PARTY_BEFORE.search(before))
 
 
 def event_places(doc: Doc, sentence: Sentence, hit: _Hit, previous: Sentence | None) -> list:
@@ -805,6 +915,31 @@ def event_places(doc: Doc, sentence: Sentence, hit: _Hit, previous: Sentence | N
         if found or doc.places.get(s.sentence_id):
             return found
     return []
+
+
+_DOMESTIC_FORCE = re.compile(r"(?:police|authorities|security\s+forces|security\s+service)$")
+_SUBJECT_GAP = re.compile(r"^(?:\s+(?:have|has|had|also|reportedly|on\s+[A-Z][a-z]+day))*\s*$")
+
+
+def domestic_arrest_place(text: str, hit: _Hit) -> object | None:
+    """A nation's police arrest on that nation's soil: the country named by the force's nationality.
+
+    News names the arresting force by nationality as the subject of the arrest verb: "Pakistani police
+    arrested more than two dozen militants" (lee-bg-002), "Palestinian police have arrested three senior
+    leaders ... following a wave of suicide attacks in Israel" (lee-bg-278), "Malaysian police have
+    arrested a man" (lee-bg). Armies and governments act abroad too, so only police and security
+    services count."""
+    if hit.label != "abduction_detention":
+        return None
+    before = _clause_before(text, hit.start, 80)
+    r = roles()
+    if r.authority_noun is None or r.authority_noun.search(before) is None:
+        return None
+    found = list(r.authority.finditer(before))
+    last = found[-1] if found else None
+    if last is None or not _DOMESTIC_FORCE.search(last.group(0)) or not _SUBJECT_GAP.match(before[last.end() :]):
+        return None
+    return country_place(r.nation_code[last.group("nation")])
 
 
 # --------------------------------------------------------------------------- entry point
@@ -866,10 +1001,18 @@ def _figure(figures: list[FigureRow], category: str) -> FigureRow | None:
     return next((f for f in figures if f.category == category), None)
 
 
+_STEM_ENDINGS = ("es", "s", "ed", "ing", "e")  # tried in this order, as the former regex alternation
+
+
 def _stem(trigger: str) -> str:
     """The trigger's head word without plural or verb endings ("Explosions" -> "explosion")."""
     word = trigger.lower().split()[-1]
-    return re.sub(r"(?:es|s|ed|ing|e)$", "", word) if len(word) > 4 else word
+    if len(word) <= 4:
+        return word
+    for ending in _STEM_ENDINGS:
+        if word.endswith(ending):
+            return word[: -len(ending)]
+    return word
 
 
 def _restated(
@@ -915,27 +1058,54 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
     last_named: dict[str, object] = {}  # kind -> the last non-agent place of that kind named so far
     focus: list[object | None] = []  # the article's focus place, computed on first need
     # Headings (titles, crossheads) are read after the body: they restate what the body tells.
-    ordered = [s for s in doc.fact_sentences if s.role != "heading"] + [
-        s for s in doc.fact_sentences if s.role == "heading"
-    ]
+    fact = doc.fact_sentences
+    ordered = [s for s in fact if s.role != "heading"] + [s for s in fact if s.role == "heading"]
+    body = art.body
+    lower = body.lower()
+    scan = len(lower) == len(body)
+    found = sorted(first_word_starts(lower, lexicon).items()) if scan else []
+    keys = [k for k, _ in found]
     for s in ordered:
         prev = previous if previous is not None and previous.paragraph_index == s.paragraph_index else None
         previous = s
-        named_here = [pm for pm in doc.places.get(s.sentence_id, []) if not getattr(pm, "as_actor", False)]
-        spans = [(pm.char_start - s.char_start, pm.char_end - s.char_start) for pm in doc.places.get(s.sentence_id, [])]
-        hits = find_hits(s.text, spans, lexicon)
+        mentions = doc.places.get(s.sentence_id, [])
+        named_here = [pm for pm in mentions if not getattr(pm, "as_actor", False)]
+        starts = None
+        if scan and body[s.char_start : s.char_end] == s.text:
+            lo, hi = bisect_left(keys, s.char_start), bisect_left(keys, s.char_end)
+            starts = [(k - s.char_start, w) for k, w in found[lo:hi]]
+            if not starts:
+                _remember(last_named, named_here)
+                continue
+        spans = [(pm.char_start - s.char_start, pm.char_end - s.char_start) for pm in mentions]
+        hits = find_hits(s.text, spans, lexicon, starts)
         if not hits:
             _remember(last_named, named_here)
             continue
         chosen = split_same_type(select_hits(hits), hits, s.text, spans)
-        targets = find_targets(s.text, hits)
+        targets: list[str] | None = None
         event_date, precision = _date_of(doc, s)
         chosen = [h for h in chosen if not _long_before(_near_date(doc, s, h), art.published_date)]
         figs = by_sentence.get(s.sentence_id, [])
         killed, injured = _figure(figs, "killed"), _figure(figs, "injured")
         for h in chosen:
             pms = event_places(doc, s, h, prev)
+            home = domestic_arrest_place(s.text, h)
+            if home is not None:
+                code = getattr(home, "country_code", None)
+                inside = [pm for pm in pms if pm.place.country_code == code and pm.place.kind != "country"]
+                pms = inside or [_Fallback(home)]
             ids = frozenset(pm.place.place_id for pm in pms)
+            word = _stem(s.text[h.start : h.end])
+            heading = s.role == "heading"
+            # The actor decides a restatement only against earlier events of the type that all have one.
+            earlier = seen.get(h.label)
+            decides = bool(earlier) and not heading and all(a is not None for _, a in earlier or ())
+            actor = find_actor(s.text, h.start, h.end, lexicon) if decides else None
+            if _restated(seen, h.label, ids, h.anaphoric, heading, (h.label, word) in words, actor):
+                continue
+            if not decides:
+                actor = find_actor(s.text, h.start, h.end, lexicon)
             if not pms:
                 implied = anaphoric_place(s.text, last_named)
                 if implied is None and h.label != "negotiations":  # talks are held at a venue, not the story's place
@@ -943,10 +1113,8 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                         focus.append(article_focus(doc))
                     implied = focus[0]
                 pms = [_Fallback(implied)] if implied is not None else []
-            word = _stem(s.text[h.start : h.end])
-            actor = find_actor(s.text, h.start, h.end, lexicon)
-            if _restated(seen, h.label, ids, h.anaphoric, s.role == "heading", (h.label, word) in words, actor):
-                continue
+            if targets is None:
+                targets = find_targets(s.text, hits)
             seen.setdefault(h.label, []).append((ids, actor))
             words.add((h.label, word))
             start, end = s.char_start + h.start, s.char_start + h.end

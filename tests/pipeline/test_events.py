@@ -443,3 +443,39 @@ def test_stable_ids() -> None:
     a = events.extract(seed_doc(), [])[0]
     b = events.extract(seed_doc(), [])[0]
     assert [e.event_id for e in a] == [e.event_id for e in b] and len({e.event_id for e in a}) == len(a)
+
+
+# domestic_arrest_place: a nation's police / security service arrests on its own soil.
+DOMESTIC_ARREST = [
+    ("lee-bg-002", "The deaths came as Pakistani police arrested more than two dozen militants from extremist groups "
+     "accused of staging an attack on India's parliament.", "arrested", "Pakistan"),
+    ("lee-bg-278", "Meanwhile, Palestinian police have arrested three senior leaders of the hardline Hamas group in a "
+     "crackdown that netted more than 75 Islamic militants following a wave of suicide attacks in Israel.",
+     "arrested", "PS"),
+    ("lee-bg-287", "Malaysian police have arrested a man believed to have smuggled thousands of boat people into "
+     "Australia.", "arrested", "Malaysia"),
+    ("ua-0103", "Russian authorities have arrested Timur Ivanov, a deputy defence minister, on suspicion of taking an "
+     "especially large bribe.", "arrested", "Russia"),
+    # must not: armies act abroad ("Russian forces have abducted ... in the southern region", ua-0055)
+    ("ua-0055-army", "According to the governor, Oleksandr Starukh, Russian forces have abducted at least 415 people "
+     "in the southern region since 24 February.", "abducted", None),
+]
+
+
+@pytest.mark.parametrize(("text", "trigger", "country"), [c[1:] for c in DOMESTIC_ARREST], ids=[c[0] for c in DOMESTIC_ARREST])
+def test_domestic_arrest_place(text: str, trigger: str, country: str | None) -> None:
+    i = text.index(trigger)
+    hit = events._Hit(i, i + len(trigger), "abduction_detention", False, "trigger_lexicon")
+    place = events.domestic_arrest_place(text, hit)
+    if country is None:
+        assert place is None
+    else:
+        assert place is not None and country in (place.name, place.country_code)
+
+
+def test_domestic_arrest_overrides_a_foreign_place_in_the_object() -> None:
+    # lee-bg-002: "India's parliament" is where the earlier attack was, not where Pakistan's police arrested.
+    doc = make_doc("Pakistani police arrested more than two dozen militants accused of staging an attack on Kashmir.")
+    rows, places = events.extract(doc, [])
+    arrest = next(e for e in rows if e.event_type == "abduction_detention")
+    assert [p.place for p in places if p.event_id == arrest.event_id] == ["Pakistan"]
