@@ -21,7 +21,6 @@ from pipeline.focus import (
     BARE,
     LOCATIVE,
     ORIGIN,
-    article_focus,
     dominant_country,
     lead_city,
     lead_names,
@@ -33,7 +32,7 @@ from pipeline.focus import (
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
-from pipeline.numbers import NumberMention, find_numbers
+from pipeline.numbers import NumberMention, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
 
 CATEGORIES = frozenset(
@@ -58,7 +57,8 @@ _STOP_WORDS = frozenset(
 _AUX_WORDS = (
     r"have|has|had|were|was|are|is|been|be|being|reportedly|also|now|already|so\s+far|to\s+date|all|later|since|"
     r"then|allegedly|confirmed|officially|either|completely|partially|badly|seriously|critically|fatally|mostly|"
-    r"(?:believed|thought|said|reported|feared|known|confirmed)\s+to\s+(?:have|be)"
+    r"(?:believed|thought|said|reported|feared|known|confirmed)\s+to\s+(?:have|be)|"
+    r"[a-z]{3,}ly(?=\s+[a-z]+(?:ed|en|wn)\b)"  # any manner adverb before a participle: "being arbitrarily detained"
 )
 # Auxiliaries, adverbs and quote marks between a counted noun and its verb ("have been “completely destroyed").
 _AUX = rf"""(?:[\s“"‘']+(?:{_AUX_WORDS}))*[\s“"‘']*"""
@@ -162,6 +162,7 @@ class Cand:
     before: str  # the clause text before the number (from the previous number or clause start)
     prev: Cand | None = None
     reading: Reading | None = None
+    following: NumberMention | None = None  # the sentence's next number mention
 
 
 @dataclass
@@ -180,13 +181,14 @@ class Context:
     last: dict[int, tuple[Reading, int]] = field(default_factory=dict)  # paragraph -> (reading, sentence idx)
     heading_subject: dict[int, str] = field(default_factory=dict)  # paragraph -> subject from the heading above
     focus: tuple[Place | None] | None = None  # the article's fallback place, computed once
-    last_by_kind: dict[str, Place] = field(default_factory=dict)  # kind -> last place of it (anaphors)
+    seen: list[Sentence] = field(default_factory=list)  # earlier sentences with place mentions, in order
     lead_city: Place | None = None  # a local story's city: what "the city" points back at
     ranked: dict[str, list] = field(default_factory=dict)  # sentence id -> ranked mentions (computed once)
     cues: dict[str, dict[str, int]] = field(default_factory=dict)  # sentence id -> cumulative cues
     mentions: dict[str, list] = field(default_factory=dict)  # sentence id -> non-actor place mentions
     national: dict[str, Place | None] = field(default_factory=dict)  # sentence id -> national tally's country
     dominant: tuple[Place | None] | None = None  # the article's dominant country, computed once
+    plain: dict[str, list] = field(default_factory=dict)  # sentence id -> its own ranked mentions (no anaphors)
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -222,7 +224,10 @@ def _noun_phrase_1(text: str, start: int, lex: Lexicon) -> tuple[str, int]:
             break
         w = m.group(0)
         low = w.lower()
-        if low in _STOP_WORDS or (low in lex.after_label and words) or low in lex.after_label and low not in lex.noun:
+        acronym = len(w) > 1 and w.isupper()  # "US troops": not the pronoun "us"
+        if (low in _STOP_WORDS and not acronym) or (low in lex.after_label and words) or (
+            low in lex.after_label and low not in lex.noun
+        ):
             break
         participle = _PARTICIPLE.fullmatch(low) and low not in lex.noun and low not in lex.subjects
         if participle and (words or low.endswith("ing")):
@@ -364,6 +369,25 @@ def count_noun_verb(c: Cand, ctx: Context) -> Reading | None:
     return Reading(_equipment(label, c.np, ctx), c.np)
 
 
+_AND_ONLY = re.compile(r"\s*,?\s+and\s+")
+
+
+def coordinated_subject(c: Cand, ctx: Context) -> Reading | None:
+    """Two counted subjects sharing one verb: "Three US troops and five members of the Afghan opposition
+    were killed" (lee-bg-234), "two women and three children were injured". The first count takes the
+    category of the verb after the second one; subject its own noun phrase."""
+    nxt = c.following
+    if nxt is None or not c.np or not _AND_ONLY.fullmatch(c.sentence.text, c.np_end, nxt.start):
+        return None
+    np2, end2 = _noun_phrase(c.sentence.text, nxt.end, ctx.lex, nxt.form == "vague")
+    if not np2:
+        return None
+    label = _category_after(Cand(nxt, c.sentence, c.index + 1, np2, end2, ""), ctx)
+    if label is None or label in ("not_figure", "bodies_found"):
+        return None
+    return Reading(_equipment(label, c.np, ctx), c.np)
+
+
 def elliptical_coordination(c: Cand, ctx: Context) -> Reading | None:
     """A bare number followed by its participle, after a counted noun: "six people were killed and
     20 injured", "395 dead and wounded". Subject from the coordinated number or the context."""
@@ -472,6 +496,7 @@ RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
     death_toll,
     count_before_noun,
     count_noun_verb,
+    coordinated_subject,
     elliptical_coordination,
     verb_before_count,
     list_carry,
@@ -547,11 +572,11 @@ def _listed(ranked: list, body: str) -> set[int]:
 def sentence_mentions(ctx: Context, sentence: Sentence) -> list:
     """The sentence's place mentions plus its anaphors ("the city") resolved to the last place of that kind."""
     found = list(_mentions(ctx, sentence))
-    if ctx.last_by_kind:
-        r = roles()
+    r = roles()
+    if ctx.seen and r.anaphor_noun is not None and r.anaphor_noun.search(sentence.text):
         for m in r.anaphor.finditer(sentence.text):
             kind = r.anaphor_kind[m.group("noun").lower()]
-            place = (ctx.lead_city or ctx.last_by_kind.get(kind)) if kind == "city" else ctx.last_by_kind.get(kind)
+            place = (ctx.lead_city or _last_of_kind(ctx, kind)) if kind == "city" else _last_of_kind(ctx, kind)
             if place is not None:
                 s0 = sentence.char_start
                 found.append(_Anaphor(s0 + m.start("noun"), s0 + m.end("noun"), place))
@@ -597,29 +622,69 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     return True, None
 
 
+def _dominant(ctx: Context) -> Place | None:
+    """The article's dominant country (pipeline.focus.dominant_country), once per article."""
+    if ctx.dominant is None:
+        ctx.dominant = (dominant_country(ctx.doc),)
+    return ctx.dominant[0]
+
+
 def _national(c: Cand, ctx: Context) -> Place | None:
     """The nation a sentence's figures are a national tally of (pipeline.focus.national_place), once per sentence."""
     sid = c.sentence.sentence_id
     if sid not in ctx.national:
-        if ctx.dominant is None:
-            ctx.dominant = (dominant_country(ctx.doc),)
         ctx.national[sid] = national_place(
-            c.sentence.text, ctx.doc.places.get(sid, []), ctx.doc.article.body, ctx.dominant[0]
+            c.sentence.text, ctx.doc.places.get(sid, []), ctx.doc.article.body, _dominant(ctx)
         )
     return ctx.national[sid]
 
 
-def _place_for(c: Cand, reading: Reading, ctx: Context, paragraph_places: dict[int, Place]) -> Place | None:
+def _plain_ranks(ctx: Context, sentence: Sentence) -> list:
+    """(mention, rank) of a sentence's own place mentions (no anaphors) that name where things happen
+    (rank <= BARE), computed once and only when a later sentence needs them."""
+    sid = sentence.sentence_id
+    got = ctx.plain.get(sid)
+    if got is None:
+        full = ctx.ranked.get(sid)
+        if full is not None:
+            full = [pr for pr in full if not isinstance(pr[0], _Anaphor)]
+        else:
+            full = mention_ranks(_mentions(ctx, sentence), ctx.doc.article.body)
+        got = ctx.plain[sid] = [pr for pr in full if pr[1] <= BARE]
+    return got
+
+
+def _last_of_kind(ctx: Context, kind: str) -> Place | None:
+    """The last place of a kind named before the current sentence: what "the city", "the region" points at."""
+    for sentence in reversed(ctx.seen):
+        for p, _ in reversed(_plain_ranks(ctx, sentence)):
+            if p.place.kind == kind:
+                return p.place  # type: ignore[no-any-return]
+    return None
+
+
+def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
+    """The place of the paragraph so far: of its last earlier sentence naming one, the place nearest its end."""
+    for sentence in reversed(ctx.seen):
+        if sentence.paragraph_index != paragraph:
+            return None
+        ranked = _plain_ranks(ctx, sentence)
+        if ranked:
+            return min(ranked, key=lambda pr: _key(pr, sentence.char_end))[0].place  # type: ignore[no-any-return]
+    return None
+
+
+def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
     if reading.place is not None:
         return reading.place
     decided, here = _sentence_place(c, ctx, reading.category)
     if decided:
         return here
-    prev = paragraph_places.get(c.sentence.paragraph_index)
+    prev = _paragraph_place(ctx, c.sentence.paragraph_index)
     if prev is not None:
         return prev
     if ctx.focus is None:
-        ctx.focus = (article_focus(ctx.doc),)
+        ctx.focus = (ctx.lead_city or _dominant(ctx),)  # pipeline.focus.article_focus, from what ctx holds
         if ctx.focus[0] is not None and ctx.focus[0].kind == "country" and not lead_names(ctx.doc, ctx.focus[0]):
             ctx.focus = (None,)  # the lead does not frame the story as national ("Traveland's travel centres ...")
     return ctx.focus[0]
@@ -629,9 +694,11 @@ def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
     """Cumulative cues of a sentence ("so far", "since") with their offsets, found once per sentence."""
     got = ctx.cues.get(sentence.sentence_id)
     if got is None:
-        got = ctx.cues[sentence.sentence_id] = {
-            m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(sentence.text)
-        }
+        low = sentence.text.lower()
+        got = ctx.cues[sentence.sentence_id] = (
+            {m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(sentence.text)}
+            if any(t in low for t in ctx.lex.cumulative_label) else {}  # a cheap gate before the regex
+        )
     return got
 
 
@@ -654,9 +721,8 @@ def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
     return as_of, since, cumulative
 
 
-def _dollar(doc: Doc) -> str:
+def _dollar(place: Place | None) -> str:
     """The currency of a bare "$": the dollar of the article's dominant country, else USD."""
-    place = dominant_country(doc)
     code = place.country_code if place else None
     return {"AU": "AUD", "CA": "CAD", "NZ": "NZD", "HK": "HKD", "SG": "SGD"}.get(code or "", "USD")
 
@@ -679,15 +745,24 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     lex = lex or load_lexicon()
     ctx = Context(doc, lex, heading_subject=_headings(doc, lex), lead_city=lead_city(doc))
     art = doc.article
-    dollar = _dollar(doc) if "$" in art.body else "USD"
+    dollar = _dollar(_dominant(ctx)) if "$" in art.body else "USD"
+    starts = core_starts(art.body)  # number starts of the whole body, found once
+    k = 0
     rows: list[FigureRow] = []
-    paragraph_places: dict[int, Place] = {}
     for sentence in doc.fact_sentences:
         text = sentence.text
         s0 = sentence.char_start
-        regions = [(d.char_start - s0, d.char_end - s0) for d in doc.dates.get(sentence.sentence_id, ())
-                   if d.method != "dates.days_ago"]
-        nums = find_numbers(text, dollar, regions)
+        while k < len(starts) and starts[k] < s0:
+            k += 1
+        k_end = k
+        s1 = s0 + len(text)
+        while k_end < len(starts) and starts[k_end] < s1:
+            k_end += 1
+        nums: list[NumberMention] = []
+        if k_end > k:
+            regions = [(d.char_start - s0, d.char_end - s0) for d in doc.dates.get(sentence.sentence_id, ())
+                       if d.method != "dates.days_ago"]
+            nums = find_numbers(text, dollar, regions, [p - s0 for p in starts[k:k_end]])
         prev: Cand | None = None
         last_end = 0
         for i, n in enumerate(nums):
@@ -695,7 +770,8 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             np_, np_end = _noun_phrase(text, n.end, lex, n.form == "vague" or n.unit not in ("count", "percent"))
             clause = text[last_end:n.start]
             cut = max((m.end() for m in _CLAUSE_END.finditer(clause)), default=0)
-            c = Cand(n, sentence, i, np_, np_end, clause[cut:], prev)
+            following = nums[i + 1] if i + 1 < len(nums) else None
+            c = Cand(n, sentence, i, np_, np_end, clause[cut:], prev, following=following)
             last_end = n.end
             prev = c
             reading, method = None, ""
@@ -714,7 +790,7 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             if n.value == 1 and n.form == "words" and reading.category not in CASUALTY:
                 continue
             ctx.last[sentence.paragraph_index] = (reading, sentence.sentence_index)
-            place = _place_for(c, reading, ctx, paragraph_places)
+            place = _place_for(c, reading, ctx)
             as_of, since, cumulative = _dates(c, ctx)
             start, end = sentence.char_start + n.start, sentence.char_start + n.end
             rows.append(
@@ -740,17 +816,6 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                     method=f"figures.{method}",
                 )
             )
-        here = _mentions(ctx, sentence)
-        if here:
-            body = art.body
-            got = ctx.ranked.get(sentence.sentence_id)
-            all_ranked = [pr for pr in got if not isinstance(pr[0], _Anaphor)] if got is not None else None
-            ranked = [pr for pr in (all_ranked if all_ranked is not None else mention_ranks(here, body))
-                      if pr[1] <= BARE]
-            if ranked:
-                paragraph_places[sentence.paragraph_index] = min(ranked, key=lambda pr: _key(pr, sentence.char_end))[
-                    0
-                ].place
-                for p, _ in ranked:
-                    ctx.last_by_kind[p.place.kind] = p.place
+        if _mentions(ctx, sentence):
+            ctx.seen.append(sentence)
     return rows

@@ -61,6 +61,8 @@ class Roles:
     anaphor_kind: dict[str, str]
     authority: re.Pattern[str]  # "<nationality or country>('s) [two words] <authority noun>"
     nation_code: dict[str, str]  # nationality adjective, country name or capital metonym -> ISO code
+    authority_noun: re.Pattern[str] | None = None  # a cheap gate: no authority noun, no `authority` match
+    anaphor_noun: re.Pattern[str] | None = None  # a cheap gate: no "the <noun>", no `anaphor` match
 
 
 def _alt(terms: list[str]) -> str:
@@ -92,9 +94,11 @@ def roles() -> Roles:
         anaphor_kind=kinds,
         authority=re.compile(
             rf"(?<![\w-])(?P<nation>{_alt(list(nations))})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
-            rf"(?:{_alt(by['authority'])})\b"
+            rf"(?:{_alt(by['authority'])})\b(?!-)"  # "the US government-backed Conflict Observatory": an adjective
         ),
         nation_code=nations,
+        authority_noun=re.compile(_alt(by["authority"])),
+        anaphor_noun=re.compile(rf"the\s+(?:{_alt(list(kinds))})", re.IGNORECASE),
     )
 
 
@@ -141,6 +145,21 @@ def locative_rank(p: object, body: str) -> int:
     return LOCATIVE if _LOCATIVE.search(before) else BARE
 
 
+_NAME_BEFORE_DIRECTION = re.compile(
+    r"[A-Z][\w’'-]*(?:\s+(?:village|town|city|area|district|suburb|camp|base))?,?\s+(?:(?:about|some|around|roughly|just|nearly)\s+)?(?:[\d.,]+\s*(?:\(.{0,20}\)\s*)?"
+    r"(?:km|kilometres|kilometers|miles|mi)\s+)?(?:\(.{0,20}\)\s+)?(?:to\s+the\s+)?"
+    r"(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$"
+)
+
+
+def _after_place(start: int, body: str) -> bool:
+    """Whether a reference point follows the name it locates: "Serhiivka, 50km south of Odesa",
+    "Wollongong Hospital, south of Sydney", "At Boonah south-west of Brisbane" (news locates a small place
+    from a known one). Without such a name ("a battle north of Kharkiv", "20 others wounded north of
+    Kandahar") the reference point is the nearest named place of the event."""
+    return bool(_NAME_BEFORE_DIRECTION.search(body, max(0, start - 80), start))
+
+
 def mention_ranks(mentions: list, body: str) -> list[tuple[object, int]]:
     """(mention, rank) for the non-agent mentions; a description in apposition to the place before
     it ("Kremenchuk, a small city on the Dnieper river") is a reference."""
@@ -152,6 +171,8 @@ def mention_ranks(mentions: list, body: str) -> list[tuple[object, int]]:
         rank = locative_rank(p, body)
         if prev_end >= 0 and _APPOSITION.match(body[prev_end:p.char_start]):
             rank = REFERENCE
+        elif rank == REFERENCE and not _after_place(p.char_start, body) and not _is_landmark(p, body):
+            rank = BARE  # "20 others wounded north of Kandahar": no place before it to locate, so it is the place
         out.append((p, rank))
         prev_end = p.char_end
     return out
@@ -232,7 +253,7 @@ def national_place(text: str, mentions: list, body: str, dominant: Place | None)
     subject ("Ukraine has sentenced three Russian soldiers", "Ukraine mined it and deployed 120,000
     soldiers"). A foreign state acting ("Germany would deliver 16 tanks") is not the place."""
     r = roles()
-    m = r.authority.search(text)
+    m = r.authority.search(text) if r.authority_noun is not None and r.authority_noun.search(text) else None
     if m:
         return country_place(r.nation_code[m.group("nation")])
     if dominant is None:

@@ -15,8 +15,10 @@ from pipeline.focus import (
     REFERENCE,
     is_agent,
     locative_rank,
+    mention_ranks,
     most_specific_place,
     national_place,
+    roles,
 )
 from pipeline.places import load_gazetteer
 
@@ -117,3 +119,36 @@ def test_national_place_foreign_actor_is_not_the_place() -> None:
     text = "Ukraine mined it and deployed 120,000 soldiers."
     got = national_place(text, gaz.find(text), text, ukraine)
     assert got is not None and got.country_code == "UA"
+
+
+# (case id, text, place surface, rank among the sentence's mentions): a reference point locates the name before
+# it; alone, it is the nearest named place of the event
+REFERENCE_CASES = [
+    ("after_place/ua-0050", "An apartment block and beach hotel in Serhiivka, 50km south of Odesa, was hit on "
+     "1 July, killing 21 people and injuring 35.", "Odesa", REFERENCE),
+    ("after_unknown_name/lee-bg-005", "Six midwives have been suspended at Wollongong Hospital, south of Sydney, for "
+     "inappropriate use of nitrous oxide during work hours.", "Sydney", REFERENCE),
+    ("after_unknown_name/lee-bg-011", "At Boonah south-west of Brisbane, protective tarpaulins were ripped from "
+     "homes.", "Brisbane", REFERENCE),
+    ("alone/lee-bg-234", "The Pentagon had earlier confirmed that two US special forces soldiers were killed and 20 "
+     "others wounded north of Kandahar when a B-52 bomber dropped a 2,000-pound bomb too close to them.", "Kandahar",
+     BARE),
+    ("alone/ua-0039", "The two men were captured after running into a larger Russian force during a 9 June battle "
+     "north-east of Kharkiv.", "Kharkiv", BARE),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "rank"), [pytest.param(t, s, r, id=i) for i, t, s, r in REFERENCE_CASES])
+def test_reference_point_rank(text: str, surface: str, rank: int) -> None:
+    mentions = load_gazetteer().find(text)
+    got = {p.text: r for p, r in mention_ranks(mentions, text)}
+    assert got[surface] == rank
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    pytest.param("The US government-backed Conflict Observatory said Russians had seized 6.24m tonnes of food "
+                 "storage capacity.", False, id="backed_adjective/ua-0079"),
+    pytest.param("Pakistani police arrested more than two dozen militants.", True, id="authority/lee-bg-002"),
+])
+def test_authority_not_an_adjective(text: str, found: bool) -> None:
+    assert (roles().authority.search(text) is not None) == found

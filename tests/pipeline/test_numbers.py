@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.numbers import NumberMention, find_numbers, scan
+from pipeline.numbers import NumberMention, core_starts, find_numbers, scan
 
 
 def _one(text: str, mention: str, dollar: str = "USD") -> NumberMention:
@@ -178,3 +178,16 @@ def test_number_words_found_through_the_prefilter() -> None:
     """ua-0046 / lee-bg-001: "a dozen", "a hundred" and capitalised words are found by the fast start pattern."""
     text = "More than a dozen wounded; Twenty-five homes and a hundred cars; almost 11,000 machines"
     assert [n.text for n in find_numbers(text)] == ["More than a dozen", "Twenty-five", "a hundred", "almost 11,000"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("The shelling killed a dozen people and injured two hundred, 2,500 in total.", id="words_and_digits"),
+    pytest.param("Someone often gave attention to tens of thousands; an hundred-fold 3.5% rise.", id="inside_words"),
+    pytest.param("Three US troops and five members of the Afghan opposition were killed.", id="lee-bg-234"),
+])
+def test_core_starts_equal_per_sentence_scan(text: str) -> None:
+    """core_starts (one pass over a body) gives scan the same numbers as scanning the text alone."""
+    assert scan(text, starts=core_starts(text)) == scan(text)
+    body = "Intro line.\n\n" + text
+    shifted = [p - 13 for p in core_starts(body) if p >= 13]
+    assert scan(text, starts=shifted) == scan(text)
