@@ -174,7 +174,9 @@ def main() -> int:
             t0 = time.perf_counter()
             subprocess.run(factwire, check=True, stdout=subprocess.DEVNULL)
             secs = time.perf_counter() - t0
-            print(f"{label:<44}{secs:>8.1f} s")
+            # the largest process of the job so far (the run or one of its workers)
+            rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            print(f"{label:<44}{secs:>8.1f} s   peak RSS of any job process so far {rss:>6.0f} MB")
             return secs
 
         print(f"\nfull nightly job (Dagster, in process, {args.workers or 'all'} workers) on {len(files)} files:")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -79,33 +78,32 @@ def previous_manifest(previous: Previous | None) -> dict[str, tuple[int, int, st
     return {p: (size, mtime, sha) for p, size, mtime, sha in df.iter_rows()}
 
 
-def carry_parts(
-    previous: Previous,
-    table: str,
-    build: Path,
-    keep: Callable[[pl.LazyFrame], pl.LazyFrame],
-    key: str,
-    prefix: str = "",
-) -> pl.DataFrame:
-    """Carry the previous parts of `table` (named part-<prefix>*) into build: link a part whose rows
-    all pass `keep`, rewrite one that passes only some, drop one that passes none.
-    Returns the kept rows' `key` column."""
-    kept_keys: list[pl.DataFrame] = []
+def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | None, prefix: str = "") -> None:
+    """Carry the previous parts of `table` (named part-<prefix>*) into build, leaving behind the rows
+    `drop` selects: a part with no such row is hard-linked unread (the common, cheap case), a part
+    with some is rewritten without them. `drop=None` links every part."""
     for part in staging.parts(previous.root, table, prefix):
-        lf = pl.scan_parquet(part)
-        total = lf.select(pl.len()).collect().item()
-        kept = keep(lf).collect()
-        if kept.height == total:
+        if drop is None:
             staging.link_part(part, build, table)
-        elif kept.height:
+            continue
+        lf = pl.scan_parquet(part)
+        if lf.select(drop.fill_null(False).sum()).collect().item() == 0:
+            staging.link_part(part, build, table)
+            continue
+        kept = lf.filter(~drop.fill_null(False)).collect()
+        if kept.height:
             staging.write_part(build, table, part.stem.removeprefix("part-"), kept)
-        kept_keys.append(kept.select(key))
-    return pl.concat(kept_keys) if kept_keys else pl.DataFrame({key: []}, schema={key: pl.Utf8})
 
 
-def reusable_articles(previous: Previous | None, article_ids: set[str]) -> set[str]:
-    """Articles whose rows the last night extracted with the same extractor version."""
+def in_set(expr: pl.Expr, values: set[str]) -> pl.Expr | None:
+    """`expr` is one of `values`, or None when there is nothing to match (keep everything)."""
+    return expr.is_in(sorted(values)) if values else None
+
+
+def reusable_articles(previous: Previous | None, article_ids: set[str]) -> tuple[set[str], set[str]]:
+    """(articles whose rows the last night extracted with the same extractor version, the last
+    night's other articles, whose rows must go)."""
     if previous is None or previous.extractor_version != extractor_version():
-        return set()
-    before = previous.scan("articles").select("article_id").collect()["article_id"].to_list()
-    return set(before) & article_ids
+        return set(), set()
+    before = set(previous.scan("articles").select("article_id").collect()["article_id"].to_list())
+    return before & article_ids, before - article_ids

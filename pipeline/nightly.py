@@ -150,21 +150,19 @@ def ingest(
     unchanged = {f.source_path for f in files if manifest.get(f.source_path, (None, None, None))[2] == f.sha256}
     seen: set[str] = set()
     if previous is not None and unchanged:
-        keep_files = list(unchanged)
-        kept_sources = incremental.carry_parts(
-            previous, "article_sources", build, lambda lf: lf.filter(incremental.file_of().is_in(keep_files)),
-            "article_id",
-        )
-        seen = set(kept_sources["article_id"].to_list())
-        keep_ids = list(seen)
+        gone_files = set(manifest) - unchanged  # changed or removed since the last night
+        sources = previous.scan("article_sources").select(
+            "article_id", incremental.file_of().alias("file")).collect()
+        seen = set(sources.filter(pl.col("file").is_in(sorted(unchanged)))["article_id"].to_list())
+        gone_ids = set(sources["article_id"].to_list()) - seen
         incremental.carry_parts(
-            previous, "articles", build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id"
+            previous, "article_sources", build, incremental.in_set(incremental.file_of(), gone_files)
         )
         incremental.carry_parts(
-            previous, "rejects", build,
-            lambda lf: lf.filter(pl.col("stage").is_in(incremental.INGEST_STAGES)
-                                 & incremental.file_of().is_in(keep_files)),
-            "stage", prefix="ingest",
+            previous, "articles", build, incremental.in_set(pl.col("article_id"), gone_ids)
+        )
+        incremental.carry_parts(
+            previous, "rejects", build, incremental.in_set(incremental.file_of(), gone_files), prefix="ingest"
         )
     todo = [f for f in files if f.source_path not in unchanged]
     batches = _batches(todo, FILES_PER_BATCH)
@@ -256,17 +254,12 @@ def extract(
         staging.reset(build, table)
     staging.reset(build, "rejects", "extract")
     ids = set(staging.scan(build, "articles").select("article_id").collect()["article_id"].to_list())
-    reuse = incremental.reusable_articles(previous, ids)
+    reuse, gone = incremental.reusable_articles(previous, ids)
     if previous is not None and reuse:
-        keep_ids = list(reuse)
+        drop = incremental.in_set(pl.col("article_id"), gone)
         for table in FACT_TABLES:
-            incremental.carry_parts(
-                previous, table, build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id"
-            )
-        incremental.carry_parts(
-            previous, "rejects", build, lambda lf: lf.filter(pl.col("article_id").is_in(keep_ids)), "article_id",
-            prefix="extract",
-        )
+            incremental.carry_parts(previous, table, build, drop)
+        incremental.carry_parts(previous, "rejects", build, drop, prefix="extract")
     todo = staging.scan(build, "articles").filter(~pl.col("article_id").is_in(list(reuse))).collect()
     todo = todo.sort("article_id")
     batches = [todo.slice(i, ARTICLES_PER_BATCH) for i in range(0, todo.height, ARTICLES_PER_BATCH)]
