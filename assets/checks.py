@@ -4,6 +4,7 @@
 import dagster as dg
 
 from assets.resources import FactwirePaths
+from pipeline import incremental
 from pipeline.evidence import span_mismatches
 
 
@@ -15,7 +16,8 @@ def _evidence_check(table: str, column: str) -> dg.AssetChecksDefinition:
         description=f"every {table} row: articles.body[char_start:char_end] == {column}",
     )
     def check(paths: FactwirePaths) -> dg.AssetCheckResult:
-        bad = span_mismatches(paths.build_dir(), table, column)
+        previous = incremental.load_previous(paths.settings().warehouse_dir)
+        bad = span_mismatches(paths.build_dir(), table, column, previous.root if previous else None)
         return dg.AssetCheckResult(passed=bad == 0, metadata={"mismatched_rows": bad})
 
     return check

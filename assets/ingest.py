@@ -5,7 +5,6 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, staging
-from pipeline.frames import to_frame
 
 
 @dg.asset(
@@ -22,7 +21,7 @@ def raw_files(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
     files = nightly.scan_raw(settings.raw_dir, known)
     build = paths.build_dir()
     staging.reset(build, "raw_files")
-    staging.write_part(build, "raw_files", "all", to_frame("raw_files", files))
+    staging.write_part(build, "raw_files", "all", nightly.raw_files_frame(files))
     context.log.info(f"{len(files)} raw files in {settings.raw_dir}")
     return dg.MaterializeResult(
         metadata={"dagster/row_count": len(files), "raw_dir": str(settings.raw_dir),

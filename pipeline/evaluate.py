@@ -259,7 +259,8 @@ def _fetch(con: Any, table: str, existing: set[str], article_ids: list[str] | No
     if article_ids is None:
         cur = con.execute(f'SELECT * FROM "{table}"')
     else:
-        cur = con.execute(f'SELECT * FROM "{table}" WHERE article_id IN (SELECT unnest(?))', [article_ids])
+        con.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS article_id", [article_ids])
+        cur = con.execute(f'SELECT t.* FROM "{table}" t SEMI JOIN wanted USING (article_id)')
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -305,7 +306,8 @@ def load_predictions(db_path: Path, names: set[str] | None = None) -> dict[str, 
                      con.execute("SELECT article_id, source_path, external_id FROM articles").fetchall()]
             srcs = [dict(zip(("article_id", "source_path"), r, strict=True)) for r in
                     con.execute("SELECT article_id, source_path FROM article_sources").fetchall()]
-            ids = sorted({i for k, v in _article_keys(heads, srcs).items() if k in names for i in v})
+            # only unambiguous names (one article each), as in the result below
+            ids = sorted({next(iter(v)) for k, v in _article_keys(heads, srcs).items() if k in names and len(v) == 1})
         articles = _fetch(con, "articles", existing, ids)
         sources = _fetch(con, "article_sources", existing, ids)
         sentences = _fetch(con, "sentences", existing, ids)

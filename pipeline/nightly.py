@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -47,6 +50,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _walk(folder: Path, rel: str = "") -> Iterator[tuple[str, os.stat_result, str]]:
+    """(relative path, stat, absolute path) of every regular file below folder; hidden names skipped."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = f"{rel}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), path + "/")
+            elif entry.is_file():
+                yield path, entry.stat(), entry.path
+
+
 def scan_raw(raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[RawFile]:
     """Every regular file under raw_dir (nested folders too; hidden files skipped), sorted by path.
 
@@ -54,26 +70,46 @@ def scan_raw(raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None
     index does); any other file is hashed.
     """
     known = known or {}
-    files: list[RawFile] = []
     if not raw_dir.is_dir():
-        return files
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        st = path.stat()
-        key = rel.as_posix()
+        return []
+    files: list[RawFile] = []
+    for key, st, path in _walk(raw_dir):
         before = known.get(key)
-        sha = before[2] if before and before[:2] == (st.st_size, st.st_mtime_ns) else _sha256(path)
+        sha = before[2] if before and before[:2] == (st.st_size, st.st_mtime_ns) else _sha256(Path(path))
         files.append(RawFile(key, st.st_size, st.st_mtime_ns, sha))
-    return files
+    return sorted(files, key=lambda f: f.source_path)
+
+
+def raw_files_frame(files: list[RawFile]) -> pl.DataFrame:
+    """The raw_files table of a scan (columns built directly: a large folder has many rows)."""
+    return pl.DataFrame(
+        {"source_path": [f.source_path for f in files], "size": [f.size for f in files],
+         "mtime_ns": [f.mtime_ns for f in files], "sha256": [f.sha256 for f in files]},
+        schema={"source_path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.Utf8},
+    )
 
 
 class _InProcess(Executor):
     """An executor that runs each call at once, for one worker or small nights."""
 
-    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[override]
-        return map(fn, *iterables)
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Iterator[tuple[Any, Any]]:
+    """(item, fn(item)) in input order, with at most `window` items in flight: memory stays bounded
+    by the window, not by the night (Executor.map would submit every batch at once)."""
+    pending: deque[tuple[Any, Future]] = deque()
+    for item in items:
+        pending.append((item, ex.submit(fn, item)))
+        if len(pending) >= window:
+            head, future = pending.popleft()
+            yield head, future.result()
+    while pending:
+        head, future = pending.popleft()
+        yield head, future.result()
 
 
 @contextmanager
@@ -168,9 +204,8 @@ def ingest(
     batches = _batches(todo, FILES_PER_BATCH)
     new_articles = rejected = done = 0
     with pool(workers, len(batches)) as ex:
-        for batch, (articles, sources, rejects) in zip(
-            batches, ex.map(_parse_batch, [(raw_dir, b, max_file_bytes) for b in batches]), strict=True
-        ):
+        jobs = ((raw_dir, b, max_file_bytes) for b in batches)
+        for (_, batch, _), (articles, sources, rejects) in bounded_map(ex, _parse_batch, jobs, 2 * workers):
             fresh = []
             for article in articles:
                 if article.article_id not in seen:
@@ -231,6 +266,14 @@ def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dic
     return valid, rejects
 
 
+def _article_batches(build: Path, todo: set[str]) -> Iterator[pl.DataFrame]:
+    """The articles to extract, part by part (one part in memory at a time), in batches."""
+    for part in staging.parts(build, "articles"):
+        df = pl.read_parquet(part).filter(pl.col("article_id").is_in(sorted(todo))).sort("article_id")
+        for i in range(0, df.height, ARTICLES_PER_BATCH):
+            yield df.slice(i, ARTICLES_PER_BATCH)
+
+
 def _extract_job(articles_df: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     return extract_batch(articles_from_frame(articles_df))
 
@@ -260,14 +303,15 @@ def extract(
         for table in FACT_TABLES:
             incremental.carry_parts(previous, table, build, drop)
         incremental.carry_parts(previous, "rejects", build, drop, prefix="extract")
-    todo = staging.scan(build, "articles").filter(~pl.col("article_id").is_in(list(reuse))).collect()
-    todo = todo.sort("article_id")
-    batches = [todo.slice(i, ARTICLES_PER_BATCH) for i in range(0, todo.height, ARTICLES_PER_BATCH)]
+    todo_ids = staging.scan(build, "articles").select("article_id").filter(
+        ~pl.col("article_id").is_in(sorted(reuse))).collect()["article_id"].to_list()
+    n_batches = -(-len(todo_ids) // ARTICLES_PER_BATCH)
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
-    with pool(workers, len(batches)) as ex:
-        for batch, (valid, rejects) in zip(batches, ex.map(_extract_job, batches), strict=True):
+    with pool(workers, n_batches) as ex:
+        batches = _article_batches(build, set(todo_ids))
+        for batch, (valid, rejects) in bounded_map(ex, _extract_job, batches, 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():
                 staging.write_part(build, table, name, df)
@@ -278,8 +322,9 @@ def extract(
                     rejected[table] += df.height
             done += batch.height
             if progress:
-                progress(f"extracted {done}/{todo.height} articles: " + ", ".join(f"{t} {n}" for t, n in rows.items()))
-    return ExtractStats(todo.height, len(reuse), rows, rejected)
+                counts = ", ".join(f"{t} {n}" for t, n in rows.items())
+                progress(f"extracted {done}/{len(todo_ids)} articles: {counts}")
+    return ExtractStats(len(todo_ids), len(reuse), rows, rejected)
 
 
 def places_frame() -> pl.DataFrame:

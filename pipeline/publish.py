@@ -63,7 +63,8 @@ def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL)
     """A DuckDB file with one table per Parquet folder (rows in canonical order), the views and
     the table contract as comments."""
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path))
+    # A bounded memory limit makes DuckDB spill large sorts to disk instead of growing with the corpus.
+    con = duckdb.connect(str(db_path), config={"memory_limit": "512MB"})
     try:
         for table, model in TABLES.items():
             files = staging.parts(parquet_root, table)

@@ -1,0 +1,31 @@
+"""The evidence invariant checked in SQL over Parquet parts, skipping parts already checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import staging
+from pipeline.evidence import span_mismatches
+from pipeline.frames import to_frame
+from tests.pipeline.test_validate import BODY, _figure
+
+
+def _stage(root: Path, figures: list[dict], name: str) -> None:
+    staging.write_part(root, "articles", "a", to_frame("articles", [dict(
+        article_id="a1", source_path="a.json", content_hash="a1", published_date=None, title=None,
+        lead_caption=None, body=BODY, language="en", source=None, url=None, external_id=None)]))
+    staging.write_part(root, "figures", name, to_frame("figures", figures))
+
+
+def test_mismatched_span_is_counted(tmp_path: Path) -> None:
+    _stage(tmp_path, [_figure(), _figure(figure_id="f2", char_start=0, char_end=3)], "x")
+    assert span_mismatches(tmp_path, "figures", "mention") == 1
+
+
+def test_parts_linked_from_the_checked_version_are_not_read_again(tmp_path: Path) -> None:
+    published, build = tmp_path / "published", tmp_path / "build"
+    _stage(published, [_figure(figure_id="f2", char_start=0, char_end=3)], "old")  # pretend it was checked
+    _stage(build, [_figure()], "new")
+    staging.link_part(staging.parts(published, "figures")[0], build, "figures")
+    assert span_mismatches(build, "figures", "mention", checked=published) == 0
+    assert span_mismatches(build, "figures", "mention") == 1  # without the shortcut it is seen
