@@ -1456,6 +1456,19 @@ def _not_name(lex: Lexicon, w: str) -> bool:
     return got
 
 
+def _name_words(lex: Lexicon, body: str, start: int, words: list[str]) -> tuple[int, list[str]] | None:
+    """Drop the leading words of a capitalised run that are not part of a name (function words,
+    roles, demonyms, places): (start of the first name word in body, the name words), or None."""
+    n0 = 0
+    while n0 < len(words) and _not_name(lex, words[n0]):
+        n0 += 1
+    if n0 == len(words):
+        return None
+    if n0:
+        start = body.index(words[n0], start + len(words[n0 - 1]))
+    return start, words[n0:]
+
+
 def text_mentions(
     doc: Doc, lex: Lexicon, sentences: list[Sentence] | None = None
 ) -> list[Mention]:
@@ -1481,16 +1494,10 @@ def text_mentions(
             run = body[a:end].rstrip()
             if not head and " " not in run and "\t" not in run:
                 continue
-            words = run.split()
-            # leading words that are not part of a name: function words, roles, demonyms, places
-            n0 = 0
-            while n0 < len(words) and _not_name(lex, words[n0]):
-                n0 += 1
-            if n0 == len(words):
+            named = _name_words(lex, body, a, run.split())
+            if named is None:
                 continue
-            if n0:
-                a = body.index(words[n0], a + len(words[n0 - 1]))
-                words = words[n0:]
+            a, words = named
             if head and not _labels(lex, words[-1]) and len(words) <= 3:
                 if not any(_base(w) in lex.names and lex.names[_base(w)][0] == "government" for w in words):
                     out.append(Mention(a, sent.paragraph_index, " ".join(words) + " " + head, "organisation", head))
@@ -1543,15 +1550,10 @@ def org_mentions(doc: Doc, lex: Lexicon, head: str, sents: list[Sentence]) -> li
         a = m.start()
         if a and (body[a - 1].isalnum() or body[a - 1] in "’'-_"):
             continue
-        words = m.group().split()
-        n0 = 0
-        while n0 < len(words) and _not_name(lex, words[n0]):
-            n0 += 1
-        if n0 == len(words):
+        named = _name_words(lex, body, a, m.group().split())
+        if named is None:
             continue
-        if n0:
-            a = body.index(words[n0], a + len(words[n0 - 1]))
-            words = words[n0:]
+        a, words = named
         if _labels(lex, words[-1]) or len(words) > 3:
             continue
         if not any(_base(w) in lex.names and lex.names[_base(w)][0] == "government" for w in words):
