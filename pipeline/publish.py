@@ -33,6 +33,7 @@ class Published:
     parquet_dir: Path
     row_counts: dict[str, int]
     reused: bool
+    delta: bool = False  # the DuckDB file was updated from the previous one, not rebuilt
 
 
 def _sql_string(text: str) -> str:
@@ -86,6 +87,71 @@ def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL)
     return counts
 
 
+# The key whose rows a changed part replaces; tables without one are reloaded whole.
+DELTA_KEYS = {
+    "raw_files": "source_path",
+    "articles": "article_id",
+    "article_sources": "source_path",
+    "sentences": "sentence_id",
+    "figures": "figure_id",
+    "attributions": "attribution_id",
+    "events": "event_id",
+    "event_places": "event_id",
+    "places": "place_id",
+}
+VIEWS_HASH_FILE = "_views.sha256"
+
+
+def _meta(version_dir: Path) -> dict | None:
+    try:
+        return json.loads((version_dir / META_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _views_hash(views_sql: Path) -> str:
+    return hashlib.sha256(views_sql.read_bytes()).hexdigest()
+
+
+def _same_views(version_dir: Path, views_sql: Path) -> bool:
+    path = version_dir / VIEWS_HASH_FILE
+    return path.exists() and path.read_text() == _views_hash(views_sql)
+
+
+def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
+    """Bring a copy of the previous version's DuckDB file to the new version by delta.
+
+    A part present in both versions (the same file, hard-linked) is already loaded. For each table,
+    the rows of the parts that left are deleted by key and the new parts are inserted, so a night
+    with few new files costs in proportion to them, not to the warehouse.
+    """
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(db_path), config={"memory_limit": "512MB"})
+    try:
+        for table in TABLES:
+            old = {p.stat().st_ino: p for p in staging.parts(previous, table)}
+            new = {p.stat().st_ino: p for p in staging.parts(target, table)}
+            gone = [p for ino, p in old.items() if ino not in new]
+            added = [p for ino, p in new.items() if ino not in old]
+            key = DELTA_KEYS.get(table)
+            if key is None and (gone or added):
+                con.execute(f"DELETE FROM {table}")
+                gone, added = [], list(new.values())
+            if gone:
+                con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
+            if added:
+                con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(added)})")
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def _files(paths: list[Path]) -> str:
+    return "[" + ", ".join(_sql_string(str(p)) for p in sorted(paths)) + "]"
+
+
 def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> Published:
     """Publish the staged parts of build_dir as the new warehouse version, atomically.
 
@@ -116,7 +182,21 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
 
     tmp_db = warehouse_dir / f".{DUCKDB_FILE}.{os.getpid()}.tmp"
     tmp_db.unlink(missing_ok=True)
-    counts = build_duckdb(tmp_db, target, views_sql)
+    previous = versions / Path(current).name if current else None
+    counts = None
+    if (
+        previous is not None and previous.is_dir() and db_path.exists() and _same_views(previous, views_sql)
+        and _meta(previous) == meta  # same code and contracts: the loaded rows and columns still hold
+    ):
+        shutil.copyfile(db_path, tmp_db)  # the readers' file is never written in place
+        try:
+            counts = update_duckdb(tmp_db, previous, target)
+        except duckdb.Error:
+            tmp_db.unlink(missing_ok=True)  # anything unexpected: rebuild from the parts
+    delta = counts is not None
+    if counts is None:
+        counts = build_duckdb(tmp_db, target, views_sql)
+    (target / VIEWS_HASH_FILE).write_text(_views_hash(views_sql))
 
     tmp_link = warehouse_dir / f".parquet.{os.getpid()}.tmp"
     tmp_link.unlink(missing_ok=True)
@@ -127,7 +207,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     os.replace(tmp_db, db_path)
     _fsync_dir(warehouse_dir)
     _prune_versions(versions, keep={version})
-    return Published(version, db_path, link, counts, reused=False)
+    return Published(version, db_path, link, counts, reused=False, delta=delta)
 
 
 def _counts(db_path: Path) -> dict[str, int]:

@@ -231,3 +231,24 @@ def test_no_op_night_reuses_the_published_version(tmp_path: Path) -> None:
     second = materialization_meta(run_night(raw, wh), "warehouse")
     assert second["version"] == first["version"] and second["unchanged_version_reused"] is True
     assert (wh / "factwire.duckdb").stat().st_ino == db_inode  # not even rewritten
+
+
+def test_duckdb_updated_by_delta_equals_the_parquet_dataset(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    run_night(raw, wh)
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))  # added
+    (raw / "ua-0001.json").unlink()  # removed
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    parquet = snapshot(wh)
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    try:
+        for table in TABLES:
+            keys = ", ".join(f'"{k}"' for k in staging.SORT_KEYS[table])
+            db = con.execute(f"SELECT * FROM {table} ORDER BY {keys}").pl()
+            assert db.equals(parquet[table]), table
+        assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0  # views survive the update
+    finally:
+        con.close()
