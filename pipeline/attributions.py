@@ -1638,7 +1638,11 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
         ):
             pass  # "Russia is accused of widespread war crimes, which it denies" (ua-0083)
         elif sp.mtype == "pronoun":
-            ent = _antecedent(sp.pronoun or "", ents, p, pos, mentions.near(p, 1), register)
+            # a name inside the quote the pronoun introduces is never its antecedent:
+            # "“That Putin must lose this war ...,” she told" (ua-0079)
+            c = d.content or (0, 0)
+            near = [m for m in mentions.near(p, 1) if not c[0] <= m.pos < c[1]]
+            ent = _antecedent(sp.pronoun or "", ents, p, pos, near, register)
         elif sp.mtype == "description" and sp.text.lower().startswith(("its ", "their ")):
             owner = _owner_state(doc, d.cue.para, sp.start)
             name = f"{owner} {sp.name}" if owner else _strip_det(sp.name)
@@ -1764,6 +1768,10 @@ def _sentence_subject(
         return None
     if kinds is not None and (sp.kind not in kinds or d.speaker is None or sp.end >= d.speaker.start):
         return None
+    if sp.head in _SPOKES and (
+        ent := _spokesperson(body, sp, [], d.cue.para.index, sp.start, [], doc, lex, register)
+    ):
+        return ent  # "A spokesperson for the Black Sea fleet called ... and said" (ua-0065)
     return register(sp.name, sp.kind or "person", sp.role, d.cue.para.index, sp.start)
 
 
@@ -1896,9 +1904,12 @@ def _describe(
         for w in _HEAD_WORD.findall(sp.name)
         if _base(w) not in lex.func and _base(w) != head and _base(w) not in ("of", "for", "the")
     ]
+    # a definite plural ("the officials") points back to the group or body of that head noun
+    # ("Two senior Biden administration officials ... the officials said", ua-0096)
+    group = sp.kind in ("unnamed", "group") and sp.text.lower().startswith(("the ", "these "))
     if not indefinite:
         for e in sorted(ents, key=lambda e: e.pos, reverse=True):
-            if (e.kind in _ORG_KINDS) != org or para - e.para > 6:
+            if para - e.para > 6 or (e.kind in _ORG_KINDS) != org and not (group and e.kind != "person"):
                 continue
             hay = (e.name + " " + (e.role or "")).lower()
             if stem in hay and all(m[:4] in hay for m in mods):

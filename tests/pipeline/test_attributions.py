@@ -347,6 +347,29 @@ RESOLUTION_CASES = [
         "blast",
         "Vladimir Putin",
     ),
+    (
+        "definite_plural_to_group-ua-0096",  # "the officials" points back to the named group
+        "Two senior Biden administration officials, who discussed the sensitive findings Friday on the condition "
+        "of anonymity, said that in 2023 about 90% of Russia’s microelectronics came from China.\n\n"
+        "The officials said Russia has received military optics for use in tanks and armored vehicles.",
+        "say",
+        "senior Biden administration officials",
+    ),
+    (
+        "coordinated_spokesperson-ua-0065",  # "A spokesperson for X called ... and said": X speaks
+        "A spokesperson for the Black Sea fleet called the drone “homemade” and said it was carrying a small "
+        "explosive onboard.",
+        "say",
+        "Black Sea fleet",
+    ),
+    (
+        "pronoun_not_name_in_own_quote-lee-bg-213",  # a name inside the quote is not "she"
+        "New Zealand Prime Minister Helen Clark says she feels devastated by Mr Blake's death. \"I think he is "
+        "to the waters what Sir Edmund Hillary has been to the mountains. You couldn't find a more "
+        "public-spirited man than this,\" she said.",
+        "say",
+        "Helen Clark",
+    ),
 ]
 
 
