@@ -688,6 +688,18 @@ def _definite_reference(text: str, m: re.Match[str], before: str, places: list[t
     return _object_place(text, m.end(), places) is None
 
 
+_CYBER_BEFORE = re.compile(r"\bcyber[\s-]?$", re.IGNORECASE)
+_CYBER_AFTER = re.compile(r"\s+in\s+cyberspace\b", re.IGNORECASE)
+
+
+def _cyber(text: str, m: re.Match[str]) -> bool:
+    """A cyber attack is no armed event (ACLED counts physical violence only).
+
+    News names it with a 'cyber' modifier or a virtual place: "Russia was behind cyber attacks this
+    week that temporarily shut ... websites" (lee-bg), "periodic attacks in cyberspace continue" (ua-0016)."""
+    return bool(_CYBER_BEFORE.search(text, max(0, m.start() - 7), m.start()) or _CYBER_AFTER.match(text, m.end()))
+
+
 def find_hits(
     text: str, places: list[tuple[int, int]], lexicon: Lexicon, starts: list[tuple[int, list[str]]] | None = None
 ) -> list[_Hit]:
@@ -710,6 +722,8 @@ def find_hits(
             continue
         if lexicon.modifier_head_re.match(text, m.end()):
             continue  # "air raid warnings", "pre-trial detention centre"
+        if _cyber(text, m):
+            continue
         before = _clause_before(text, m.start(), 60)
         word_list = _WORD.findall(before.lower())
         words = set(word_list)
@@ -733,7 +747,25 @@ def find_hits(
             anaphoric = "definite"
         for label in labels:
             hits.append(_Hit(m.start(), m.end(), label, entry.weak, rule.__name__, anaphoric))
-    return hits
+    return _drop_agent_phrases(text, hits) if len(hits) > 1 else hits
+
+
+_AGENT_GAP = re.compile(r"[^,;:.()]{0,30}")
+
+
+def _drop_agent_phrases(text: str, hits: list[_Hit]) -> list[_Hit]:
+    """'killed by' whose agent is itself an event trigger: the agent names the happening.
+
+    News states the death first and the means as its agent: "Three US troops ... were killed by a
+    stray US bomb near Kandahar" (lee-bg-234) is one air strike, not also an attack on civilians."""
+    out = []
+    for h in hits:
+        if text[h.start : h.end].lower().endswith(" by") and any(
+            o.label != h.label and o.start >= h.end and _AGENT_GAP.fullmatch(text, h.end, o.start) for o in hits
+        ):
+            continue
+        out.append(h)
+    return out
 
 
 _REFUSAL = re.compile(r"\b(?:rul\w+\s+out|reject\w*|refus\w*|dismiss\w*)\b", re.IGNORECASE)
@@ -802,6 +834,9 @@ _ACTOR_VERB_AFTER = re.compile(
     r"^(?:['’]s?\s+" + _FORCE_NOUN + r"|\s+(?:has|have|had|is|was|were|will|would|did|does|said|says|"
     r"continues)\b|\s+(?:\w+ly\s+)?\w+ed\b(?!\s+by\b))",
 )
+# "US-made missiles", "Russian-held cities", "the US government-backed Conflict Observatory": a
+# place fused into a compound modifier by a hyphenated participle names an affiliation, not a location.
+_AFFILIATION_AFTER = re.compile(r"(?:\s+[a-z]+)?-(?:[a-z]+ed|made|run|held|built|grown)\b")
 _POSSESSIVE_AFTER = re.compile(r"^['’]s?\s+(?:[\w-]+\s+){0,3}$")
 _TARGET_NP = re.compile(
     r"\s+(?:on|against|at|into)?\s*((?:the|a|an|its|their)?\s*[^,.;:()]{2,80}?(?:,\s+[^,.;:()]{2,40}?)*)"
@@ -878,7 +913,7 @@ def _actor_use(text: str, start: int, end: int, event_type: str, trigger_start: 
     "its Black Sea fleet headquarters in Sevastopol have been hit" (ua-0065)."""
     if _LOCATIVE_BEFORE.search(text[max(0, start - 40) : start]):
         return event_type == "negotiations" and bool(_WITH_BEFORE.search(text[max(0, start - 30) : start]))
-    if _ACTOR_VERB_AFTER.match(text[end:]):
+    if _ACTOR_VERB_AFTER.match(text[end:]) or _AFFILIATION_AFTER.match(text, end):
         return True
     if trigger_start is not None and trigger_start >= end and _POSSESSIVE_AFTER.match(text[end:trigger_start]):
         return True
@@ -1113,6 +1148,11 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                         focus.append(article_focus(doc))
                     implied = focus[0]
                 pms = [_Fallback(implied)] if implied is not None else []
+                if pms and focus and implied is focus[0] and getattr(implied, "kind", None) != "country":
+                    # Inferred, not written: the focus city's country holds the event whatever the city.
+                    country = country_place(getattr(implied, "country_code", "") or "")
+                    if country is not None:
+                        pms.append(_Fallback(country))
             if targets is None:
                 targets = find_targets(s.text, hits)
             seen.setdefault(h.label, []).append((ids, actor))
