@@ -118,6 +118,8 @@ class Lexicon:
     subjects: dict[str, str]
     cumulative: re.Pattern[str]
     cumulative_label: dict[str, str]
+    destination: re.Pattern[str] | None = None  # "(were) taken to <...> hospital": being moved somewhere
+    destination_label: dict[str, str] = field(default_factory=dict)
 
 
 def _alt(terms: list[str]) -> str:
@@ -138,6 +140,9 @@ def load_lexicon() -> Lexicon:
         by_slot[r["slot"]][r["term"].lower()] = r["label"]
     subjects = {r["term"].lower(): r["label"] for r in load_csv("figure_subjects")}
     cum = {r["term"].lower(): r["label"] for r in load_csv("figure_cumulative")}
+    dest_rows = load_csv("figure_destinations", allowed_labels=CATEGORIES | {"move"})
+    moves = [r["term"] for r in dest_rows if r["label"] == "move"]
+    dests = {r["term"].lower(): r["label"] for r in dest_rows if r["label"] != "move"}
     return Lexicon(
         noun=by_slot["noun"],
         after=re.compile(rf"^{_AUX}\s*(?P<cue>{_alt(list(by_slot['after']))})\b", re.IGNORECASE),
@@ -147,10 +152,16 @@ def load_lexicon() -> Lexicon:
         subjects=subjects,
         cumulative=re.compile(rf"\b(?P<cue>{_alt(list(cum))})\b", re.IGNORECASE),
         cumulative_label=cum,
+        destination=re.compile(
+            rf"^{_AUX}\s*(?:{_alt(moves)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
+            rf"(?P<dest>{_alt(list(dests))})\b",
+            re.IGNORECASE,
+        ),
+        destination_label=dests,
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Cand:
     """A number mention in a sentence, with the words around it (sentence offsets)."""
 
@@ -165,14 +176,14 @@ class Cand:
     following: NumberMention | None = None  # the sentence's next number mention
 
 
-@dataclass
+@dataclass(slots=True)
 class Reading:
     category: str
     subject: str | None
     place: Place | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What the rules read beyond the sentence: the lexicon, earlier rows, headings, places."""
 
@@ -189,6 +200,9 @@ class Context:
     national: dict[str, Place | None] = field(default_factory=dict)  # sentence id -> national tally's country
     dominant: tuple[Place | None] | None = None  # the article's dominant country, computed once
     plain: dict[str, list] = field(default_factory=dict)  # sentence id -> its own ranked mentions (no anaphors)
+    when: dict[str, tuple[date | None, date | None, bool]] = field(default_factory=dict)  # sentence id -> _dates
+    # (sentence id, origins kept) -> (ranked mentions, ids of coordinated ones), computed once
+    listed: dict[tuple[str, bool], tuple[list, set[int]]] = field(default_factory=dict)
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -301,7 +315,34 @@ def _category_after(c: Cand, ctx: Context) -> str | None:
             m = ctx.lex.after.match(" " + rest[pos:])
             if m is not None:
                 break
-    return ctx.lex.after_label[m.group("cue").lower()] if m else None
+    if m is not None:
+        return ctx.lex.after_label[m.group("cue").lower()]
+    return _destination(rest, ctx)
+
+
+def _destination(rest: str, ctx: Context) -> str | None:
+    """The category of being moved somewhere, past a prepositional phrase: "Four victims were taken
+    to Goshen General Hospital" (injured, lee-bg-212), "more than 900 troops from Azovstal had been
+    sent to a former prison colony" (detained, ua-0024). Destinations: figure_destinations.csv."""
+    dest = ctx.lex.destination
+    if dest is None or " to " not in rest and " into " not in rest:
+        return None
+    low = rest.lower()
+    if not any(d in low for d in ctx.lex.destination_label):  # a cheap gate: no destination noun, no match
+        return None
+    m = dest.match(rest)
+    if m is None:
+        pp = _PP_HEAD.match(rest)
+        pos = pp.end() if pp else -1
+        for _ in range(5 if pp else 0):
+            w = _PP_WORD.match(rest, pos)
+            if w is None:
+                break
+            pos = w.end()
+            m = dest.match(" " + rest[pos:])
+            if m is not None:
+                break
+    return ctx.lex.destination_label[m.group("dest").lower()] if m else None
 
 
 def _equipment(category: str, np: str, ctx: Context) -> str:
@@ -338,6 +379,8 @@ def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
     after = _category_after(c, ctx)
     if label == "not_figure":
         return Reading("not_figure", None)
+    if label == "killed_or_injured" and after in ("killed", "injured"):
+        label = after  # "Four victims were taken to Goshen General Hospital": the verb narrows the noun
     if label in ("killed", "injured", "killed_or_injured"):
         head = c.np.lower().split()[-1]
         own = ctx.lex.subjects.get(head) in ("person", "person_generic")
@@ -490,9 +533,25 @@ def other_count(c: Cand, ctx: Context) -> Reading | None:
     return Reading("other", c.np)
 
 
+_IN_BEFORE = re.compile(r"\b(?:in|across)\s+$", re.IGNORECASE)
+
+
+def place_count(c: Cand, ctx: Context) -> Reading | None:
+    """A count of places after "in"/"across" says where something happened, not what was counted:
+    "Israeli soldiers have shot dead five Palestinians in two West Bank towns" (lee-bg-278),
+    "referendums in two self-proclaimed pro-Russian territories" (ua-0083). Place nouns are
+    label `place` in figure_subjects.csv. Sets category not_figure."""
+    if not c.np or c.num.unit != "count" or ctx.lex.subjects.get(c.np.lower().split()[-1]) != "place":
+        return None
+    if _IN_BEFORE.search(c.sentence.text, max(0, c.num.start - 8), c.num.start) is None:
+        return None
+    return Reading("not_figure", None)
+
+
 RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
     money,
     percent,
+    place_count,
     death_toll,
     count_before_noun,
     count_noun_verb,
@@ -597,7 +656,12 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     sid = c.sentence.sentence_id
     if sid not in ctx.ranked:
         ctx.ranked[sid] = mention_ranks(sentence_mentions(ctx, c.sentence), body)
-    ranked = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or category == "displaced"]
+    key = (sid, category == "displaced")
+    got = ctx.listed.get(key)
+    if got is None:
+        kept = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or category == "displaced"]
+        got = ctx.listed[key] = (kept, _listed(kept, body))
+    ranked, listed = got
     if not ranked:
         nation = _national(c, ctx)
         return (True, nation) if nation is not None else (False, None)
@@ -607,7 +671,6 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     lo = max((m.end() for m in _SEGMENT_BOUND.finditer(text, 0, c.num.start)), default=0)
     hi_m = _SEGMENT_BOUND.search(text, c.num.end)
     hi = hi_m.start() if hi_m else len(text)
-    listed = _listed(ranked, body)
     own = [pr for pr in ranked if pr[1] <= BARE and s0 + lo <= pr[0].char_start < s0 + hi]
     if own:
         best = min(own, key=lambda pr: _key(pr, pos))
@@ -703,7 +766,14 @@ def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
 
 
 def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
-    """as_of, since and is_cumulative from the sentence's date mentions and cumulative cues."""
+    """as_of, since and is_cumulative from the sentence's date mentions and cumulative cues (once per sentence)."""
+    got = ctx.when.get(c.sentence.sentence_id)
+    if got is None:
+        got = ctx.when[c.sentence.sentence_id] = _sentence_dates(c, ctx)
+    return got
+
+
+def _sentence_dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
     as_of = since = None
     cues = _cues(c.sentence, ctx)
     cumulative = any(ctx.lex.cumulative_label[k] == "cumulative" for k in cues) or "since" in cues

@@ -27,8 +27,11 @@ ROLE_LABELS = frozenset(
 # rank of a mention: where something happens < bare < possessive or origin < reference point
 LOCATIVE, BARE, OBLIQUE, REFERENCE, ORIGIN = 0, 1, 2, 3, 4
 
+_LOCATIVE_PREPS = ("in", "near", "at", "around", "outside", "across", "inside", "into", "of", "to", "on", "over",
+                   "throughout", "along")
+_LOCATIVE_SET = frozenset(_LOCATIVE_PREPS)
 _LOCATIVE = re.compile(
-    r"\b(?:in|near|at|around|outside|across|inside|into|of|to|on|over|throughout|along)\s+"
+    rf"\b(?:{'|'.join(_LOCATIVE_PREPS)})\s+"
     r"(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$",
     re.IGNORECASE,
 )
@@ -142,7 +145,21 @@ def locative_rank(p: object, body: str) -> int:
         return ORIGIN
     if _POSSESSIVE_AFTER.match(body[end:end + 3]) or ("with" in before and _WITH_BEFORE.search(before)):
         return OBLIQUE
-    return LOCATIVE if _LOCATIVE.search(before) else BARE
+    return LOCATIVE if _is_locative(before) else BARE
+
+
+def _is_locative(before: str) -> bool:
+    """`_LOCATIVE.search(before)`, answered from the last two words when they are "<preposition> (the)",
+    and searched only when one of them ends like a preposition (the pattern ends in a preposition or
+    "of", then an optional "the"): a search anchored at the end tries every start position."""
+    if not before[-1:].isspace():
+        return False
+    words = [w.lower() for w in before.split()[-2:]]
+    if words and (words[-1] in _LOCATIVE_SET or words[-1] == "the" and len(words) == 2 and words[0] in _LOCATIVE_SET):
+        return True  # "in ", "near the ": the pattern's short form
+    if not any(w.endswith(_LOCATIVE_PREPS) for w in words):
+        return False
+    return _LOCATIVE.search(before) is not None
 
 
 _NAME_BEFORE_DIRECTION = re.compile(

@@ -134,6 +134,9 @@ NOT_FIGURES = [
     ("pointer-ua-0046", "The foreign ministers denied that the two countries had agreed to extradite people."),
     ("date_and_time-lee-bg-034", "A spokesman says three small fires were extinguished around 7:30pm AEDT on "
                                  "December 22."),
+    ("place_count-lee-bg-278", "Israeli soldiers have shot dead five Palestinians in two West Bank towns."),
+    ("place_count-ua-0083", "He says he is acting to protect people in two self-proclaimed pro-Russian territories "
+                            "in the eastern Donbas region of Ukraine from \"genocide\" but provides no proof."),
 ]
 
 
@@ -216,7 +219,8 @@ def test_seed_dates_from_date_mentions() -> None:
 def test_every_method_is_registered(seed_rows: list[FigureRow]) -> None:
     names = {f"figures.{rule.__name__}" for rule in RULES}
     assert {r.method for r in seed_rows} <= names
-    assert {c[0] for c in RULE_CASES} | {"list_carry"} == {rule.__name__ for rule in RULES}
+    # list_carry: test_list_carry_across_sentences; place_count (drops rows): NOT_FIGURES, PLACE_COUNT_KEPT
+    assert {c[0] for c in RULE_CASES} | {"list_carry", "place_count"} == {rule.__name__ for rule in RULES}
 
 
 def test_row_fields_kept() -> None:
@@ -327,6 +331,22 @@ CATEGORY_CASES = [
     ("listed_as_missing/ua-0065",
      "Russia has confirmed only one death onboard, while dozens of sailors are listed as missing.", "dozens",
      "missing"),
+    # being moved somewhere: the destination says what happened (figure_destinations.csv)
+    ("destination_hospital/lee-bg-212",
+     "Four victims were taken to Goshen General Hospital shortly after the incident began around 3:00pm (7:00am "
+     "AEDT) hospital spokeswoman Donna Rohrer said.", "Four", "injured"),
+    ("destination_prison_past_pp/ua-0024",
+     "Russia’s foreign ministry spokesperson, Maria Zakharova, said on Wednesday that more than 900 troops from "
+     "Azovstal had been sent to a former prison colony in the town of Olenivka, but it was not immediately clear "
+     "where the latest group to surrender had gone.", "more than 900", "detained"),
+    ("destination_detainment_facility/ua-0024",
+     "According to 161, a local news outlet, 89 Ukrainian soldiers had been transferred to a detainment facility in "
+     "the Russian border city of Taganrog where they will face charges of extremism.", "89", "detained"),
+    # must not match: being admitted somewhere that is no hospital or prison
+    ("destination_not_harm/ua-0112",
+     "According to an investigation by the Russian-language outlet Important Stories, nearly 900 students were "
+     "admitted to 13 top universities through war quotas, with most failing to meet the normal exam score "
+     "threshold.", "nearly 900", "other"),
 ]
 
 
@@ -334,6 +354,18 @@ CATEGORY_CASES = [
                          [pytest.param(t, m, c, id=i) for i, t, m, c in CATEGORY_CASES])
 def test_category_class(text: str, mention: str, category: str) -> None:
     assert _row(extract(_doc(text)), mention).category == category
+
+
+# place_count must not drop counts of places that are what the sentence counts (not after "in")
+PLACE_COUNT_KEPT = [
+    ("winning_back_towns/ua-0083", "They follow up in early September with a lightning counter-offensive around "
+     "Kharkiv in the northeast, winning back hundreds of towns and villages.", "hundreds"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention"), [pytest.param(t, m, id=i) for i, t, m in PLACE_COUNT_KEPT])
+def test_place_count_keeps_counted_places(text: str, mention: str) -> None:
+    assert _row(extract(_doc(text)), mention).category == "other"
 
 
 # Pass 4 behaviours, each with a real corpus sentence and the field it fixes.

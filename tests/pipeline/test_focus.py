@@ -152,3 +152,25 @@ def test_reference_point_rank(text: str, surface: str, rank: int) -> None:
 ])
 def test_authority_not_an_adjective(text: str, found: bool) -> None:
     assert (roles().authority.search(text) is not None) == found
+
+
+# _is_locative answers "<preposition> (the)" from the last words and searches the pattern otherwise:
+# it must agree with the plain pattern search on every kind of ending (texts from the corpus).
+LOCATIVE_FAST_CASES = [
+    ("short_form/seed", "In Chuhuiv, two women have died", "Chuhuiv", True),
+    ("the_city_of_form/ua-0020", "shells hit a residential building in the city of Popasna", "Popasna", True),
+    ("long_of_form/ua-0024", "sent to a former prison colony in the town of Olenivka", "Olenivka", True),
+    ("word_ending_like_in/ua-0001", "assets to target critical national infrastructure within Ukraine", "Ukraine",
+     False),
+    ("bare/ua-0005", "The US says as many as 190,000 Russian troops massed close to Ukraine", "US", False),
+]
+
+
+@pytest.mark.parametrize(("text", "surface", "locative"),
+                         [pytest.param(t, s, loc, id=i) for i, t, s, loc in LOCATIVE_FAST_CASES])
+def test_is_locative_agrees_with_pattern(text: str, surface: str, locative: bool) -> None:
+    from pipeline.focus import _LOCATIVE, _is_locative
+
+    before = text[max(0, text.index(surface) - 40):text.index(surface)]
+    assert _is_locative(before) is locative
+    assert (_LOCATIVE.search(before) is not None) is locative
