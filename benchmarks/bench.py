@@ -174,9 +174,11 @@ def main() -> int:
             t0 = time.perf_counter()
             subprocess.run(factwire, check=True, stdout=subprocess.DEVNULL)
             secs = time.perf_counter() - t0
-            # the largest process of the job so far (the run or one of its workers)
+            # the largest process of the job so far (the run or one of its workers); a child forked from
+            # this process counts this process's pages too, so it is meaningful with --no-stages only
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            print(f"{label:<44}{secs:>8.1f} s   peak RSS of any job process so far {rss:>6.0f} MB")
+            memory = f"   peak RSS of any job process so far {rss:>6.0f} MB" if not args.stages else ""
+            print(f"{label:<44}{secs:>8.1f} s{memory}")
             return secs
 
         print(f"\nfull nightly job (Dagster, in process, {args.workers or 'all'} workers) on {len(files)} files:")
