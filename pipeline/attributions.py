@@ -81,7 +81,6 @@ class Lexicon:
     """Everything the rules read, built from the reference CSVs (tests may pass a smaller one)."""
 
     cues: dict[str, tuple[str, str, str]]  # form as written (lower) -> (lemma, form, strength)
-    cue_re: re.Pattern[str]
     cue_first: frozenset[str]  # first words of the cues, for a cheap pre-filter
     nouns: dict[str, frozenset[str]]  # lower word -> labels
     names: dict[str, tuple[str, str]]  # lower name -> (kind, canonical)
@@ -106,11 +105,6 @@ def load_lexicon() -> Lexicon:
         if r["form"] not in CUE_FORMS:
             raise ValueError(f"reporting_cues.csv: bad form {r['form']!r} for {r['term']!r}")
         cues[r["term"].lower()] = (r["label"], r["form"], r["strength"])
-    terms = sorted(cues, key=len, reverse=True)
-    cue_re = re.compile(
-        r"(?<![\w’'-])(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms) + r")(?![\w’'-])",
-        re.IGNORECASE,
-    )
     nouns: dict[str, set[str]] = {}
     for r in load_csv("speaker_nouns", allowed_labels=NOUN_LABELS):
         nouns.setdefault(r["term"].lower(), set()).add(r["label"])
@@ -126,7 +120,6 @@ def load_lexicon() -> Lexicon:
     func = {r["term"].lower(): r["label"] for r in load_csv("speaker_function_words", allowed_labels=FUNCTION_LABELS)}
     return Lexicon(
         cues=cues,
-        cue_re=cue_re,
         cue_first=frozenset(t.split()[0] for t in cues),
         nouns={k: frozenset(v) for k, v in nouns.items()},
         names=names,

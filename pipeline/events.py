@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -24,7 +24,7 @@ import ahocorasick
 from pipeline.figures import FigureRow
 from pipeline.focus import article_focus, country_place, roles
 from pipeline.ids import row_id
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, load_csv
 from pipeline.model import Doc, Sentence
 from schemas import vocab
 
@@ -111,9 +111,9 @@ def _norm(term: str) -> str:
     return " ".join(term.lower().split())
 
 
-def _alternation(terms: list[str]) -> str:
-    ordered = sorted(terms, key=len, reverse=True)
-    return "|".join(r"\s+".join(map(re.escape, t.split())) for t in ordered)
+def _words_re(terms: Iterable[str], flags: int = re.IGNORECASE, before: str = r"(?<![\w-])") -> re.Pattern[str]:
+    """Whole-word match of any term (spaces match any whitespace); an empty list never matches."""
+    return re.compile(before + "(?:" + (alternation(terms, flexible_spaces=True) or "(?!)") + r")(?![\w-])", flags)
 
 
 def build_lexicon(
@@ -130,10 +130,10 @@ def build_lexicon(
         if context not in _CONTEXTS:
             raise ValueError(f"event_triggers: unknown context {context!r} for {r['term']!r}")
         triggers[_norm(r["term"])] = Trigger(r["term"], r["label"], context, r.get("weak", "") == "yes")
-    trigger_re = re.compile(r"(?<![\w-])(?:" + _alternation(list(triggers)) + r")(?![\w-])", re.IGNORECASE)
+    trigger_re = _words_re(triggers)
     actors = {r["term"]: r["label"] for r in actor_rows}
     # Actor words are case-sensitive ("US" is not "us"); possessive forms are matched by the caller.
-    actor_re = re.compile(r"(?<![\w-])(?:" + _alternation(list(actors)) + r")(?![\w-])")
+    actor_re = _words_re(actors, flags=0)
     first_words = ahocorasick.Automaton()
     grouped: dict[str, list[str]] = {}
     for term in triggers:
@@ -141,15 +141,13 @@ def build_lexicon(
         first_words.add_word(first, first)
         grouped.setdefault(first, []).append(term)
     first_words.make_automaton()
-    by_first_word = {
-        w: re.compile(r"(?<![\w-])(?:" + _alternation(ts) + r")(?![\w-])", re.IGNORECASE) for w, ts in grouped.items()
-    }
+    by_first_word = {w: _words_re(ts) for w, ts in grouped.items()}
     people = {r["term"].lower(): r["label"] for r in target_rows}
-    people_re = re.compile(r"(?<![\w-])(?:" + (_alternation(list(people)) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
+    people_re = _words_re(people)
     air = [r["term"] for r in weapon_rows if r["label"] == "air_drone_strike"]
-    air_weapon_re = re.compile(r"(?<![\w-])(?:" + (_alternation(air) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
+    air_weapon_re = _words_re(air)
     heads = [r["term"] for r in modifier_rows]
-    modifier_head_re = re.compile(r"\s+(?:" + (_alternation(heads) or "(?!)") + r")(?![\w-])", re.IGNORECASE)
+    modifier_head_re = _words_re(heads, before=r"\s+")
     return Lexicon(
         triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re,
         by_first_word,

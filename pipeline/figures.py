@@ -30,7 +30,7 @@ from pipeline.focus import (
     roles,
 )
 from pipeline.ids import row_id
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, load_csv
 from pipeline.model import Doc, Sentence
 from pipeline.numbers import NumberMention, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
@@ -122,10 +122,6 @@ class Lexicon:
     destination_label: dict[str, str] = field(default_factory=dict)
 
 
-def _alt(terms: list[str]) -> str:
-    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-
-
 @cache
 def load_lexicon() -> Lexicon:
     """figure_categories.csv, figure_subjects.csv and figure_cumulative.csv, loaded once."""
@@ -145,16 +141,16 @@ def load_lexicon() -> Lexicon:
     dests = {r["term"].lower(): r["label"] for r in dest_rows if r["label"] != "move"}
     return Lexicon(
         noun=by_slot["noun"],
-        after=re.compile(rf"^{_AUX}\s*(?P<cue>{_alt(list(by_slot['after']))})\b", re.IGNORECASE),
+        after=re.compile(rf"^{_AUX}\s*(?P<cue>{alternation(list(by_slot['after']))})\b", re.IGNORECASE),
         after_label=by_slot["after"],
-        before=re.compile(rf"\b(?P<cue>{_alt(list(by_slot['before']))})\b", re.IGNORECASE),
+        before=re.compile(rf"\b(?P<cue>{alternation(list(by_slot['before']))})\b", re.IGNORECASE),
         before_label=by_slot["before"],
         subjects=subjects,
-        cumulative=re.compile(rf"\b(?P<cue>{_alt(list(cum))})\b", re.IGNORECASE),
+        cumulative=re.compile(rf"\b(?P<cue>{alternation(list(cum))})\b", re.IGNORECASE),
         cumulative_label=cum,
         destination=re.compile(
-            rf"^{_AUX}\s*(?:{_alt(moves)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
-            rf"(?P<dest>{_alt(list(dests))})\b",
+            rf"^{_AUX}\s*(?:{alternation(moves)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
+            rf"(?P<dest>{alternation(list(dests))})\b",
             re.IGNORECASE,
         ),
         destination_label=dests,

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, load_csv
 from pipeline.model import Doc
 from pipeline.places import Place, load_gazetteer
 
@@ -68,10 +68,6 @@ class Roles:
     anaphor_noun: re.Pattern[str] | None = None  # a cheap gate: no "the <noun>", no `anaphor` match
 
 
-def _alt(terms: list[str]) -> str:
-    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-
-
 @cache
 def roles() -> Roles:
     """figure_place_roles.csv, loaded once."""
@@ -84,24 +80,26 @@ def roles() -> Roles:
     inst = [t for t in by["institution"] if not t.startswith("-")]
     suffix = [t for t in by["institution"] if t.startswith("-")]
     return Roles(
-        agent_verb=re.compile(rf"^{_AUX}\s+(?:{_alt(by['agent_verb'])})\b"),
+        agent_verb=re.compile(rf"^{_AUX}\s+(?:{alternation(by['agent_verb'])})\b"),
         institution=re.compile(
-            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{_alt(inst)})\b|(?:{_alt(suffix)})\b)", re.IGNORECASE
+            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{alternation(inst)})\b|(?:{alternation(suffix)})\b)",
+            re.IGNORECASE,
         ),
         landmarks=frozenset(t.lower() for t in by["landmark"]),
         anaphor=re.compile(
             rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
-            rf"(?P<noun>{_alt(list(kinds))})\b(?!\s+of\b|['’]s|\s+[A-Z])",
+            rf"(?P<noun>{alternation(list(kinds))})\b(?!\s+of\b|['’]s|\s+[A-Z])",
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
         authority=re.compile(
-            rf"(?<![\w-])(?P<nation>{_alt(list(nations))})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
-            rf"(?:{_alt(by['authority'])})\b(?!-)"  # "the US government-backed Conflict Observatory": an adjective
+            rf"(?<![\w-])(?P<nation>{alternation(list(nations))})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            # "the US government-backed Conflict Observatory": an adjective
+            rf"(?:{alternation(by['authority'])})\b(?!-)"
         ),
         nation_code=nations,
-        authority_noun=re.compile(_alt(by["authority"])),
-        anaphor_noun=re.compile(rf"the\s+(?:{_alt(list(kinds))})", re.IGNORECASE),
+        authority_noun=re.compile(alternation(by["authority"])),
+        anaphor_noun=re.compile(rf"the\s+(?:{alternation(list(kinds))})", re.IGNORECASE),
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -45,3 +47,12 @@ def load_csv(
             raise LexiconError(f"{path.name}:{lineno}: label {row.get('label')!r} not in {sorted(allowed_labels)}")
         rows.append(row)
     return tuple(rows)
+
+
+def alternation(terms: Iterable[str], flexible_spaces: bool = False) -> str:
+    """A regex alternation of literal terms, longest first (so "at least" wins over "at").
+    With flexible_spaces, a space in a term matches any run of whitespace."""
+    escaped = (re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    if flexible_spaces:
+        escaped = (e.replace(r"\ ", r"\s+") for e in escaped)
+    return "|".join(escaped)

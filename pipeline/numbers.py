@@ -16,7 +16,7 @@ from functools import cache
 import ahocorasick
 from text_to_num import text2num
 
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, load_csv
 
 QUALIFIERS = frozenset({"exact", "approximate", "more_than", "at_least", "up_to", "less_than", "range"})
 
@@ -76,10 +76,6 @@ class _Lex:
     first_words: tuple[str, ...] = ()  # words a core may start with ("twenty", "hundreds", "dozen")
 
 
-def _alt(terms: list[str]) -> str:
-    return "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-
-
 @cache
 def lexicon() -> _Lex:
     """Load the number lexicons of seeds/reference once and compile their patterns."""
@@ -96,7 +92,7 @@ def lexicon() -> _Lex:
     short_scales = [t for t in scales if len(t) <= 3]
     prefix = [r["term"] for r in cur if r["position"] == "prefix"]
     suffix = [r["term"] for r in cur if r["position"] == "suffix"]
-    vague_re = _alt(list(vague))
+    vague_re = alternation(list(vague))
     first_words = frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"half", "dozen"}
     core = re.compile(
         rf"(?P<vague>\b(?:{vague_re})\b)"
@@ -106,21 +102,21 @@ def lexicon() -> _Lex:
         re.IGNORECASE,
     )
     return _Lex(
-        qualifiers_before=re.compile(rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{_alt(before)})\s+$", re.IGNORECASE),
-        qualifiers_after=re.compile(rf"^\s+(?P<q>{_alt(after)})\b", re.IGNORECASE),
+        qualifiers_before=re.compile(rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{alternation(before)})\s+$", re.IGNORECASE),
+        qualifiers_after=re.compile(rf"^\s+(?P<q>{alternation(after)})\b", re.IGNORECASE),
         qualifier_label={r["term"].lower(): r["label"] for r in quals},
         scales=scales,
         scale_re=re.compile(
-            rf"^(?:\s?(?P<long>{_alt(long_scales)})\b|(?P<short>{_alt(short_scales)})\b)", re.IGNORECASE
+            rf"^(?:\s?(?P<long>{alternation(long_scales)})\b|(?P<short>{alternation(short_scales)})\b)", re.IGNORECASE
         ),
         vague=vague,
-        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{_alt(prefix)})\s?$"),
-        currency_suffix=re.compile(rf"^\s(?P<c>{_alt(suffix)})\b", re.IGNORECASE),
+        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{alternation(prefix)})\s?$"),
+        currency_suffix=re.compile(rf"^\s(?P<c>{alternation(suffix)})\b", re.IGNORECASE),
         currency_label={r["term"].lower(): r["label"] for r in cur},
-        units=re.compile(rf"^\s?(?P<u>{_alt([r['term'] for r in units])})(?![\w])", re.IGNORECASE),
+        units=re.compile(rf"^\s?(?P<u>{alternation([r['term'] for r in units])})(?![\w])", re.IGNORECASE),
         unit_label={r["term"].lower(): r["label"] for r in units},
         contexts=contexts,
-        context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{_alt(list(contexts))})\b", re.IGNORECASE),
+        context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{alternation(list(contexts))})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
         measure_units=frozenset(r["label"] for r in units) - {"percent"},

