@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.config import Settings
+from pipeline.config import DEFAULT_GOLD_DIR, Settings
 
 
 class FactwirePaths(dg.ConfigurableResource):
@@ -18,7 +18,7 @@ class FactwirePaths(dg.ConfigurableResource):
     gold_dir: str = ""
 
     def settings(self) -> Settings:
-        gold = Path(self.gold_dir) if self.gold_dir else Settings(Path(), Path()).gold_dir
+        gold = Path(self.gold_dir) if self.gold_dir else DEFAULT_GOLD_DIR
         return Settings(Path(self.raw_dir), Path(self.warehouse_dir), self.max_file_bytes, self.workers, gold)
 
     def build_dir(self) -> Path:

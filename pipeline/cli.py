@@ -39,18 +39,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
-    import dagster as dg  # the bridge to the orchestrator: the same graph as the schedule
+    from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
-    from assets.definitions import build_defs
-
-    job = build_defs(settings).resolve_job_def("nightly_job")
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        )
-    if not result.success:
+    if not run_nightly(settings, args.log_level):
         print("factwire run failed; see the Dagster logs above", file=sys.stderr)
         return 1
     print(f"warehouse published: {settings.duckdb_path}")
