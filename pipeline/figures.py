@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
 
@@ -21,6 +21,7 @@ from pipeline.focus import (
     BARE,
     LOCATIVE,
     ORIGIN,
+    acting_authority,
     dominant_country,
     lead_city,
     lead_names,
@@ -52,7 +53,7 @@ _STOP_WORDS = frozenset(
     after before as than that which who whom whose where when while have has had having be been being
     was were is are am will would could should may might must can do does did not no this these those
     there here it its their his her them they he she we our us you your i me my according including
-    across around about some all both each per""".split()
+    across around about some all both each per inside outside""".split()
 )
 _AUX_WORDS = (
     r"have|has|had|were|was|are|is|been|be|being|reportedly|also|now|already|so\s+far|to\s+date|all|later|since|"
@@ -104,6 +105,17 @@ class FigureRow:
     in_caption: bool
     method: str
     attribution_id: str | None = None
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(FigureRow))
+
+
+def _row(*values: object) -> FigureRow:
+    """A FigureRow from its field values in order, without the frozen dataclass's __init__ (which sets
+    each field through object.__setattr__: several times slower on the row-building path)."""
+    row = object.__new__(FigureRow)
+    row.__dict__.update(zip(_ROW_FIELDS, values, strict=True))
+    return row
 
 
 @dataclass(frozen=True)
@@ -170,6 +182,7 @@ class Cand:
     prev: Cand | None = None
     reading: Reading | None = None
     following: NumberMention | None = None  # the sentence's next number mention
+    after: str | None | bool = False  # _category_after's answer once asked (False: not asked yet)
 
 
 @dataclass(slots=True)
@@ -199,17 +212,26 @@ class Context:
     when: dict[str, tuple[date | None, date | None, bool]] = field(default_factory=dict)  # sentence id -> _dates
     # (sentence id, origins kept) -> (ranked mentions, ids of coordinated ones), computed once
     listed: dict[tuple[str, bool], tuple[list, set[int]]] = field(default_factory=dict)
+    # sentence id -> the place its figures took from a state body rather than a place name (a domestic force)
+    virtual: dict[str, Place] = field(default_factory=dict)
 
 
 _OF = re.compile(r"\s+of\s+")
+# "144 of its soldiers", "two of the four missiles": a count out of a set, the set's noun is what is counted
+_PARTITIVE = re.compile(r"\s+of\s+(?:its|their|the|his|her|our|those|these)\s+(?=[a-z])")
 
 
 def _noun_phrase(text: str, start: int, lex: Lexicon, vague: bool = False) -> tuple[str, int]:
     """Up to four content words after a number, stopping at function words and category cues.
     Vague multiples read through "of" ("hundreds of burns victims"), and so do container nouns
-    ("75 cases of arbitrary detention")."""
+    ("75 cases of arbitrary detention") and partitives of a count ("144 of its soldiers", ua-0044;
+    "two of the missiles")."""
     if vague:
         m = _OF.match(text, start)
+        if m:
+            start = m.end() - 1
+    elif text.startswith(" of ", start):
+        m = _PARTITIVE.match(text, start)
         if m:
             start = m.end() - 1
     np_, end = _noun_phrase_1(text, start, lex)
@@ -294,7 +316,14 @@ _PP_WORD = re.compile(r"[\w’'-]+\s*")
 def _category_after(c: Cand, ctx: Context) -> str | None:
     """The category cue after the noun phrase, past an insertion (", including three children,") or a
     prepositional phrase of up to five words: "53 Ukrainian prisoners of war were killed", "another
-    2.25m tonnes of capacity in Ukrainian hands had been destroyed" (ua-0071, ua-0079)."""
+    2.25m tonnes of capacity in Ukrainian hands had been destroyed" (ua-0071, ua-0079). Asked by
+    several rules: computed once per candidate."""
+    if c.after is False:
+        c.after = _category_after_1(c, ctx)
+    return c.after  # type: ignore[return-value]
+
+
+def _category_after_1(c: Cand, ctx: Context) -> str | None:
     rest = c.sentence.text[c.np_end:c.np_end + 160]
     ins = _INSERTION.match(rest)
     if ins:
@@ -311,9 +340,50 @@ def _category_after(c: Cand, ctx: Context) -> str | None:
             m = ctx.lex.after.match(" " + rest[pos:])
             if m is not None:
                 break
+    if m is None:
+        m = _after_aside(rest, ctx.lex)
     if m is not None:
         return ctx.lex.after_label[m.group("cue").lower()]
     return _destination(rest, ctx)
+
+
+# ", near the frontline in Donetsk oblast, were hit": an aside between commas before the verb
+_ASIDE = re.compile(r"[^,;:.()“”\"]{3,60},")
+# " who surrendered in the past day were being treated": a relative clause, then the main verb's auxiliary
+_RELATIVE = re.compile(r"\s+(?:who|that|which)\s+[^,;:.()]{0,80}?(?=\s(?:were|was|are|is|have|has|had)\s)")
+# "were engulfed in flames and destroyed": a first participle and its phrase, then the cue after "and"
+_FIRST_PARTICIPLE = re.compile(rf"^{_AUX}\s*[a-z]+(?:ed|en)\b(?:\s+[a-z]+){{0,3}}?\s+and(?=\s)")
+
+
+def _after_aside(rest: str, lex: Lexicon) -> re.Match[str] | None:
+    """The category cue after what news puts between a counted noun and its verb: an aside between
+    commas ("Two apartment buildings in Chasiv Yar, near the frontline in Donetsk oblast, were hit",
+    ua-0050), a relative clause ("80 soldiers who surrendered in the past day were being treated for
+    injuries", ua-0024), or a first participle coordinated with the cue ("two four-storey buildings
+    inside the compound were engulfed in flames and destroyed", lee-bg-209)."""
+    positions = [0]
+    pp = _PP_HEAD.match(rest)
+    if pp:  # or past each word of a prepositional phrase ("in Chasiv Yar", "inside the compound")
+        w = _PP_WORD.match(rest, pp.end())
+        while w is not None and len(positions) < 6:
+            positions.append(w.end() - len(w.group(0)) + len(w.group(0).rstrip()))
+            w = _PP_WORD.match(rest, w.end()) if w.group(0)[-1:].isspace() else None
+    after = lex.after.match
+    for pos in positions:
+        if rest.startswith(",", pos):
+            a = _ASIDE.match(rest, pos + 1)
+            m = after(rest[a.end():]) if a is not None else None
+            if m is not None:
+                return m
+        r = _RELATIVE.match(rest, pos)
+        m = after(rest[r.end():]) if r is not None else None
+        if m is not None:
+            return m
+        f = _FIRST_PARTICIPLE.match(rest[pos:])
+        m = after(rest[pos + f.end():]) if f is not None else None
+        if m is not None:
+            return m
+    return None
 
 
 def _destination(rest: str, ctx: Context) -> str | None:
@@ -480,6 +550,30 @@ def death_toll(c: Cand, ctx: Context) -> Reading | None:
     return Reading(label, c.np or _event_subject(c, ctx))
 
 
+# "bringing the total number to 1,730", "taking the tally to": a running total of what the sentence counted
+_TOTAL_TO = re.compile(
+    r"\b(?:bring|brings|bringing|brought|take|takes|taking|took|raise|raises|raising|raised|push|pushes|"
+    r"pushing|pushed)\s+(?:the|its|their)\s+(?:overall\s+|total\s+)?(?:total|tally|number|count)"
+    r"(?:\s+(?:number|count))?\s+to\s+$",
+    re.IGNORECASE,
+)
+
+
+def running_total(c: Cand, ctx: Context) -> Reading | None:
+    """A running total after the news that adds to it: "a further 771 Ukrainian troops have surrendered
+    ..., bringing the total number to 1,730 this week" (ua-0024). News states the increment, then the
+    new total; the total counts the same thing, so it takes the category and subject of the count
+    before it in the sentence."""
+    p = c.prev
+    if p is None or p.reading is None or p.reading.category in ("money", "percent", "not_figure", "other"):
+        return None
+    if not c.before.endswith("to ") or _TOTAL_TO.search(c.before) is None:
+        return None
+    if c.np and _noun_label(c.np, ctx.lex) is not None:
+        return None
+    return Reading(p.reading.category, c.np or p.reading.subject)
+
+
 def list_carry(c: Cand, ctx: Context) -> Reading | None:
     """An elliptical list item after a counted head: "Behind are the Kharkiv region, with 219; that of
     Kyiv, with 116". Carries the head's category and subject; the place is the item's own."""
@@ -497,12 +591,24 @@ def list_carry(c: Cand, ctx: Context) -> Reading | None:
 _LIST_JOINT = re.compile(r"^(?:\s*(?:,|–|—|-|:)?\s*(?:and|including|among\s+them|of\s+whom|with)?\s*)$")
 
 
+_INCLUDING_BEFORE = re.compile(r",\s+(?:including|among\s+them|of\s+whom)\s+$")
+
+
 def list_member(c: Cand, ctx: Context) -> Reading | None:
     """A count listed after a counted head in the same clause: "killed 23 people, including three
     children"; "lost 24,000 soldiers, more than 1,000 tanks"; "864 cases ... – 763 men, 94 women and
-    seven boys". Takes the head's category (re-read for its own noun); subject its own noun."""
+    seven boys". Takes the head's category (re-read for its own noun); subject its own noun.
+    A subset introduced by ", including" takes the head's category however long the head's clause
+    (rule 2): "Around 100,000 people have crossed into Poland ... since Russia launched its invasion,
+    including 9,000 who have entered since 7am" (ua-0005), "securing the release of 144 of its
+    soldiers, including 95 who defended the Azovstal steelworks" (ua-0044)."""
     p = c.prev
-    if p is None or p.reading is None or p.reading.category in ("money", "percent", "other"):
+    if p is None or p.reading is None or p.reading.category in ("money", "percent", "not_figure"):
+        return None
+    if _INCLUDING_BEFORE.search(c.before) and c.num.unit == p.num.unit:
+        own = c.np if c.np and _noun_label(c.np, ctx.lex) is None else None
+        return Reading(p.reading.category, own or p.reading.subject)
+    if p.reading.category == "other":
         return None
     between = c.sentence.text[p.np_end:c.num.start]
     m = _TRAILING_QUAL.match(between)
@@ -549,6 +655,7 @@ RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
     percent,
     place_count,
     death_toll,
+    running_total,
     count_before_noun,
     count_noun_verb,
     coordinated_subject,
@@ -575,19 +682,40 @@ def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | No
     """The place of a list item: a place mention inside it, or "that of X" read as X's region."""
     s0 = c.sentence.char_start
     inside = [p for p in _mentions(ctx, c.sentence) if s0 + item_start <= p.char_start < s0 + c.num.start]
-    m = _THAT_OF.search(item)
+    m = _THAT_OF.search(item) if "of" in item else None
     if m:
-        gaz = load_gazetteer()
         name = m.group("name")
-        for probe in (f"{name} region", f"{name} Oblast", f"{name} province"):
-            place = gaz.resolve(probe)
-            if place is not None and place.kind == "admin1":
-                return place
-        place = inside[0].place if inside else gaz.resolve(name)
-        if place is not None and place.kind != "admin1" and place.admin1:
-            return gaz.resolve(place.admin1) or place
-        return place
-    return most_specific_place(inside, s0 + c.num.start, ctx.doc.article.body) if inside else None
+        region = _region_named(name)
+        if region is not None:
+            return region
+        place = inside[0].place if inside else load_gazetteer().resolve(name)
+        return _admin1_of(place) if place is not None else None
+    if not inside:
+        return None
+    if len(inside) == 1:  # most_specific_place of one mention: itself unless it is an agent
+        ranked = ctx.ranked.get(c.sentence.sentence_id)
+        if ranked is not None:
+            return next((p.place for p, _ in ranked if p is inside[0]), None)
+    return most_specific_place(inside, s0 + c.num.start, ctx.doc.article.body)
+
+
+@cache
+def _region_named(name: str) -> Place | None:
+    """ "that of Kyiv" in a list of regions: the admin1 called "<name> region/Oblast/province" (cached)."""
+    gaz = load_gazetteer()
+    for probe in (f"{name} region", f"{name} Oblast", f"{name} province"):
+        place = gaz.resolve(probe)
+        if place is not None and place.kind == "admin1":
+            return place
+    return None
+
+
+@cache
+def _admin1_of(place: Place) -> Place:
+    """The place's admin1 when it is a city (the region a list item names), else the place itself."""
+    if place.kind != "admin1" and place.admin1:
+        return load_gazetteer().resolve(place.admin1) or place
+    return place
 
 
 _SEGMENT_BOUND = re.compile(r"[;:()\[\]—–]|,\s")
@@ -652,10 +780,14 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     sid = c.sentence.sentence_id
     if sid not in ctx.ranked:
         ctx.ranked[sid] = mention_ranks(sentence_mentions(ctx, c.sentence), body)
-    key = (sid, category == "displaced")
+    # people who fled or were taken away are counted where they came from: "refugees from Mariupol",
+    # "hundreds of Ukrainian prisoners of war ... from the Azovstal plant" (ua-0024), "police arrested
+    # three 15-year-old boys from Shellharbour, Barrack Heights and Shell Cove" (lee-bg-034)
+    moved = category in ("displaced", "detained")
+    key = (sid, moved)
     got = ctx.listed.get(key)
     if got is None:
-        kept = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or category == "displaced"]
+        kept = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or moved]
         got = ctx.listed[key] = (kept, _listed(kept, body))
     ranked, listed = got
     if not ranked:
@@ -664,13 +796,18 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     s0 = c.sentence.char_start
     pos = s0 + c.num.start
     text = c.sentence.text
+    if category == "detained":
+        home = _domestic_force(c, ctx, ranked)
+        if home is not None:
+            return True, home
     lo = max((m.end() for m in _SEGMENT_BOUND.finditer(text, 0, c.num.start)), default=0)
     hi_m = _SEGMENT_BOUND.search(text, c.num.end)
     hi = hi_m.start() if hi_m else len(text)
     own = [pr for pr in ranked if pr[1] <= BARE and s0 + lo <= pr[0].char_start < s0 + hi]
     if own:
         best = min(own, key=lambda pr: _key(pr, pos))
-        return True, (None if id(best[0]) in listed else best[0].place)
+        # a list of origins is not a sum over places: the people were counted together
+        return True, (None if id(best[0]) in listed and best[1] != ORIGIN else best[0].place)
     if not any(pr[1] == LOCATIVE for pr in ranked):
         nation = _national(c, ctx)
         if nation is not None:
@@ -679,6 +816,29 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     if rest:
         return True, min(rest, key=lambda pr: _key(pr, pos))[0].place
     return True, None
+
+
+def _domestic_force(c: Cand, ctx: Context, ranked: list) -> Place | None:
+    """A state's own force making arrests acts at home: "Palestinian police have arrested three senior
+    leaders ... in a crackdown that netted more than 75 Islamic militants following a wave of suicide
+    attacks in Israel" (lee-bg-278: the Palestinian territories, not Israel), "Pakistani police arrested
+    more than two dozen militants" (lee-bg-002). The force's country is the place of the arrests unless
+    a place follows the count itself ("arrested three men in Jenin")."""
+    text = c.sentence.text
+    got = acting_authority(text, c.num.start)
+    if got is None:
+        return None
+    place, end = got
+    between = text[end:c.num.start]
+    cue = ctx.lex.before.search(between)
+    if cue is None or ctx.lex.before_label[cue.group("cue").lower()] != "detained":
+        return None
+    s0 = c.sentence.char_start
+    near = s0 + c.np_end + 25
+    if any(s0 + c.num.start <= pr[0].char_start <= near and pr[1] == LOCATIVE for pr in ranked):
+        return None
+    ctx.virtual[c.sentence.sentence_id] = place
+    return place
 
 
 def _dominant(ctx: Context) -> Place | None:
@@ -723,14 +883,28 @@ def _last_of_kind(ctx: Context, kind: str) -> Place | None:
 
 
 def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
-    """The place of the paragraph so far: of its last earlier sentence naming one, the place nearest its end."""
+    """The place of the paragraph so far: of its last earlier sentence naming one, the place nearest its end;
+    a sentence whose figures took a domestic force's country passes that on ("A Hamas official confirmed
+    the arrests of two senior leaders" after "Palestinian police have arrested ...", lee-bg-278)."""
     for sentence in reversed(ctx.seen):
         if sentence.paragraph_index != paragraph:
             return None
+        if sentence.sentence_id in ctx.virtual:
+            return ctx.virtual[sentence.sentence_id]
         ranked = _plain_ranks(ctx, sentence)
         if ranked:
             return min(ranked, key=lambda pr: _key(pr, sentence.char_end))[0].place  # type: ignore[no-any-return]
     return None
+
+
+# Totals that span more than the story's place when the sentence names none: "A global food crisis has
+# pushed 47 million people into acute hunger" (ua-0053); "brings the death toll of 15 months of the
+# Palestinian uprising ... to 1,121 people" (lee-bg-015: a conflict over Israel and the territories).
+_WIDE = re.compile(
+    r"\b(?:global|worldwide|around\s+the\s+world|across\s+the\s+world|"
+    r"toll\s+of\s+(?:the\s+)?(?:\w+\s+)?(?:days|weeks|months|years)\s+of)\b",
+    re.IGNORECASE,
+)
 
 
 def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
@@ -739,6 +913,8 @@ def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
     decided, here = _sentence_place(c, ctx, reading.category)
     if decided:
         return here
+    if _WIDE.search(c.sentence.text):
+        return None  # a worldwide or conflict-wide total: no place is implied, not even the paragraph's
     prev = _paragraph_place(ctx, c.sentence.paragraph_index)
     if prev is not None:
         return prev
@@ -860,28 +1036,29 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             as_of, since, cumulative = _dates(c, ctx)
             start, end = sentence.char_start + n.start, sentence.char_start + n.end
             rows.append(
-                FigureRow(
-                    figure_id=row_id(art.content_hash, "figures", start, end, reading.category),
-                    article_id=art.article_id,
-                    sentence_id=sentence.sentence_id,
-                    char_start=start,
-                    char_end=end,
-                    mention=art.body[start:end],
-                    value=n.value,
-                    value_max=n.value_max,
-                    qualifier=n.qualifier,
-                    unit=n.unit,
-                    category=reading.category,
-                    subject=reading.subject,
-                    place=place.name if place else None,
-                    place_id=place.place_id if place else None,
-                    as_of=as_of,
-                    since=since,
-                    is_cumulative=cumulative,
-                    in_caption=sentence.role == "caption",
-                    method=f"figures.{method}",
+                _row(
+                    row_id(art.content_hash, "figures", start, end, reading.category),
+                    art.article_id,
+                    sentence.sentence_id,
+                    start,
+                    end,
+                    art.body[start:end],
+                    n.value,
+                    n.value_max,
+                    n.qualifier,
+                    n.unit,
+                    reading.category,
+                    reading.subject,
+                    place.name if place else None,
+                    place.place_id if place else None,
+                    as_of,
+                    since,
+                    cumulative,
+                    sentence.role == "caption",
+                    f"figures.{method}",
+                    None,
                 )
             )
-        if _mentions(ctx, sentence):
+        if _mentions(ctx, sentence) or sentence.sentence_id in ctx.virtual:
             ctx.seen.append(sentence)
     return rows

@@ -21,7 +21,8 @@ from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
 ROLE_LABELS = frozenset(
-    {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country", "authority"}
+    {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country", "authority",
+     "supply_verb", "speech_verb"}
 )
 
 # rank of a mention: where something happens < bare < possessive or origin < reference point
@@ -66,6 +67,9 @@ class Roles:
     nation_code: dict[str, str]  # nationality adjective, country name or capital metonym -> ISO code
     authority_noun: re.Pattern[str] | None = None  # a cheap gate: no authority noun, no `authority` match
     anaphor_noun: re.Pattern[str] | None = None  # a cheap gate: no "the <noun>", no `anaphor` match
+    supply_verb: re.Pattern[str] | None = None  # "deliver", "supplied": a state handing things over
+    recipient: re.Pattern[str] | None = None  # "to Ukrainian forces", "to Ukraine": who receives them
+    speech_after: re.Pattern[str] | None = None  # "<place> has said": a source, not an actor
 
 
 @cache
@@ -100,6 +104,12 @@ def roles() -> Roles:
         nation_code=nations,
         authority_noun=re.compile(alternation(by["authority"])),
         anaphor_noun=re.compile(rf"the\s+(?:{alternation(list(kinds))})", re.IGNORECASE),
+        speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
+        supply_verb=re.compile(rf"\b(?:{alternation(by['supply_verb'])})\b"),
+        recipient=re.compile(
+            rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(list(nations))})(?![\w-])"
+            r"(?:['’]s)?(?:\s+(?:armed\s+)?(?:forces|troops|army|military|soldiers|government))?"
+        ),
     )
 
 
@@ -265,18 +275,46 @@ def national_place(text: str, mentions: list, body: str, dominant: Place | None)
     happened: the first state body named by nationality or country ("The Ukrainian president's office
     said at least six civilians had been killed", "Pakistani police arrested more than two dozen
     militants", "Kyiv's defence ministry said ..."), else the article's own country acting as the
-    subject ("Ukraine has sentenced three Russian soldiers", "Ukraine mined it and deployed 120,000
-    soldiers"). A foreign state acting ("Germany would deliver 16 tanks") is not the place."""
+    subject ("Ukraine has sentenced three Russian soldiers"), or any country that opens the sentence
+    acting on its own ("Ukraine mined it and deployed 120,000 soldiers", ua-0095, in an article mostly
+    about Belarus). A state handing things over ("Germany would deliver 16 tanks") is not the place; the
+    recipient named after "to" is ("... to Ukrainian forces", ua-0064)."""
     r = roles()
+    if r.supply_verb is not None and r.recipient is not None and r.supply_verb.search(text):
+        to = r.recipient.search(text)
+        if to is not None:  # "Germany would deliver 16 tanks to Ukrainian forces": the recipient's count
+            return country_place(r.nation_code[to.group("nation")])
     m = r.authority.search(text) if r.authority_noun is not None and r.authority_noun.search(text) else None
     if m:
         return country_place(r.nation_code[m.group("nation")])
+    first = min(mentions, key=lambda p: p.char_start, default=None)
+    if (
+        first is not None and first.place.kind == "country" and text.startswith(body[first.char_start:first.char_end])
+        and is_agent(first, body) and not (r.supply_verb is not None and r.supply_verb.search(text))
+        and not (r.speech_after is not None and r.speech_after.match(body[first.char_end:first.char_end + 60]))
+    ):
+        return first.place  # type: ignore[no-any-return]  # "Ukraine mined it and deployed 120,000 soldiers"
     if dominant is None:
         return None
     for p in mentions:
         if p.place.country_code == dominant.country_code and p.place.kind == "country" and is_agent(p, body):
             return dominant
     return None
+
+
+def acting_authority(text: str, end: int) -> tuple[Place, int] | None:
+    """The last state body named by nationality or country before `end` in `text` ("Palestinian police",
+    "Pakistani police", "the Ukrainian army"), with the offset where its name ends; None if none."""
+    r = roles()
+    if r.authority_noun is None or r.authority_noun.search(text, 0, end) is None:
+        return None
+    last = None
+    for m in r.authority.finditer(text, 0, end):
+        last = m
+    if last is None:
+        return None
+    place = country_place(r.nation_code[last.group("nation")])
+    return (place, last.end()) if place is not None else None
 
 
 def lead_names(doc: Doc, country: Place) -> bool:

@@ -164,7 +164,9 @@ _COUPLE_HALF = re.compile(
     r"\s+(?:of\s+)?(?:a\s+)?couple\s+of\s+|[\s-]+and[\s-]+a[\s-]+half[\s-]+(?:hour|day|week|month|year)", re.IGNORECASE
 )
 _NAME_JOINT = re.compile(r"\s*(?:,|and|&)\s*")
+_TIME_FIRST = frozenset("apguhol")  # first letters of what _TIME_AFTER reads after a space (am, pm, GMT, hrs, ...)
 _WORD_BEFORE = re.compile(r"(?P<w>[A-Za-z’']+)\s+$")
+_NAMED_SET_AFTER = re.compile(r"\s+[A-Z][A-Za-z]+\s+(?:member|members|states|countries|nations|allies)\b")
 
 
 def _fallback_date_spans(text: str) -> list[tuple[int, int]]:
@@ -438,26 +440,34 @@ def _non_figure(
     words = before.rsplit(None, 1) if spaced else ()
     last = words[-1] if words else ""
     last_low = last.rstrip(".").lower()
+    # cheap gates before the anchored patterns: the first character after the number decides most of them
+    a1 = after[:1]
+    a1_low = a1.lower()
     if n.form == "digits":
-        if _TIME_SHAPE.match(token) or _TIME_AFTER.match(after):
+        if (":" in token and _TIME_SHAPE.match(token)) or (
+            (a1 == ":" or a1.isspace() or a1_low in _TIME_FIRST) and _TIME_AFTER.match(after)
+        ):
             return "time"
         capital = last.lstrip("“\"‘'([")[:1].isupper()
-        if (capital and _MONTH_BEFORE.search(before)) or _MONTH_AFTER.match(after) and n.value <= 31:
+        if (capital and _MONTH_BEFORE.search(before)) or n.value <= 31 and _MONTH_AFTER.match(after):
             return "date"
         if _is_year(token, n.value) and n.unit == "count" and not lex.currency_prefix.search(before):
             return "date"
-        if _DECADE_AFTER.match(after):
+        if a1 in ("'", "s") and _DECADE_AFTER.match(after):
             return "date"
-        if _ORDINAL_AFTER.match(after):
+        if a1_low in ("s", "n", "r", "t") and _ORDINAL_AFTER.match(after):
             return "ordinal"
         tail1 = before[-1:]
         if (tail1 in ("-", "#", ".") or tail1.isupper() or (spaced and before[-2:-1] in (".", "#"))) and (
             _MODEL_BEFORE.search(before)
-        ) or _MODEL_AFTER.match(after):
+        ) or ((a1 == "-" or a1.isalpha()) and _MODEL_AFTER.match(after)):
             return "model"
         if _PHONE.match(text[max(0, cs - 4):ce + 8]) and len(_NON_DIGIT.sub("", text[max(0, cs - 4):ce + 8])) >= 8:
             return "phone"
-    if _AGE_AFTER.match(after) or (last_low in ("aged", "of") and _AGE_BEFORE.search(before)):
+    after_low = after.lower()
+    if (("old" in after_low or "age" in after_low) and _AGE_AFTER.match(after)) or (
+        last_low in ("aged", "of") and _AGE_BEFORE.search(before)
+    ):
         return "age"
     if (
         n.form == "digits" and n.value < 120 and before.endswith(", ")
@@ -470,13 +480,14 @@ def _non_figure(
         label = lex.contexts[cm.group("w").lower()]
         if not (cm.group("w").lower() == "second" and "-" in cm.group("sep")):
             return label
-    if _COUPLE_HALF.match(tail):
+    tail_low = tail[:60].lower()
+    if ("couple" in tail_low or "half" in tail_low) and _COUPLE_HALF.match(tail):
         return "duration"
-    if _COMPOUND_AFTER.match(text[n.num_end:]):
+    if tail[:1] == "-" and _COMPOUND_AFTER.match(tail):
         return "compound"
-    if _CALIBRE_AFTER.match(after) and n.form == "digits":
+    if n.form == "digits" and "mm" in after_low[:3] and _CALIBRE_AFTER.match(after):
         return "calibre"
-    if _PARTITIVE_AFTER.match(after) and n.value == 1:
+    if n.value == 1 and _PARTITIVE_AFTER.match(after):
         return "partitive"
     if not spaced:
         return "measure" if n.form == "vague" and n.unit in lex.measure_units else None
@@ -488,6 +499,8 @@ def _non_figure(
     wb = _WORD_BEFORE.search(before) if n.start == cs and last_low in lex.pointers else None
     if wb and wb.group("w").lower() in lex.pointers and n.value <= 12 and n.form in ("words", "digits"):
         return "pointer"
+    if last_low == "all" and n.start == cs and _NAMED_SET_AFTER.match(after):
+        return "pointer"  # "All 30 Nato members must ratify": the size of a named set (rule 23), not a count
     if (
         n.start == cs and n.value <= 50 and n.unit == "count" and last[-2:] in ("'s", "’s", "s'", "s’")
         and _POSSESSIVE_BEFORE.search(before)

@@ -110,15 +110,46 @@ def test_national_place_authority(text: str, code: str | None) -> None:
 
 
 def test_national_place_foreign_actor_is_not_the_place() -> None:
-    """ua-0064: "Germany would deliver 16 tanks" in a story about Ukraine: a foreign state acting is no tally's place;
-    the article's own country acting as subject is (ua-0095 "Ukraine mined it and deployed 120,000 soldiers")."""
+    """ua-0064: "Germany would deliver 16 tanks" in a story about Ukraine: a state handing things over is no tally's
+    place (without a recipient: none); the recipient after "to" is ("to Ukrainian forces": Ukraine)."""
     gaz = load_gazetteer()
     ukraine = gaz.resolve("Ukraine")
-    text = "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces."
+    text = "Germany would deliver 16 Biber bridge-layer tanks."
     assert national_place(text, gaz.find(text), text, ukraine) is None
-    text = "Ukraine mined it and deployed 120,000 soldiers."
+    text = "Germany would deliver 16 Biber bridge-layer tanks to Ukrainian forces."
     got = national_place(text, gaz.find(text), text, ukraine)
     assert got is not None and got.country_code == "UA"
+
+
+@pytest.mark.parametrize(
+    ("text", "dominant", "code"),
+    [
+        # the article's own country acting (lee-bg/ua precedent kept)
+        pytest.param("Ukraine mined it and deployed 120,000 soldiers.", "Ukraine", "UA", id="own_country-ua-0095"),
+        # a country opening the sentence and acting, in an article mostly about another country
+        pytest.param("Ukraine mined it and deployed 120,000 soldiers.", "Belarus", "UA",
+                     id="opening_actor_not_dominant-ua-0095"),
+        # a country opening the sentence only to report is a source, not the actor
+        pytest.param("Russia has said a further 771 Ukrainian troops have surrendered.", "Ukraine", None,
+                     id="reporting_country-ua-0024"),
+        pytest.param("Russia has confirmed only one death onboard, while dozens of sailors are listed as missing.",
+                     "Ukraine", None, id="confirming_country-ua-0065"),
+    ],
+)
+def test_national_place_acting_country(text: str, dominant: str, code: str | None) -> None:
+    gaz = load_gazetteer()
+    got = national_place(text, gaz.find(text), text, gaz.resolve(dominant))
+    assert (got.country_code if got else None) == code
+
+
+def test_acting_authority_offset() -> None:
+    """lee-bg-278: the arresting force and where its name ends (the arrest verb follows)."""
+    from pipeline.focus import acting_authority
+
+    text = "Meanwhile, Palestinian police have arrested three senior leaders of the hardline Hamas group."
+    got = acting_authority(text, text.index("three"))
+    assert got is not None and got[0].country_code == "PS" and text[:got[1]].endswith("Palestinian police")
+    assert acting_authority("Israeli soldiers have shot dead five Palestinians.", 40) is None
 
 
 # (case id, text, place surface, rank among the sentence's mentions): a reference point locates the name before

@@ -115,6 +115,8 @@ NON_FIGURES = [
     ("pointer_possessive-ua-0108", "the world’s two largest nuclear arsenals", "two", "pointer"),
     ("pointer_latter-ua-0046", "the latter two countries’ relationship with Turkey", "two", "pointer"),
     ("partitive_one-ua-0053", "showed one of the missiles exploding close to the seafront", "one", "partitive"),
+    ("named_set_all-ua-0071", "All 30 Nato members must ratify the accession before Finland and Sweden can become "
+     "members.", "30", "pointer"),
 ]
 
 
@@ -191,3 +193,17 @@ def test_core_starts_equal_per_sentence_scan(text: str) -> None:
     body = "Intro line.\n\n" + text
     shifted = [p - 13 for p in core_starts(body) if p >= 13]
     assert scan(text, starts=shifted) == scan(text)
+
+
+def test_all_before_a_plain_noun_is_a_count() -> None:
+    """lee-bg-179: "All 540 detainees" counts people; only a named set ("All 30 Nato members") is a pointer."""
+    text = ("All 540 detainees on Christmas island are being monitored by a health team for signs of fever or "
+            "abdominal pains.")
+    assert [n.value for n in find_numbers(text)] == [540]
+
+
+def test_several_hundred_is_vague() -> None:
+    """lee-bg-256: "several hundred volunteers" is approximate 100 with the whole phrase as the mention."""
+    text = "SES spokeswoman Laura Goodin says several hundred volunteers will be back in the field this morning."
+    (n,) = find_numbers(text)
+    assert (n.text, n.value, n.qualifier) == ("several hundred", 100, "approximate")
