@@ -300,40 +300,50 @@ def _relation(text: str, start: int, method: str) -> str | None:
     return None
 
 
-_RE_ANY_MONTH = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)")
+# Gate regexes: each opens with literals or a character class, so a miss costs one fast scan.
+# A month name as the rules write it (_MONTH, then no letter or digit: "Mariupol" is no "Mar").
+_RE_ANY_MONTH = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?!\w)")
 _RE_DIGIT = re.compile(r"\d")
+_RE_YEARISH = re.compile(r"(?:1[89]|20)\d\d")  # what _YEAR and the ISO year need
+_RE_WEEKDAY_NAME = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 
 
-def _gates(text: str) -> dict[str, bool]:
-    """Cheap tests that tell which rules can match at all (most sentences hold no date)."""
+def _gates(text: str) -> tuple[bool, ...]:
+    """Which rules (in RULES order) can match at all: most sentences hold no date.
+
+    Each gate is a necessary condition of its rule's regex (a year needs 18xx/19xx/20xx, a weekday
+    its name, a deictic day one of its words), so a closed gate skips a regex, never a date.
+    """
     digit = _RE_DIGIT.search(text) is not None
     month = _RE_ANY_MONTH.search(text) is not None
+    year = digit and _RE_YEARISH.search(text) is not None
     day = "day" in text
-    return {
-        "iso_date": digit and "-" in text,
-        "full_date": digit and month,
-        "day_range": digit and month,
-        "month_year": digit and month,
-        "month_day": digit and month,
-        "month_alone": month,
-        "year_in_context": digit,
-        "weekday": day,
-        "deictic_day": day or "ight" in text or "morrow" in text or "this " in text or "This " in text,
-        "relative_period": "week" in text or "month" in text or "year" in text,
-        "days_ago": " ago" in text,
-        "cumulative_marker": " far" in text or " date" in text,
-    }
+    return (
+        year and "-" in text,  # iso_date
+        year and month,  # full_date
+        digit and month,  # day_range
+        year and month,  # month_year
+        digit and month,  # month_day
+        month,  # month_alone
+        year,  # year_in_context
+        day and _RE_WEEKDAY_NAME.search(text) is not None,  # weekday
+        (day or "ight" in text or "morrow" in text or "this " in text or "This " in text)  # deictic_day
+        and ("oday" in text or "esterday" in text or "onight" in text or "omorrow" in text
+             or "morning" in text or "afternoon" in text or "evening" in text),
+        "week" in text or "month" in text or "year" in text,  # relative_period
+        " ago" in text,  # days_ago
+        " far" in text or " date" in text,  # cumulative_marker
+    )
 
 
 def find_dates(text: str, offset: int, article_date: date | None) -> list[DateMention]:
     """Date mentions in `text` (spans shifted by offset), resolved against article_date."""
     cands: list[tuple[int, int, int, _Candidate]] = []
-    gates = _gates(text)
-    for rank, rule in enumerate(RULES):
-        if not gates[rule.__name__]:
-            continue
-        for c in rule(text, article_date):
-            cands.append((c[0], -(c[1] - c[0]), rank, c))
+    for rank, open_ in enumerate(_gates(text)):
+        if open_:
+            for c in RULES[rank](text, article_date):
+                cands.append((c[0], -(c[1] - c[0]), rank, c))
     if not cands:
         return []
     cands.sort()

@@ -215,6 +215,19 @@ _IRREALIS_AFTER = re.compile(
     r"^[^,;:.]{0,40}?\b(?:would|could|might|will|no\s+sense|not\s+possible|impossible)\b", re.IGNORECASE
 )
 _IRREALIS_AFTER_GATE = re.compile(r"would|could|might|will|sense|possible", re.IGNORECASE)  # in every match
+_IRREALIS_AFTER_WORDS = ("would", "could", "might", "will", "sense", "possible")
+
+
+def _irrealis_after_gate(after: str) -> bool:
+    """Whether one of the words every _IRREALIS_AFTER match holds occurs in the next 80 characters.
+
+    ASCII text (nearly all) is tested with substring search on its lowercase form, the same answer
+    as the case-insensitive regex (searched at every position, it was the costliest filter step)."""
+    window = after[:80]
+    if window.isascii():
+        low = window.lower()
+        return any(w in low for w in _IRREALIS_AFTER_WORDS)
+    return _IRREALIS_AFTER_GATE.search(window) is not None
 _BACKGROUND_BEFORE = re.compile(
     r"\b(?:since|during|throughout|before|start\s+of|beginning\s+of|outbreak\s+of|months\s+of|days\s+of|"
     r"weeks\s+of|years\s+of|signs\s+of|evidence\s+of|traces\s+of|marks\s+of|similar\s+to|reminiscent\s+of|"
@@ -321,7 +334,7 @@ def _is_irrealis(before: str, after: str, sentence_before: str = "", words: list
     lowercased words of `before` (reused when `before` fits the 45-character cue window)."""
     return bool(
         _irrealis_cue(before[-45:], words if len(before) <= 45 else None)
-        or (_IRREALIS_AFTER_GATE.search(after, 0, 80) is not None and _IRREALIS_AFTER.search(after))
+        or (_irrealis_after_gate(after) and _IRREALIS_AFTER.search(after))
         or (bool(sentence_before) and _CONDITIONAL_BEFORE.search(sentence_before[-160:]) is not None)
     )
 
@@ -707,6 +720,8 @@ def find_hits(
     if not matches:
         return hits
     gates: list[bool] = []  # conditional, perceptive: cheap substring gates computed on first need
+    # Both cyber patterns hold "cyber" (any case): ASCII text without it skips them.
+    maybe_cyber = not text.isascii() or "cyber" in text.lower()
     for m in matches:
         g = m.group(0)
         entry = lexicon.triggers.get(g.lower()) or lexicon.triggers.get(_norm(g))
@@ -720,7 +735,7 @@ def find_hits(
             continue
         if lexicon.modifier_head_re.match(text, m.end()):
             continue  # "air raid warnings", "pre-trial detention centre"
-        if _cyber(text, m):
+        if maybe_cyber and _cyber(text, m):
             continue
         before = _clause_before(text, m.start(), 60)
         word_list = _WORD.findall(before.lower())
@@ -1006,6 +1021,47 @@ def anaphoric_place(text: str, last_named: dict[str, object]) -> object | None:
     return last_named.get(_ANAPHOR_KIND.get(m.group(1), "city"))
 
 
+_NATION_WORD = re.compile(r"\b[A-Z][\w’'-]*")
+_SPACE = re.compile(r"\s+")
+
+
+def national_scope(text: str, offset: int, mentions: list, focus: object | None) -> object | None:
+    """The focus city's country, for a sentence (body offset `offset`, its place `mentions`) that
+    speaks of that country as a whole.
+
+    A local story's events default to its city, but a sentence that names no place where the event
+    happened and refers to the city's country only by name or nationality, with no place below it,
+    tells a national happening: "Ukraine’s counterattack against Russian troops had been very
+    effective" or "another 2.25m tonnes of capacity in Ukrainian hands had been destroyed" in a story
+    about Bucha happened in Ukraine, not in Bucha. A country named only as the owner of a force or an
+    authority ("Ukraine’s military declined to comment", "soldiers fighting in the Ukrainian military")
+    names who acts, not where, and a nationality before a person noun of event_targets.csv ("Ukrainian
+    prisoners were tortured") names who: the city stands in both cases. None when the rule does not apply.
+    """
+    if getattr(focus, "kind", None) != "city" or any(pm.place.kind != "country" for pm in mentions):
+        return None
+    code = getattr(focus, "country_code", None)
+    if not code:
+        return None
+    r = roles()
+    bodies = ([m.span() for m in r.authority.finditer(text)]
+              if r.authority_noun is None or r.authority_noun.search(text) else [])
+
+    def scope(start: int, end: int) -> bool:
+        if any(a <= start < b for a, b in bodies):
+            return False
+        gap = _SPACE.match(text, end)  # "a Ukrainian prisoner": a person's nationality, not a scope
+        return not (gap and people.match(text, gap.end()))
+
+    people = load_lexicon().people_re
+    if any(pm.place.country_code == code and scope(pm.char_start - offset, pm.char_end - offset)
+           for pm in mentions) or any(
+        r.nation_code.get(m.group(0)) == code and scope(m.start(), m.end()) for m in _NATION_WORD.finditer(text)
+    ):
+        return country_place(code)
+    return None
+
+
 def _date_of(doc: Doc, sentence: Sentence) -> tuple[date | None, str]:
     for dm in doc.dates.get(sentence.sentence_id, []):
         if getattr(dm, "relation", None) not in ("since", "as_of") and dm.value is not None:
@@ -1144,13 +1200,10 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                 if implied is None and h.label != "negotiations":  # talks are held at a venue, not the story's place
                     if not focus:
                         focus.append(article_focus(doc))
-                    implied = focus[0]
+                    implied = national_scope(s.text, s.char_start, mentions, focus[0]) or focus[0]
+                # One row, the most specific implied place: its country is derivable (places.country_code),
+                # and a second row would count the event twice per place.
                 pms = [_Fallback(implied)] if implied is not None else []
-                if pms and focus and implied is focus[0] and getattr(implied, "kind", None) != "country":
-                    # Inferred, not written: the focus city's country holds the event whatever the city.
-                    country = country_place(getattr(implied, "country_code", "") or "")
-                    if country is not None:
-                        pms.append(_Fallback(country))
             if targets is None:
                 targets = find_targets(s.text, hits)
             seen.setdefault(h.label, []).append((ids, actor))

@@ -524,6 +524,8 @@ def after_person_title(text: str, start: int, end: int, entry: _Entry, ctx: _Con
 
     News style names people with a title before the surname; a place never takes one.
     """
+    if start == 0 or not text[start - 1].isspace():
+        return False  # _PREV_WORD needs a space before the name
     m = _PREV_WORD.search(text, max(0, start - 30), start)
     return bool(m and m.group(1) in ctx.titles)
 
@@ -556,7 +558,7 @@ def surname_after_first_name(text: str, start: int, end: int, entry: _Entry, ctx
     Not at sentence start ("In Kharkiv ...") and not after a direction or region adjective
     ("Western Sydney", "central Kyiv" is lower case anyway) or another place.
     """
-    if not _town_like(entry):
+    if not _town_like(entry) or start == 0 or not text[start - 1].isspace():
         return False
     prev = _PREV_WORD.search(text, max(0, start - 30), start)
     if not prev or "\n" in text[prev.end(1) : start]:
@@ -678,6 +680,7 @@ REJECT_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
     inside_organisation_name,
     hyphenated_name,
 )
+_OTHER_RULES = REJECT_RULES[len(PERSON_RULES) :]
 
 
 def coordinated_regions(
@@ -895,14 +898,18 @@ class Gazetteer:
                 continue
             if first_name_before_surname(text, start, end, entry, ctx):
                 continue  # a first name ("Vladimir Putin") is seldom used alone: not remembered
-            if any(rule(text, start, end, entry, ctx) for rule in _SURNAME_RULES):
-                if entry.person_name or (entry.candidates[0].kind == "city" and not entry.state):
-                    persons.add(entry.surface)
-                continue
-            if any(rule(text, start, end, entry, ctx) for rule in REJECT_RULES[len(PERSON_RULES) :]):
-                continue
-            chosen.append((start, end, entry))
-            last_end = end
+            for rule in _SURNAME_RULES:
+                if rule(text, start, end, entry, ctx):
+                    if entry.person_name or (entry.candidates[0].kind == "city" and not entry.state):
+                        persons.add(entry.surface)
+                    break
+            else:
+                for rule in _OTHER_RULES:
+                    if rule(text, start, end, entry, ctx):
+                        break
+                else:
+                    chosen.append((start, end, entry))
+                    last_end = end
         return chosen, persons
 
     def _mentions(self, text: str, offset: int, chosen: list[tuple[int, int, _Entry]],
@@ -927,7 +934,9 @@ class Gazetteer:
         if not any(len(e.candidates) > 1 for chosen in kept for _, _, e in chosen):
             return first
         evidence = evidence.with_towns(m.place for ms in first for m in ms)
-        return [self._mentions(text, off, chosen, evidence, [m.as_actor for m in ms]) if chosen else []
+        # A text without homonyms resolves the same with any evidence: its first pass stands.
+        return [self._mentions(text, off, chosen, evidence, [m.as_actor for m in ms])
+                if any(len(e.candidates) > 1 for _, _, e in chosen) else ms
                 for (text, off), chosen, ms in zip(items, kept, first, strict=True)]
 
     def find(self, text: str, offset: int = 0) -> list[PlaceMention]:

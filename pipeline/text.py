@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
@@ -39,8 +40,9 @@ _ABBREVIATIONS = frozenset(
 _SENT_END = re.compile(r"""([.!?…]+)(["”’')\]]*)(\s+)(?=["“‘'(\[]?[A-Z0-9])""")
 
 
+@cache
 def _boilerplate_markers() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Compile the related-links markers of seeds/reference/boilerplate_markers.csv.
+    """Compile (once) the related-links markers of seeds/reference/boilerplate_markers.csv.
 
     label `to_end`: the marker and everything after it is boilerplate ("KEEP READING:").
     label `box`: the marker and the headline-like lines after it, until a body paragraph.
@@ -163,19 +165,13 @@ def paragraphs(article: Article) -> list[Paragraph]:
 def iter_sentences(article: Article) -> Iterator[Sentence]:
     """Every sentence of the article, in order, each with its paragraph's role."""
     body = article.body
+    article_id, content_hash = article.article_id, article.content_hash
+    spans = paragraph_spans(body)
+    texts = [body[s:e] for s, e in spans]
     n = 0
-    for para in paragraphs(article):
-        for s, e in sentence_spans(body[para.char_start : para.char_end], para.char_start):
-            yield Sentence(
-                sentence_id=row_id(article.content_hash, "sentences", s, e),
-                article_id=article.article_id,
-                paragraph_index=para.paragraph_index,
-                sentence_index=n,
-                role=para.role,
-                char_start=s,
-                char_end=e,
-                text=body[s:e],
-            )
+    for index, ((start, _), text, role) in enumerate(zip(spans, texts, paragraph_roles(texts), strict=True)):
+        for s, e in sentence_spans(text, start):
+            yield Sentence(row_id(content_hash, "sentences", s, e), article_id, index, n, role, s, e, body[s:e])
             n += 1
 
 

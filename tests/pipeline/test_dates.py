@@ -146,3 +146,47 @@ def test_speed() -> None:
         find_dates(text, 0, SEED_DATE)
     per_4kb_ms = (time.perf_counter() - t) / 20 * 1000 / (len(text) / 4096)
     assert per_4kb_ms < 5.0  # whole-text worst case; per-sentence use measured ~0.4 ms per 4 KB
+
+
+def _ungated(text: str, article_date: date | None) -> list[tuple[int, int, str, object]]:
+    """Reference: every rule on every text, leftmost-longest, no gates."""
+    cands = sorted((c[0], -(c[1] - c[0]), rank, c) for rank, rule in enumerate(RULES) for c in rule(text, article_date))
+    out, last_end = [], -1
+    for start, _, _, c in cands:
+        if start >= last_end:
+            out.append((start, c[1], c[5], c[2]))
+            last_end = c[1]
+    return out
+
+
+def _corpus_sentences() -> list[str]:
+    import json
+
+    from pipeline.config import PROJECT_ROOT
+    from pipeline.parse import article_from_object
+    from pipeline.text import segment
+
+    path = PROJECT_ROOT.parent / "shared" / "corpus" / "conflict_dev.jsonl"
+    if not path.exists():
+        return []
+    out: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines()[:40]:
+        obj = json.loads(line)
+        out += [s.text for s in segment(article_from_object(obj, obj["id"] + ".json"))]
+    return out
+
+
+@pytest.mark.parametrize("article_date", [SEED_DATE, None])
+def test_gates_never_skip_a_date(article_date: date | None) -> None:
+    # The gates (dates._gates) are necessary conditions: gated results equal running every rule,
+    # on the sentences of the first 40 conflict_dev articles plus hard cases.
+    from pipeline.dates import _gates
+
+    assert len(_gates("")) == len(RULES)
+    texts = _corpus_sentences() + [
+        "This morning Kharkiv was shelled; tonight and tomorrow more.", "Mariupol fell in March 2022, on Sunday.",
+        "since 1990s", "Sept. 18 and 24-25 February, 2022-09-18", "two days ago, so far, to date, last week",
+    ]
+    for text in texts:
+        got = [(d.char_start, d.char_end, d.method.split(".")[1], d.value) for d in find_dates(text, 0, article_date)]
+        assert got == [(a, b, f"{m}", v) for a, b, m, v in _ungated(text, article_date)], text

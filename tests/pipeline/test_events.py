@@ -337,15 +337,49 @@ def test_implied_place_is_the_article_focus() -> None:
     assert [(p.place, p.mention, p.char_start) for p in implied] == [("Kharkiv", None, None)]
 
 
-def test_implied_focus_city_brings_its_country(monkeypatch: pytest.MonkeyPatch) -> None:
-    # ua-0079: a roundup whose lead names Bucha; a later sentence naming no place ("another 2.25m tonnes of
-    # capacity in Ukrainian hands had been destroyed") is surely in the focus city's country, if not the city.
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        # ua-0079 (a roundup whose lead names Bucha): the sentence speaks of Ukraine as a whole.
+        pytest.param("Another 2.25m tonnes of capacity in Ukrainian hands had been destroyed, Agence "
+                     "France-Presse reported.", ["Ukraine"], id="national_scope-nationality"),
+        # No reference to the country: the focus city alone, one row (its country is derivable).
+        pytest.param("Another 2.25m tonnes of capacity had been destroyed, Agence France-Presse reported.",
+                     ["Bucha"], id="implied-focus-city-one-row"),
+        # The country only as the owner of a force: who acts, not where (ua-0029 style).
+        pytest.param("Aslin said they were regular soldiers fighting in the Ukrainian military.", ["Bucha"],
+                     id="national_scope-not-authority-owner"),
+        # A nationality before a person noun of event_targets.csv names who, not where.
+        pytest.param("Several Ukrainian prisoners were tortured, the report said.", ["Bucha"],
+                     id="national_scope-not-a-person-nationality"),
+    ],
+)
+def test_implied_place_is_one_row(monkeypatch: pytest.MonkeyPatch, text: str, places: list[str]) -> None:
+    # An implied place (the sentence names none) gives exactly one event_places row: the most specific.
     ukraine = Place("p-Ukraine", "Ukraine", "country", "UA", None, None, None)
     monkeypatch.setattr(events, "country_place", lambda code: ukraine if code == "UA" else None)
     bucha = Place("p-Bucha", "Bucha", "city", "UA", None, None, None)
     monkeypatch.setattr(events, "article_focus", lambda doc: bucha)
-    text = "Another 2.25m tonnes of capacity in Ukrainian hands had been destroyed, Agence France-Presse reported."
-    assert run(text) == [("property_destruction", ["Bucha", "Ukraine"], "events.trigger_lexicon")]
+    got = run(text)
+    assert got and all(p == places for _, p, _ in got), got
+
+
+def test_national_scope_country_named_as_actor() -> None:
+    # ua-0079: "Ukraine’s counterattack" in a story about Bucha: the sentence names the focus city's country.
+    from pipeline.extract import build_doc
+    from pipeline.parse import article_from_object
+
+    text = ("The Nato secretary general, Jens Stoltenberg, said Ukraine’s counterattack against Russian troops "
+            "had been very effective.")
+    doc = build_doc(article_from_object({"text": text, "date": "2022-09-19"}, "t.json"))
+    (s,) = doc.fact_sentences
+    bucha = Place("p-Bucha", "Bucha", "city", "UA", None, None, None)
+    got = events.national_scope(s.text, s.char_start, doc.places[s.sentence_id], bucha)
+    assert got is not None and got.name == "Ukraine"
+    kyiv_named = "Ukraine’s counterattack near Kyiv had been very effective."
+    doc = build_doc(article_from_object({"text": kyiv_named, "date": "2022-09-19"}, "t.json"))
+    (s,) = doc.fact_sentences
+    assert events.national_scope(s.text, s.char_start, doc.places[s.sentence_id], bucha) is None  # a place below
 
 
 def test_arrest_by_a_state_happens_on_its_soil() -> None:

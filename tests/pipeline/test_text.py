@@ -108,3 +108,12 @@ def test_links_box_title_running_into_its_first_headline_is_boilerplate() -> Non
     )
     article = article_from_object({"text": body}, "a.json")
     assert [p.role for p in paragraphs(article)] == ["body", "boilerplate", "body"]
+
+
+def test_boilerplate_markers_compiled_once() -> None:
+    from pipeline.text import _boilerplate_markers
+
+    assert _boilerplate_markers() is _boilerplate_markers()
+    to_end, box = _boilerplate_markers()
+    assert to_end.match("KEEP READING:") and box.match("Other Topics of Interest Estonia's PM")
+    assert not to_end.match("Keep reading the report, officials said.")
