@@ -10,7 +10,7 @@ of the article. Speakers are read with the lexicons seeds/reference/speaker_*.cs
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -53,10 +53,20 @@ class AttributionRow:
 # Lexicons (loaded once)
 
 CUE_FORMS = frozenset({"finite", "participle", "phrase"})
-NOUN_LABELS = frozenset({"role", "organisation", "unnamed", "media", "document", "modifier"})
+NOUN_LABELS = frozenset({"role", "organisation", "unnamed", "media", "document", "modifier", "rank"})
 NAME_LABELS = frozenset({"media", "organisation", "government"})
 FUNCTION_LABELS = frozenset(
-    {"pronoun_person", "pronoun_thing", "pronoun_plural", "skip", "boundary", "determiner", "connector", "passive"}
+    {
+        "pronoun_person",
+        "pronoun_thing",
+        "pronoun_plural",
+        "skip",
+        "boundary",
+        "determiner",
+        "connector",
+        "passive",
+        "particle",
+    }
 )
 SPEAKER_KINDS = ("person", "government", "organisation", "media", "document", "unnamed", "group")
 
@@ -64,6 +74,13 @@ SPEAKER_KINDS = ("person", "government", "organisation", "media", "document", "u
 # (time adverbs that may sit between a speaker and the cue: "Podoliak on Monday said").
 _HONORIFICS = r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Maj|Capt|Sgt|Adm|Gov|Sen|Rep|Prof|St|Cmdr|Brig)\."
 _TIME_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday today yesterday tonight".split())
+# Heads of a time phrase between a speaker and the cue ("The CIA in the summer had warned", "Macron last
+# week reaffirmed", "X earlier this month said"), with the words that may open such a phrase.
+_TIME_NOUNS = frozenset(
+    "week weekend month year summer winter spring autumn morning afternoon evening night january february"
+    " march april may june july august september october november december".split()
+)
+_TIME_OPENERS = frozenset("in on during last this earlier later late early over the that next past".split())
 # Capitalised prepositions of headline case ("Won't Trigger War With Russia Kallas Said").
 _CAP_STOP = frozenset("with from by after over against into amid about as at".split())
 _COMPASS = frozenset("east west north south eastern western northern southern".split())
@@ -94,6 +111,7 @@ class Lexicon:
     cue_ac: ahocorasick.Automaton | None = None  # first words of the cues: one pre-scan per article
     run_re: re.Pattern[str] | None = None  # capitalised runs + organisation head ("Illawarra police")
     stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
+    role_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # description head -> role words
 
 
 @cache
@@ -131,7 +149,18 @@ def load_lexicon() -> Lexicon:
         channel_words=frozenset(w for t in channels for w in t.split()) - {"a", "an", "the"},
         cue_ac=_automaton(t.split()[0] for t in cues),
         run_re=_org_run_re(k for k, v in nouns.items() if "organisation" in v),
+        role_synonyms=_role_synonyms(),
     )
+
+
+def _role_synonyms() -> dict[str, frozenset[str]]:
+    """speaker_role_synonyms.csv: a description's head (or whole phrase, "head of state") -> the role
+    words of a named person it may stand for, the head itself included."""
+    out: dict[str, set[str]] = {}
+    for r in load_csv("speaker_role_synonyms"):
+        term = r["term"].lower()
+        out.setdefault(term, {term}).add(r["label"].lower())
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 def _cue_terms(cues: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -387,6 +416,30 @@ def _is_demonym(t: Tok, lex: Lexicon, nxt: Tok | None = None) -> bool:
     return t.cap and b.endswith(("ian", "ese", "ish", "ean")) and len(b) > 4
 
 
+def _particle_inside(toks: list[Tok], x: int, lo: int, hi: int, lex: Lexicon) -> bool:
+    """Token x is a lower-case name particle between capitalised name words ("Ursula von der Leyen",
+    "Fernando de la Rua", "Mohammed bin Salman"): a capitalised word before it and after it, with
+    only particles in between."""
+    if toks[x].cap or lex.func.get(toks[x].low) != "particle":
+        return False
+    a = x - 1
+    while a >= lo and lex.func.get(toks[a].low) == "particle" and not toks[a].cap:
+        a -= 1
+    b = x + 1
+    while b < hi and lex.func.get(toks[b].low) == "particle" and not toks[b].cap:
+        b += 1
+    return (
+        a >= lo
+        and b < hi
+        and toks[a].cap
+        and toks[b].cap
+        and not toks[a].quoted
+        and not toks[b].quoted
+        and _is_word(toks[a])
+        and _is_word(toks[b])
+    )
+
+
 def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
     """Start index of the speaker phrase that ends just before token k, or None."""
     s = k
@@ -404,6 +457,11 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
             and t.low not in ("the", "a", "an")
         ):
             break  # sentence-initial "But", "In", "Also"; headline words "With", "From"
+        if fl == "particle" and not t.cap:
+            if _particle_inside(toks, s - 1, lo, k, lex):
+                s -= 1  # "Ursula von der Leyen", "Fernando de la Rua"
+                continue
+            break
         if fl in ("pronoun_person", "pronoun_thing", "pronoun_plural"):
             if s == k:
                 s -= 1
@@ -436,6 +494,9 @@ def np_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int | None:
             break
         if t.low in _COMPASS and s < k and toks[s].cap and s - 2 >= lo and toks[s - 2].low == "in":
             s -= 1  # "fighters in east Ukraine"
+            continue
+        if t.low == "on" and s < k and s - 2 >= lo and toks[s].cap and "role" in _labels(lex, toks[s - 2].text):
+            s -= 1  # "Labor's spokesman on Home Affairs, John Faulkner, says"
             continue
         if t.low == "in" and s < k and s - 2 >= lo and _in_place_ok(toks[s - 2], toks[s], lex):
             s -= 1  # "Police in Karachi say", "officials in Kyiv who said"
@@ -515,6 +576,11 @@ def np_fwd(toks: list[Tok], k: int, hi: int, lex: Lexicon) -> int | None:
         if t.quoted or not _is_word(t):
             break
         fl = lex.func.get(t.low)
+        if fl == "particle" and not t.cap:
+            if e > k and _particle_inside(toks, e, k, hi, lex):
+                e += 1  # "said Ursula von der Leyen"
+                continue
+            break
         if fl in ("pronoun_person", "pronoun_thing", "pronoun_plural"):
             if e == k:
                 e += 1
@@ -581,9 +647,18 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     j = len(core)
     while (
         j > 0
-        and (core[j - 1].cap or _camel(core[j - 1]))
+        and (
+            core[j - 1].cap
+            or _camel(core[j - 1])
+            or j < len(core)
+            and _particle_inside(core, j - 1, 0, len(core), lex)
+        )
         and not (_labels(lex, core[j - 1].text) & {"role", "organisation", "unnamed", "media", "document"})
-        and not _is_demonym(core[j - 1], lex, core[j] if j < len(core) else None)
+        and not (
+            _is_demonym(core[j - 1], lex, core[j] if j < len(core) else None)
+            # a surname that ends like a demonym closes a name: "Simon Crean", "Ivan Korean"
+            and not (j == len(core) and j >= 2 and core[j - 2].cap and not _labels(lex, core[j - 1].text))
+        )
         and core[j - 1].low not in lex.names
     ):
         j -= 1
@@ -591,6 +666,9 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     before = core[j - 1] if 0 < j < len(core) else None
     person_split = before is not None and (
         "role" in _labels(lex, before.text)
+        or "organisation" in _labels(lex, before.text)
+        and "role" in _labels(lex, core[0].text)
+        and len(core) - j >= 2
         or not has_org
         and (
             _is_demonym(before, lex)
@@ -609,13 +687,13 @@ def classify(toks: list[Tok], s: int, e: int, body: str, doc: Doc, lex: Lexicon)
     # head noun: last word before "of"/"for"/"to" ("the head of state"), else the last word
     head_i = len(core) - 1
     for n, t in enumerate(core):
-        if t.low in ("of", "for", "to", "at", "in") and n:
+        if t.low in ("of", "for", "to", "at", "in", "on") and n:
             head_i = n - 1
             break
     head = _base(core[head_i].text)
     labels = _labels(lex, core[head_i].text)
     caps = [t for t in core if t.cap and not _is_demonym(t, lex) and not _labels(lex, t.text)]
-    if "organisation" in labels or (has_org and caps):
+    if "organisation" in labels or (has_org and caps and "role" not in labels):
         kind = "government" if head == "government" else "organisation"
         mtype = "name" if caps or (det is None and any(t.cap for t in core)) else "description"
         return SpeakerNP(
@@ -764,19 +842,20 @@ def _skip_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int:
         if t.low in _TIME_WORDS:
             k -= 1
             continue
+        if t.low in _TIME_NOUNS and not t.cap or t.low in _TIME_NOUNS - {"may", "march"}:
+            c = k - 2
+            while c >= lo and c >= k - 4 and toks[c].low in _TIME_OPENERS and not toks[c].quoted:
+                c -= 1
+            if c < k - 2:
+                k = c + 1  # "in the summer", "last week", "earlier this month"
+                continue
         break
     return k
 
 
 def _tok_index(toks: list[Tok], pos: int) -> int:
-    lo, hi = 0, len(toks)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if toks[mid].start < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    """Index of the first token starting at or after `pos` (tokens are tuples led by their start)."""
+    return bisect_left(toks, (pos,))
 
 
 def _quote_at(para: Para, pos: int) -> tuple[int, int] | None:
@@ -819,13 +898,19 @@ def content_before(body: str, para: Para, sent: Sentence, end: int) -> tuple[tup
 def content_after(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> tuple[tuple[int, int] | None, bool]:
     """The clause or quotation after a cue, from token k: (span, is_direct)."""
     toks = para.toks
+    subj = None
     for n in range(k, min(k + 14, cue.hi)):
         t = toks[n]
         if t.quoted or t.text in ".;!?":
             break
         if t.low == "that":
             k = n + 1
+            subj = None
             break
+        if subj is None and n > k and toks[k].low in _ADJUNCT_OPENERS and _clause_subject(toks, n, lex):
+            subj = n
+    if subj is not None:
+        k = subj  # "said on Friday it had imposed ...": the clause, not the adjunct
     if k >= len(toks) or toks[k].start >= cue.sent.char_end and not toks[k].quoted:
         return None, False
     a = toks[k].start if k < len(toks) else cue.sent.char_end
@@ -847,6 +932,9 @@ def content_after(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> tupl
             b = min(q[1], para.end)
     span = _trim(body, a, b)
     return (span if span[1] > span[0] else None), False
+
+
+_ADJUNCT_OPENERS = frozenset("in on at during via through late earlier last this after from".split())
 
 
 def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bool:
@@ -890,6 +978,8 @@ def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bo
         for n in range(k, cue.hi):
             if toks[n].low == "that" or toks[n].text in ":":
                 return False
+            if n > k and _clause_subject(toks, n, lex):
+                return False  # "said on Friday it had imposed", "said at a conference he believed"
             if toks[n].text in ",.;" and not toks[n].quoted:
                 return (
                     toks[n].text != ","
@@ -899,6 +989,20 @@ def _after_is_empty(body: str, para: Para, cue: Cue, k: int, lex: Lexicon) -> bo
                 )
         return True
     return False
+
+
+def _clause_subject(toks: list[Tok], n: int, lex: Lexicon) -> bool:
+    """Token n is a subject pronoun opening a reported clause after an adjunct ("said on Friday
+    it had imposed sanctions"): not after a preposition, and followed by a word."""
+    t = toks[n]
+    return (
+        not t.quoted
+        and lex.func.get(t.low) in ("pronoun_person", "pronoun_thing", "pronoun_plural")
+        and toks[n - 1].low not in ("to", "by", "with", "for", "of", "from", "at", "on", "in", "about")
+        and n + 1 < len(toks)
+        and _is_word(toks[n + 1])
+        and not toks[n + 1].quoted
+    )
 
 
 def _listener_end(para: Para, cue: Cue, lex: Lexicon) -> int:
@@ -935,7 +1039,16 @@ def according_to(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
     e = np_fwd(toks, cue.j, cue.hi, lex)
     if e is None:
         return None
-    sp = classify(toks, cue.j, e, body, doc, lex)
+    chan = None
+    last = toks[e - 1]
+    if e - 2 > cue.j and _is_possessive(toks[e - 2], lex) and (last.low in lex.channels or last.low == "website"):
+        # "according to the Russian defence ministry’s website": the ministry, on its website
+        chan = last.text
+        sp = classify(toks, cue.j, e - 1, body, doc, lex)
+        if sp is not None:
+            sp = _without_possessive(sp)
+    else:
+        sp = classify(toks, cue.j, e, body, doc, lex)
     if sp is None or sp.mtype == "pronoun":
         return None
     app, e2 = _appositive(body, doc, toks, e, cue.hi, lex)
@@ -949,7 +1062,21 @@ def according_to(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
         content, direct = content_after(body, cue.para, cue, k + 1 if k < cue.hi else k, lex)
     else:
         content, direct = content_before(body, cue.para, cue.sent, cue.start)
-    return Draft(cue, sp, content, direct, "attributions.according_to", role=role)
+    return Draft(cue, sp, content, direct, "attributions.according_to", channel=chan, role=role)
+
+
+def _without_possessive(sp: SpeakerNP) -> SpeakerNP:
+    """The speaker phrase without its possessive ending ("the ministry’s" -> "the ministry")."""
+    cut = 0
+    for suf in ("’s", "'s", "’", "'"):
+        if sp.text.endswith(suf):
+            cut = len(suf)
+            break
+    if not cut:
+        return sp
+    name = sp.name[:-cut] if sp.name.endswith(sp.text[-cut:]) else sp.name
+    head = _base(sp.head) if sp.head else None
+    return SpeakerNP(sp.start, sp.end - cut, sp.text[:-cut], sp.mtype, sp.kind, name, sp.role, head, sp.pronoun)
 
 
 def quoted_as_saying(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
@@ -990,6 +1117,11 @@ def passive_agent(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | None:
     toks = cue.para.toks
     if cue.j >= cue.hi or toks[cue.j].low != "by" or cue.form != "finite":
         return None
+    if cue.text.endswith("ed") and (
+        cue.i - 1 < cue.lo
+        or not (toks[cue.i - 1].low.endswith("as") or lex.func.get(toks[cue.i - 1].low) in ("passive", "skip"))
+    ):
+        return None  # "all seven howitzers promised by Berlin": a participle after a noun
     e = np_fwd(toks, cue.j + 1, cue.hi, lex)
     if e is None:
         return None
@@ -1143,6 +1275,14 @@ def speaker_then_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
         s = np_back(toks, k, lo, lex)
         if s is None:
             return None
+        if _prep_object(toks, s, lo, lex):
+            # the object of a preposition is no subject ("an email sent to an address in Australia
+            # had mentioned"), but the second of two conjuncts may be ("troops to Ukraine and
+            # Cameron said")
+            x = next((x for x in range(k - 1, s, -1) if toks[x].low == "and"), None)
+            if x is None or x + 1 >= k or not toks[x + 1].cap:
+                return None
+            s = x + 1
         sp = classify(toks, s, k, body, doc, lex)
         if sp is None:
             return None
@@ -1266,6 +1406,8 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
         present = key == lemma or key.endswith("s")
         if j < len(toks) and present and lex.func.get(toks[j].low) in ("skip", "passive") and toks[j].low != "being":
             continue  # a noun subject before its verb: "The UN report will be handed"
+        if _not_saying(toks, lemma, j, lex):
+            continue
         sent = next(s for s in sents if s.char_start <= a < s.char_end) if sents else None
         if sent is None:
             continue
@@ -1273,6 +1415,57 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
         hi = _tok_index(toks, sent.char_end)
         out.append(Cue(para, sent, i, j, a, b, body[a:b], lemma, form, strength, lo, hi))
     return out
+
+
+def _prep_object(toks: list[Tok], s: int, lo: int, lex: Lexicon) -> bool:
+    """The phrase starting at token s follows a preposition that makes it an object: "detained by
+    Ukrainian forces", "an address in Australia". A source's document or affiliation keeps it a
+    speaker: "A statement from Europol said", "The report issued by the Australia Institute says",
+    "Marks Sullivan from the Rural Fire Service says"."""
+    if s - 1 < lo or toks[s - 1].cap or toks[s - 1].low not in _OBJECT_PREPS:
+        return False
+    for b in (s - 2, s - 3):
+        if b < lo or toks[b].quoted:
+            break
+        labels = _labels(lex, toks[b].text)
+        if labels & {"document", "media"} or b == s - 2 and (
+            toks[s - 1].low == "from" and (toks[b].cap or labels & {"role", "unnamed"})
+        ):
+            return False
+    return True
+
+
+_OBJECT_PREPS = frozenset("by to from with of for against about into than between among in at on".split())
+_VERDICTS = frozenset("guilty innocent liable dead alive".split())
+
+
+def _not_saying(toks: list[Tok], lemma: str, j: int, lex: Lexicon) -> bool:
+    """Senses of a cue verb that report nothing, read from the words after it (token j):
+    a toll ("has claimed about 14,000 lives", "claimed the lives of"), a possession ("the island
+    Beijing claims as its own territory"), a discovery or a verdict with a noun object ("found a
+    mass grave", "has found the six employees guilty"; "found that ..." is a finding)."""
+    if j >= len(toks) or toks[j].quoted:
+        return False
+    nxt = toks[j]
+    if lemma == "claim":
+        if nxt.low == "as":
+            return True
+        for t in toks[j : j + 4]:
+            if t.low in ("lives", "life") and not t.quoted:
+                return True
+            if not _is_word(t) or t.low == "that":
+                break
+        return False
+    if lemma == "find":
+        if nxt.low in ("a", "an", "no", "bodies") or nxt.text[0].isdigit():
+            # "found a mass grave", "found 10 militia members guilty"; but a clause follows in
+            # "found a growing number of children are working"
+            return not any(
+                lex.func.get(t.low) in ("passive", "skip") and not t.quoted for t in toks[j + 1 : j + 9]
+            )
+        if lex.func.get(nxt.low) == "determiner":  # "found the six employees guilty"
+            return any(t.low in _VERDICTS for t in toks[j + 1 : j + 9] if not t.quoted)
+    return False
 
 
 def _is_possessive(t: Tok, lex: Lexicon) -> bool:
@@ -1392,7 +1585,22 @@ _INDEFINITE = frozenset({"a", "an", "one", "another", "some", "several"})
 
 
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_base(w) for w in re.findall(r"[\w’'-]+", text) if w[:1].isupper() or w.isupper())
+    """The capitalised words of a name, lower-cased, without name particles ("Von der Leyen" ->
+    {"leyen"}, so it is the "Ursula von der Leyen" named before)."""
+    got = _WORDS_MEMO.get(text)
+    if got is None:
+        func = load_lexicon().func
+        got = frozenset(
+            b
+            for w in _HEAD_WORD.findall(text)
+            if (w[:1].isupper() or w.isupper()) and func.get(b := _base(w)) != "particle"
+        )
+        if len(_WORDS_MEMO) < 50_000:
+            _WORDS_MEMO[text] = got
+    return got
+
+
+_WORDS_MEMO: dict[str, frozenset[str]] = {}
 
 
 def _full_name(body: str, surname: str, lex: Lexicon, memo: dict[str, str | None] | None = None) -> str | None:
@@ -1447,6 +1655,33 @@ def _not_name(lex: Lexicon, w: str) -> bool:
             b in lex.func or b in _CAP_STOP or b in _TIME_WORDS or b in lex.names or _labels(lex, w)
         )
     return got
+
+
+def _same_source(kind: str, new: frozenset[str], old: frozenset[str]) -> bool:
+    """A speaker is an earlier entity: a person by part of the name ("Podoliak"), an organisation
+    by part or all of it plus descriptors ("The state-run news agency Tass" = "Tass news agency"),
+    an anonymous group, outlet or document only by the same words ("officials" is not the "Danish
+    officials" named before)."""
+    if kind == "person":
+        return new <= old
+    if kind in ("organisation", "government"):
+        return new <= old or old <= new
+    return new == old
+
+
+# a lower-case word that is no name particle: the speaker is a description ("military adviser to X")
+_DESCRIPTIVE = re.compile(r"(?<![\w’'-])(?!(?:von|van|der|den|de|del|della|da|di|du|dos|la|le|al|bin|ibn)\b)[a-z]")
+_NOT_HEAD = frozenset({"the", "a", "an", "of", "for", "in", "at", "and", "to"})
+
+
+def _entity_words(name: str, kind: str) -> frozenset[str]:
+    """Words that identify a source: a person's capitalised name words; for any other source its
+    head noun too, so "the US embassy" is not the "US intelligence" named before."""
+    if kind == "person" and not _DESCRIPTIVE.search(name):
+        return _words(name) or frozenset({name.lower()})
+    return frozenset(_base(w) for w in _HEAD_WORD.findall(name) if w.lower() not in _NOT_HEAD) or frozenset(
+        {name.lower()}
+    )
 
 
 def _name_words(lex: Lexicon, body: str, start: int, words: list[str]) -> tuple[int, list[str]] | None:
@@ -1599,12 +1834,14 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
 
     ents: list[Entity] = []
     out: list[tuple[Draft, str | None, str | None]] = []
+    first_sent = doc.fact_sentences[0] if doc.fact_sentences else None
+    covered: list[tuple[int, int]] = []
     last_in_sentence: dict[str, Entity] = {}
 
     def register(name: str, kind: str, role: str | None, para: int, pos: int) -> Entity:
-        w = _words(name) or frozenset({name.lower()})
+        w = _entity_words(name, kind)
         for e in reversed(ents):
-            if e.kind == kind and w <= e.words:
+            if e.kind == kind and _same_source(kind, w, e.words):
                 e.para = para
                 e.pos = pos
                 if role and not e.role:
@@ -1634,7 +1871,11 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
             # a name inside the quote the pronoun introduces is never its antecedent:
             # "“That Putin must lose this war ...,” she told" (ua-0079)
             c = d.content or (0, 0)
-            near = [m for m in mentions.near(p, 1) if not c[0] <= m.pos < c[1]]
+            near = [
+                m
+                for m in mentions.near(p, 1)
+                if not c[0] <= m.pos < c[1] and not any(a <= m.pos < b for a, b in covered)
+            ]
             ent = _antecedent(sp.pronoun or "", ents, p, pos, near, register)
         elif sp.mtype == "description" and sp.text.lower().startswith(("its ", "their ")):
             owner = _owner_state(doc, d.cue.para, sp.start)
@@ -1668,7 +1909,9 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
                         break
             ent = register(name, "person" if split else sp.kind or "person", d.role, p, pos)
         elif sp.mtype == "description":
-            ent = _describe(body, sp, ents, p, pos, drafts[n + 1 :], mentions.orgs(sp.head), lex)
+            ent = _describe(
+                body, sp, ents, p, pos, drafts[n + 1 :], mentions.orgs(sp.head), lex, d.cue.sent is first_sent
+            )
             if ent is None:
                 ent = register(_strip_det(sp.name), sp.kind or "person", d.role, p, pos)
         else:  # bare unnamed / media as written
@@ -1678,11 +1921,19 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
             if ent is None:
                 ent = register(sp.name, sp.kind or "unnamed", d.role, p, pos)
         if ent is None:
-            out.append((d, sp.text if sp else None, sp.kind if sp else None))
+            # an unresolved pronoun names no source: no row ("they" with no group before it)
+            keep = sp is not None and sp.mtype != "pronoun"
+            out.append((d, sp.text if keep and sp else None, sp.kind if keep and sp else None))
             continue
         ent.para = p
         ent.pos = max(ent.pos, pos)
         last_in_sentence[d.cue.sent.sentence_id] = ent
+        # names inside what was said or inside the speaker's appositive are no antecedents of a
+        # later pronoun: "X, an adviser to the president, Volodymyr Zelenskiy, said ... “...,” he said"
+        if d.content:
+            covered.append(d.content)
+        if sp is not None:
+            covered.append((min(sp.start, d.cue.start), max(sp.end, d.cue.end)))
         out.append((d, ent.name, ent.kind))
     return out
 
@@ -1705,6 +1956,8 @@ def _merged_person(
     if _labels(lex, last) or _base(last) in lex.names or not last[:1].isupper() or not last.isalpha():
         return None
     prefix = words[:-1]
+    if prefix[-1] in ("of", "for", "the"):
+        return None  # "Institute for the Study of War": the last word closes an organisation's name
     if len(prefix) < 3 and not any(_labels(lex, w) or _base(w) in lex.names for w in prefix):
         return None  # "Joyce Blake": a plain name, whatever other Blakes the article names
     low = {w.lower() for w in words}
@@ -1757,7 +2010,7 @@ def _sentence_subject(
     if e is None:
         return None
     sp = classify(toks, k, e, body, doc, lex)
-    if sp is None or sp.mtype not in ("name",):
+    if sp is None or sp.mtype != "name" and not (sp.mtype == "description" and sp.head in _SPOKES):
         return None
     if kinds is not None and (sp.kind not in kinds or d.speaker is None or sp.end >= d.speaker.start):
         return None
@@ -1769,8 +2022,10 @@ def _sentence_subject(
 
 
 def _owner_state(doc: Doc, para: Para, pos: int) -> str | None:
-    """The state a possessive "its"/"their" points to: the nearest country named before it in
-    the paragraph ("Ukraine has not commented ..., when its deputy defence minister said")."""
+    """The state a possessive "its"/"their" points to: the country that is the subject of its
+    sentence ("North Macedonia plans to donate ... tanks to Ukraine ..., its defence ministry
+    said"), else the nearest country named before it in the paragraph ("Ukraine has not commented
+    ..., when its deputy defence minister said")."""
     best: tuple[int, str] | None = None
     for sent in para.sentences:
         if sent.char_start > pos:
@@ -1778,8 +2033,12 @@ def _owner_state(doc: Doc, para: Para, pos: int) -> str | None:
         for pm in doc.places.get(sent.sentence_id, ()):
             place = getattr(pm, "place", None)
             start = getattr(pm, "char_start", pos)
-            if start < pos and getattr(place, "kind", None) == "country" and (best is None or start > best[0]):
-                best = (start, getattr(place, "name", None) or getattr(pm, "text", ""))
+            if start < pos and getattr(place, "kind", None) == "country":
+                name = getattr(place, "name", None) or getattr(pm, "text", "")
+                if sent.char_end > pos and start == sent.char_start:
+                    return name  # the subject of the sentence that holds the possessive
+                if best is None or start > best[0]:
+                    best = (start, name)
     return best[1] if best else None
 
 
@@ -1827,10 +2086,15 @@ def _antecedent(
         if pronoun == "it"
         else ("unnamed", "organisation", "group", "government", "media")
     )
-    cands = [e for e in ents if e.kind in kinds]
-    if cands:
-        return max(cands, key=lambda e: e.para)
-    return None if pronoun == "it" else max(ents, key=lambda e: e.para)
+    if pronoun == "it":
+        cands = [e for e in ents if e.kind in kinds]
+        return max(cands, key=lambda e: (e.para, e.pos)) if cands else None
+    if pronoun == "we":  # a statement's "we": the body that issued it
+        cands = [e for e in ents if e.kind in kinds]
+        return max(cands, key=lambda e: e.para) if cands else max(ents, key=lambda e: e.para)
+    # "they": the latest group or body of the last two paragraphs, never one person
+    cands = [e for e in ents if e.kind in kinds and para - e.para <= 2]
+    return max(cands, key=lambda e: e.pos) if cands else None
 
 
 def _spokesperson(
@@ -1856,6 +2120,10 @@ def _spokesperson(
     if "’s " in text or "'s " in text:
         owner = _POSSESSIVE.split(text)[0]
         return register(_strip_det(owner), "organisation", "spokesperson", para, pos)
+    words = _strip_det(text).split()
+    if len(words) > 1 and any("organisation" in _labels(lex, w) for w in words[:-1]) and words[0][:1].isupper():
+        # "An Israeli Defence Ministry spokesman": the organisation named before the head
+        return register(" ".join(words[:-1]), "organisation", "spokesperson", para, pos)
     orgs = [e for e in ents if e.kind in ("organisation", "government") and para - e.para <= 1 and e.pos < pos]
     best = max(orgs, key=lambda e: e.pos) if orgs else None
     cand = [m for m in mentions if m.kind == "organisation" and m.pos < pos and para - m.para <= 1]
@@ -1878,13 +2146,16 @@ def _describe(
     later: list[Draft],
     mentions: list[Mention],
     lex: Lexicon,
+    lede: bool = False,
 ) -> Entity | None:
     """A description ("the Ministry", "the president") to the nearest speaker of its kind whose
-    name or role holds its head noun and its modifiers ("Germany’s economy minister" is not the
-    Ukrainian foreign minister), else to the name that follows with the same role words, else
-    to an organisation named in the text with that head noun ("the regiment" -> Azov regiment).
-    An indefinite description ("A top Ukrainian official") introduces a new source: it never
-    points back."""
+    name or role holds its head noun, or a role the head stands for ("the Belarusian leader" = the
+    Belarusian President; speaker_role_synonyms.csv), and its modifiers ("Germany’s economy
+    minister" is not the Ukrainian foreign minister); else to the name that follows with the same
+    role words; else, for a person, to the person the next paragraph introduces (a lede, see
+    `_lede_name`); else to an organisation named in the text with that head noun ("the regiment"
+    -> Azov regiment). An indefinite description ("A top Ukrainian official") introduces a new
+    source: it never points back."""
     head = (sp.head or "").lower()
     if not head:
         return None
@@ -1892,11 +2163,20 @@ def _describe(
     first = sp.text.split()[0].lower()
     indefinite = first in _INDEFINITE
     org = sp.kind in _ORG_KINDS
-    mods = [
-        _base(w)
-        for w in _HEAD_WORD.findall(sp.name)
-        if _base(w) not in lex.func and _base(w) != head and _base(w) not in ("of", "for", "the")
-    ]
+    phrase = _strip_det(sp.name).lower()
+    syn = lex.role_synonyms.get(phrase) if " " in phrase else None
+    if syn is not None:  # "the head of state": the whole phrase stands for a role
+        stem, stems, mods = phrase, syn - {"*"}, []
+    else:
+        stems = (lex.role_synonyms.get(head, frozenset()) | {stem}) - {"*"}
+        mods = [
+            _base(w)
+            for w in _HEAD_WORD.findall(sp.name)
+            if _base(w) not in lex.func
+            and _base(w) != head
+            and _base(w) not in ("of", "for", "the")
+            and "rank" not in _labels(lex, w)
+        ]
     # a definite plural ("the officials") points back to the group or body of that head noun
     # ("Two senior Biden administration officials ... the officials said", ua-0096)
     group = sp.kind in ("unnamed", "group") and sp.text.lower().startswith(("the ", "these "))
@@ -1905,34 +2185,97 @@ def _describe(
             if para - e.para > 6 or (e.kind in _ORG_KINDS) != org and not (group and e.kind != "person"):
                 continue
             hay = (e.name + " " + (e.role or "")).lower()
-            if stem in hay and all(m[:4] in hay for m in mods):
+            if (stem in hay or _title_fits(e.role or "", stems, lex)) and all(m[:4] in hay for m in mods):
                 return e
     for d in later:
-        if d.cue.para.index > para + 1:
+        if d.cue.para.index > para + 6:
             break
         o = d.speaker
-        if (
-            not org
-            and o is not None
-            and o.mtype == "name"
-            and o.kind == "person"
-            and ((d.role or "") + " " + (o.role or "")).lower().find(stem) >= 0
-        ):
+        if org or o is None or o.mtype != "name" or o.kind != "person":
+            continue
+        role = ((d.role or "") + " " + (o.role or "")).lower()
+        if stem not in role and not _title_fits(role, stems, lex):
+            continue
+        # the same or the next paragraph; further on only with every role word ("the Ukrainian
+        # Deputy Prime Minister" ... "Ukrainian Deputy Prime Minister Iryna Vereshchuk said")
+        if d.cue.para.index <= para + 1 or mods and all(m[:4] in role for m in mods):
             return Entity(o.name, "person", d.role or o.role, _words(o.name), para, pos)
+    if not org and sp.kind == "person":
+        got = _lede_name(sp, head, stems, ents, para, pos, later, lex, lede)
+        if got is not None:
+            return got
     if org and not indefinite:
         named = [m for m in mentions if m.head == head and m.pos < pos and para - 6 <= m.para <= para]
         if named:
             m = max(named, key=lambda m: m.pos)
-            return Entity(m.name, "organisation", None, _words(m.name), para, pos)
+            return Entity(m.name, "organisation", None, _entity_words(m.name, "organisation"), para, pos)
         if head in ("agency", "organisation", "organization", "group", "body"):
             recent = [e for e in ents if e.kind in ("organisation", "media") and para - e.para <= 2]
             if recent:
                 return max(recent, key=lambda e: e.pos)
-    if not org and not indefinite and sp.text.lower().startswith(("the ", "this ")) and not mods:
+    if sp.kind == "person" and not indefinite and sp.text.lower().startswith(("the ", "this ")) and not mods:
         recent = [e for e in ents if e.kind == "person" and para - e.para <= 2]
         if recent:
             return max(recent, key=lambda e: e.pos)
     return None
+
+
+def _title_fits(role: str, stems: frozenset[str] | set[str], lex: Lexicon) -> bool:
+    """A person's title holds one of `stems` as a title word ("NATO Secretary-General", "Adm Sir")
+    or phrase ("Deputy Prime Minister"); adjectives that are also titles do not count ("Chief
+    Palestinian negotiator" is no chief)."""
+    low = role.lower()
+    for x in stems:
+        if " " in x:
+            if x in low:
+                return True
+            continue
+        for w in _HEAD_WORD.findall(role):
+            labels = _labels(lex, w)
+            if _base(w) == x and "role" in labels and "modifier" not in labels:
+                return True
+    return False
+
+
+def _lede_name(
+    sp: SpeakerNP,
+    head: str,
+    stems: frozenset[str] | set[str],
+    ents: list[Entity],
+    para: int,
+    pos: int,
+    later: list[Draft],
+    lex: Lexicon,
+    lede: bool,
+) -> Entity | None:
+    """A lede describes, the next paragraph names: "The mayor of Sloviansk has called on its
+    remaining residents to evacuate ... / Vadim Lyakh said 40 houses had been shelled", "NATO’s top
+    official has stressed ... / ... NATO Secretary-General Jens Stoltenberg said".
+
+    The next speaker after the description, in its paragraph or the next, when it is a person named
+    in full for the first time and its title fits the description's head ("commander" = "Adm").
+    A title that does not say (none, or a generic head: "A top Ukrainian official ... Oleksiy
+    Danilov, the secretary of ...") is trusted only when the description is in the article's first
+    sentence (`lede`).
+    """
+    if head.endswith("s") and head[:-1] in lex.nouns:
+        return None  # a plural ("members", "ministers") is a group, not the next person
+    nxt = next((d for d in later if d.speaker is not None and d.speaker.start > pos), None)
+    if nxt is None or nxt.cue.para.index > para + 1:
+        return None
+    o = nxt.speaker
+    assert o is not None
+    if o.mtype != "name" or o.kind != "person":
+        return None
+    words = _words(o.name)
+    if len(words) < 2 or any(words & e.words for e in ents if e.kind == "person"):
+        return None  # a surname alone, or a person named before: not introduced here
+    role = ((nxt.role or "") + " " + (o.role or "")).strip()
+    fits = bool(role) and _title_fits(role, stems, lex)
+    generic = "*" in lex.role_synonyms.get(head, frozenset())
+    if not fits and not (lede and (generic or not role)):
+        return None
+    return Entity(o.name, "person", nxt.role or o.role, words, para, pos)
 
 
 def extract(doc: Doc, lex: Lexicon | None = None) -> list[AttributionRow]:
