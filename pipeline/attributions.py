@@ -235,6 +235,7 @@ class Para:
     toks: list[Tok] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)  # (open mark pos, close mark pos or para end)
     hits: list[int] = field(default_factory=list)  # body offsets of the words that may begin a cue
+    hit_sents: list[tuple[Sentence, int, int]] = field(default_factory=list)  # per hit: sentence, lo, hi
 
 
 def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
@@ -297,32 +298,28 @@ def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
     hits = cue_word_starts(low, lex)
     if not hits:
         return paras
-    new = tuple.__new__
     h = 0
+    nh = len(hits)
     for p in paras:
-        while h < len(hits) and hits[h] < p.start:
+        while h < nh and hits[h] < p.start:
             h += 1
-        if h >= len(hits) or hits[h] >= p.end:
+        if h >= nh or hits[h] >= p.end:
             continue  # no cue: no tokens needed
         p.quotes = find_quotes(body[p.start : p.end], p.start)
         toks: list[Tok] = []
         for sent in p.sentences:
             a0, b0 = sent.char_start, sent.char_end
-            while h < len(hits) and hits[h] < a0:
+            while h < nh and hits[h] < a0:
                 h += 1
-            if h >= len(hits) or hits[h] >= b0:
+            if h >= nh or hits[h] >= b0:
                 continue
-            while h < len(hits) and hits[h] < b0:
-                p.hits.append(hits[h])
-                h += 1
+            lo = len(toks)
             x = a0
             for qa, qb in p.quotes:
                 if qb <= a0 or qa >= b0:
                     continue
                 if qa >= x:
-                    for m in _TOKEN.finditer(body, x, qa + 1):
-                        a, b = m.span()
-                        toks.append(new(Tok, (a, b, body[a:b], low[a:b], False, body[a].isupper())))
+                    _add_tokens(body, low, x, qa + 1, toks)
                 # the inside of a quotation is one quoted token: no rule reads into it
                 a, b = max(qa + 1, a0), min(qb, b0)
                 while a < b and body[a].isspace():
@@ -330,13 +327,24 @@ def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
                 while b > a and body[b - 1].isspace():
                     b -= 1
                 if a < b:
-                    toks.append(new(Tok, (a, b, body[a:b], "", True, body[a].isupper())))
+                    toks.append(Tok(a, b, body[a:b], "", True, body[a].isupper()))
                 x = max(x, min(qb, b0))
-            for m in _TOKEN.finditer(body, x, b0):
-                a, b = m.span()
-                toks.append(new(Tok, (a, b, body[a:b], low[a:b], False, body[a].isupper())))
+            _add_tokens(body, low, x, b0, toks)
+            span = (sent, lo, len(toks))  # the sentence and its tokens [lo, hi)
+            while h < nh and hits[h] < b0:
+                p.hits.append(hits[h])
+                p.hit_sents.append(span)
+                h += 1
         p.toks = toks
     return paras
+
+
+def _add_tokens(body: str, low: str, a: int, b: int, out: list[Tok]) -> None:
+    """Append the tokens of body[a:b] to `out` (C-level maps over one findall were no faster)."""
+    new = tuple.__new__
+    for m in _TOKEN.finditer(body, a, b):
+        x, y = m.span()
+        out.append(new(Tok, (x, y, body[x:y], low[x:y], False, body[x].isupper())))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1199,11 +1207,14 @@ def cue_then_speaker(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
     return Draft(cue, sp, content, direct, "attributions.cue_then_speaker", role=role)
 
 
+_QUOTE_RESUMES = re.compile(r"[^“\"‘\n]{0,60}?[,.:]\s*([“\"‘])")  # '," he said, "' up to the next opening mark
+
+
 def _continue_quote(body: str, para: Para, content: tuple[int, int], pos: int, direct: bool) -> tuple[int, int]:
     """A quotation split by its cue ("...," he said, "...") is one row: extend to the second part."""
     if not direct:
         return content
-    m = re.compile(r"[^“\"‘\n]{0,60}?[,.:]\s*([“\"‘])").match(body, pos, para.end)
+    m = _QUOTE_RESUMES.match(body, pos, para.end)
     if m and not any(c in m.group(0)[:-1] for c in ".") or m and m.group(0).strip()[:1] in ",.:":
         q = _quote_at(para, m.start(1))
         if q and q[0] > content[1]:
@@ -1381,10 +1392,9 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
     """Reporting cues of a paragraph outside quotations."""
     out: list[Cue] = []
     toks = para.toks
-    sents = para.sentences
     first = lex.cue_first
-    for pos in para.hits:
-        i = _tok_index(toks, pos)
+    for pos, (sent, lo, hi) in zip(para.hits, para.hit_sents, strict=True):
+        i = bisect_left(toks, (pos,), lo, hi)
         if i >= len(toks):
             continue
         t = toks[i]
@@ -1408,11 +1418,6 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
             continue  # a noun subject before its verb: "The UN report will be handed"
         if _not_saying(toks, lemma, j, lex):
             continue
-        sent = next(s for s in sents if s.char_start <= a < s.char_end) if sents else None
-        if sent is None:
-            continue
-        lo = _tok_index(toks, sent.char_start)
-        hi = _tok_index(toks, sent.char_end)
         out.append(Cue(para, sent, i, j, a, b, body[a:b], lemma, form, strength, lo, hi))
     return out
 
@@ -1834,7 +1839,7 @@ def resolve(doc: Doc, drafts: list[Draft], lex: Lexicon) -> list[tuple[Draft, st
 
     ents: list[Entity] = []
     out: list[tuple[Draft, str | None, str | None]] = []
-    first_sent = doc.fact_sentences[0] if doc.fact_sentences else None
+    first_sent = mentions.all_sents[0] if mentions.all_sents else None
     covered: list[tuple[int, int]] = []
     last_in_sentence: dict[str, Entity] = {}
 

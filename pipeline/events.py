@@ -97,6 +97,8 @@ class Lexicon:
     modifier_head_re: re.Pattern[str] = re.compile(r"(?!)")  # "air raid warnings": trigger as a modifier
     # first word -> the triggers starting with it (a small alternation instead of the whole lexicon's)
     by_first_word: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # Lowercase first words of the air weapons: one occurs in every (ASCII) text air_weapon_re matches.
+    air_weapon_words: tuple[str, ...] = ()
 
 
 _CONTEXTS = frozenset(
@@ -150,7 +152,7 @@ def build_lexicon(
     modifier_head_re = _words_re(heads, before=r"\s+")
     return Lexicon(
         triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re,
-        by_first_word,
+        by_first_word, tuple(sorted({t.split()[0].lower() for t in air})),
     )
 
 
@@ -437,8 +439,16 @@ def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tu
 
 @lru_cache(maxsize=64)
 def _names_air_weapon(text: str) -> bool:
-    """The sentence names an aircraft or drone (searched once per sentence)."""
-    return load_lexicon().air_weapon_re.search(text) is not None
+    """The sentence names an aircraft or drone (searched once per sentence).
+
+    ASCII text (nearly all) without any weapon's first word skips the search: the regex, with a
+    lookbehind before a case-insensitive alternation, is tried at every position."""
+    lexicon = load_lexicon()
+    if text.isascii():
+        low = text.lower()
+        if not any(w in low for w in lexicon.air_weapon_words):
+            return False
+    return lexicon.air_weapon_re.search(text) is not None
 
 
 def air_weapon_strike(text: str, m: re.Match[str], entry: Trigger, places: list[tuple[int, int]]) -> RuleResult:

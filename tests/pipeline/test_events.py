@@ -571,3 +571,19 @@ def test_domestic_arrest_overrides_a_foreign_place_in_the_object() -> None:
     rows, places = events.extract(doc, [])
     arrest = next(e for e in rows if e.event_type == "abduction_detention")
     assert [p.place for p in places if p.event_id == arrest.event_id] == ["Pakistan"]
+
+
+# --- air weapon gate: the substring test never hides a weapon the regex finds ---------------------
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        pytest.param("an Israeli F-16 fighter jet struck three buildings in Gaza City", True, id="lee-bg-209-ascii"),
+        pytest.param("Russian forces struck a market in Kharkiv", False, id="seed-no-weapon"),
+        pytest.param("drones hit the port of Odesa", True, id="plural-lowercase"),
+        pytest.param("A Russian Su-25 jet — «shot down» near Izium", True, id="non-ascii-text-searched"),
+        pytest.param("the jetty at Berdiansk was shelled", False, id="word-inside-word-not-a-weapon"),
+    ],
+)
+def test_names_air_weapon(text: str, named: bool) -> None:
+    events._names_air_weapon.cache_clear()
+    assert events._names_air_weapon(text) is named
