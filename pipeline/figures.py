@@ -11,6 +11,7 @@ figure_subjects.csv and figure_cumulative.csv.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -31,9 +32,9 @@ from pipeline.focus import (
     roles,
 )
 from pipeline.ids import row_id
-from pipeline.lexicons import alternation, load_csv
+from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence
-from pipeline.numbers import NumberMention, core_starts, find_numbers
+from pipeline.numbers import NumberMention, core_starts, find_numbers, first_chars, trie_alternation
 from pipeline.places import Place, load_gazetteer
 
 CATEGORIES = frozenset(
@@ -114,7 +115,7 @@ def _row(*values: object) -> FigureRow:
     """A FigureRow from its field values in order, without the frozen dataclass's __init__ (which sets
     each field through object.__setattr__: several times slower on the row-building path)."""
     row = object.__new__(FigureRow)
-    row.__dict__.update(zip(_ROW_FIELDS, values, strict=True))
+    object.__setattr__(row, "__dict__", dict(zip(_ROW_FIELDS, values, strict=True)))  # frozen: no plain assignment
     return row
 
 
@@ -132,6 +133,7 @@ class Lexicon:
     cumulative_label: dict[str, str]
     destination: re.Pattern[str] | None = None  # "(were) taken to <...> hospital": being moved somewhere
     destination_label: dict[str, str] = field(default_factory=dict)
+    after_at: re.Pattern[str] | None = None  # `after` without "^", for after_at.match(text, pos) (no slicing)
 
 
 @cache
@@ -151,18 +153,23 @@ def load_lexicon() -> Lexicon:
     dest_rows = load_csv("figure_destinations", allowed_labels=CATEGORIES | {"move"})
     moves = [r["term"] for r in dest_rows if r["label"] == "move"]
     dests = {r["term"].lower(): r["label"] for r in dest_rows if r["label"] != "move"}
+    after = rf"{_AUX}\s*(?P<cue>{trie_alternation(by_slot['after'], True)})\b"
     return Lexicon(
         noun=by_slot["noun"],
-        after=re.compile(rf"^{_AUX}\s*(?P<cue>{alternation(list(by_slot['after']))})\b", re.IGNORECASE),
+        after=re.compile(rf"^{after}", re.IGNORECASE),
+        after_at=re.compile(after, re.IGNORECASE),
         after_label=by_slot["after"],
-        before=re.compile(rf"\b(?P<cue>{alternation(list(by_slot['before']))})\b", re.IGNORECASE),
+        before=re.compile(
+            rf"{first_chars(by_slot['before'], True)}\b(?P<cue>{trie_alternation(by_slot['before'], True)})\b",
+            re.IGNORECASE,
+        ),
         before_label=by_slot["before"],
         subjects=subjects,
-        cumulative=re.compile(rf"\b(?P<cue>{alternation(list(cum))})\b", re.IGNORECASE),
+        cumulative=re.compile(rf"{first_chars(cum, True)}\b(?P<cue>{trie_alternation(cum, True)})\b", re.IGNORECASE),
         cumulative_label=cum,
         destination=re.compile(
-            rf"^{_AUX}\s*(?:{alternation(moves)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
-            rf"(?P<dest>{alternation(list(dests))})\b",
+            rf"^{_AUX}\s*(?:{trie_alternation(moves, True)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
+            rf"(?P<dest>{trie_alternation(dests, True)})\b",
             re.IGNORECASE,
         ),
         destination_label=dests,
@@ -214,6 +221,9 @@ class Context:
     listed: dict[tuple[str, bool], tuple[list, set[int]]] = field(default_factory=dict)
     # sentence id -> the place its figures took from a state body rather than a place name (a domestic force)
     virtual: dict[str, Place] = field(default_factory=dict)
+    subject: dict[str, str] = field(default_factory=dict)  # sentence id -> _event_subject (computed once)
+    wide: dict[str, bool] = field(default_factory=dict)  # sentence id -> whether _WIDE matches (computed once)
+    bounds: dict[str, list[int]] = field(default_factory=dict)  # sentence id -> ends of its _SEGMENT_BOUND marks
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -244,9 +254,20 @@ def _noun_phrase(text: str, start: int, lex: Lexicon, vague: bool = False) -> tu
     return np_, end
 
 
+def _after_at(lex: Lexicon) -> re.Pattern[str]:
+    """`lex.after` without its "^", for `.match(text, pos)` (a Lexicon built without `after_at` gets one)."""
+    return lex.after_at or _unanchored(lex.after.pattern, lex.after.flags)
+
+
+@cache
+def _unanchored(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern.removeprefix("^"), flags)
+
+
 def _noun_phrase_1(text: str, start: int, lex: Lexicon) -> tuple[str, int]:
     words: list[str] = []
-    if lex.after.match(text[start:]):
+    first = text[start:start + 1]
+    if (first.isspace() or first.isalpha() or first in _AFTER_FIRST) and _after_at(lex).match(text, start):
         return "", start
     pos = start
     end = start
@@ -261,7 +282,10 @@ def _noun_phrase_1(text: str, start: int, lex: Lexicon) -> tuple[str, int]:
             low in lex.after_label and low not in lex.noun
         ):
             break
-        participle = _PARTICIPLE.fullmatch(low) and low not in lex.noun and low not in lex.subjects
+        participle = (  # _PARTICIPLE ends in "ed" or "ing": a cheap gate first
+            low.endswith(("ed", "ing")) and _PARTICIPLE.fullmatch(low)
+            and low not in lex.noun and low not in lex.subjects
+        )
         if participle and (words or low.endswith("ing")):
             break
         words.append(w)
@@ -298,8 +322,15 @@ def _person_subject(text: str, lex: Lexicon) -> str | None:
 
 
 def _event_subject(c: Cand, ctx: Context) -> str:
-    """Who the counted deaths/injuries happened to: the sentence's "number of X", the heading, people."""
-    return _person_subject(c.sentence.text, ctx.lex) or ctx.heading_subject.get(c.sentence.paragraph_index) or "people"
+    """Who the counted deaths/injuries happened to: the sentence's "number of X", the heading, people
+    (once per sentence)."""
+    sid = c.sentence.sentence_id
+    got = ctx.subject.get(sid)
+    if got is None:
+        got = ctx.subject[sid] = (
+            _person_subject(c.sentence.text, ctx.lex) or ctx.heading_subject.get(c.sentence.paragraph_index) or "people"
+        )
+    return got
 
 
 _INSERTION = re.compile(
@@ -309,6 +340,7 @@ _INSERTION = re.compile(
 )
 
 
+_AFTER_FIRST = frozenset(",“\"‘'")  # besides spaces and letters, what the cue patterns after a noun may start with
 _PP_HEAD = re.compile(r"^\s+(?:of|in|inside|at|near|from|on|aboard)\s+")
 _PP_WORD = re.compile(r"[\w’'-]+\s*")
 
@@ -325,6 +357,9 @@ def _category_after(c: Cand, ctx: Context) -> str | None:
 
 def _category_after_1(c: Cand, ctx: Context) -> str | None:
     rest = c.sentence.text[c.np_end:c.np_end + 160]
+    first = rest[:1]
+    if not (first.isspace() or first.isalpha() or first in _AFTER_FIRST):
+        return None  # "; that of Kyiv, with 116": every pattern below starts with a space, a quote, "," or a letter
     ins = _INSERTION.match(rest)
     if ins:
         rest = rest[ins.end():]
@@ -368,19 +403,22 @@ def _after_aside(rest: str, lex: Lexicon) -> re.Match[str] | None:
         while w is not None and len(positions) < 6:
             positions.append(w.end() - len(w.group(0)) + len(w.group(0).rstrip()))
             w = _PP_WORD.match(rest, w.end()) if w.group(0)[-1:].isspace() else None
-    after = lex.after.match
+    after = _after_at(lex).match  # at a position of rest, no slicing
+    # cheap gates: the relative pronouns and the "and" that _RELATIVE and _FIRST_PARTICIPLE need literally
+    relative = "who" in rest or "that" in rest or "which" in rest
+    participle = "and" in rest
     for pos in positions:
         if rest.startswith(",", pos):
             a = _ASIDE.match(rest, pos + 1)
-            m = after(rest[a.end():]) if a is not None else None
+            m = after(rest, a.end()) if a is not None else None
             if m is not None:
                 return m
-        r = _RELATIVE.match(rest, pos)
-        m = after(rest[r.end():]) if r is not None else None
+        r = _RELATIVE.match(rest, pos) if relative else None
+        m = after(rest, r.end()) if r is not None else None
         if m is not None:
             return m
-        f = _FIRST_PARTICIPLE.match(rest[pos:])
-        m = after(rest[pos + f.end():]) if f is not None else None
+        f = _FIRST_PARTICIPLE.match(rest[pos:]) if participle else None
+        m = after(rest, pos + f.end()) if f is not None else None
         if m is not None:
             return m
     return None
@@ -541,7 +579,7 @@ def death_toll(c: Cand, ctx: Context) -> Reading | None:
     if m:
         label = ctx.lex.after_label.get(m.group("adj").lower())
         return Reading(label, m.group("n")) if label else None
-    t = _TOLL_TO.search(c.before)
+    t = _TOLL_TO.search(c.before) if "toll" in c.before.lower() else None  # a cheap gate: the cue's word
     if t is None:
         return None
     label = ctx.lex.before_label.get(t.group("cue").lower())
@@ -800,7 +838,11 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
         home = _domestic_force(c, ctx, ranked)
         if home is not None:
             return True, home
-    lo = max((m.end() for m in _SEGMENT_BOUND.finditer(text, 0, c.num.start)), default=0)
+    ends = ctx.bounds.get(sid)
+    if ends is None:  # where the sentence's segments end, found once (the same as searching up to each number)
+        ends = ctx.bounds[sid] = [m.end() for m in _SEGMENT_BOUND.finditer(text)]
+    k = bisect_right(ends, c.num.start)
+    lo = ends[k - 1] if k else 0
     hi_m = _SEGMENT_BOUND.search(text, c.num.end)
     hi = hi_m.start() if hi_m else len(text)
     own = [pr for pr in ranked if pr[1] <= BARE and s0 + lo <= pr[0].char_start < s0 + hi]
@@ -907,13 +949,25 @@ _WIDE = re.compile(
 )
 
 
+def _is_wide(sentence: Sentence, ctx: Context) -> bool:
+    """Whether the sentence speaks of a worldwide or conflict-wide total (_WIDE), once per sentence; the
+    search runs only when one of its key words is in the sentence (it is slow on long sentences)."""
+    got = ctx.wide.get(sentence.sentence_id)
+    if got is None:
+        low = sentence.text.lower()
+        got = ctx.wide[sentence.sentence_id] = ("global" in low or "world" in low or "toll" in low) and bool(
+            _WIDE.search(sentence.text)
+        )
+    return got
+
+
 def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
     if reading.place is not None:
         return reading.place
     decided, here = _sentence_place(c, ctx, reading.category)
     if decided:
         return here
-    if _WIDE.search(c.sentence.text):
+    if _is_wide(c.sentence, ctx):
         return None  # a worldwide or conflict-wide total: no place is implied, not even the paragraph's
     prev = _paragraph_place(ctx, c.sentence.paragraph_index)
     if prev is not None:
@@ -989,31 +1043,35 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     art = doc.article
     dollar = _dollar(_dominant(ctx)) if "$" in art.body else "USD"
     starts = core_starts(art.body)  # number starts of the whole body, found once
+    n_starts = len(starts)
     k = 0
     rows: list[FigureRow] = []
     for sentence in doc.fact_sentences:
         text = sentence.text
         s0 = sentence.char_start
-        while k < len(starts) and starts[k] < s0:
+        while k < n_starts and starts[k] < s0:
             k += 1
         k_end = k
         s1 = s0 + len(text)
-        while k_end < len(starts) and starts[k_end] < s1:
+        while k_end < n_starts and starts[k_end] < s1:
             k_end += 1
         nums: list[NumberMention] = []
         if k_end > k:
-            regions = [(d.char_start - s0, d.char_end - s0) for d in doc.dates.get(sentence.sentence_id, ())
-                       if d.method != "dates.days_ago"]
+            found = doc.dates.get(sentence.sentence_id)
+            regions = (
+                [(d.char_start - s0, d.char_end - s0) for d in found if d.method != "dates.days_ago"] if found else []
+            )
             nums = find_numbers(text, dollar, regions, [p - s0 for p in starts[k:k_end]])
         prev: Cand | None = None
         last_end = 0
         for i, n in enumerate(nums):
             # vague multiples and measures read through "of": "hundreds of people", "20m tonnes of grain"
             np_, np_end = _noun_phrase(text, n.end, lex, n.form == "vague" or n.unit not in ("count", "percent"))
-            clause = text[last_end:n.start]
-            cut = max((m.end() for m in _CLAUSE_END.finditer(clause)), default=0)
+            cut = last_end  # the clause starts after the last clause break between the previous number and this one
+            for m in _CLAUSE_END.finditer(text, last_end, n.start):
+                cut = m.end()
             following = nums[i + 1] if i + 1 < len(nums) else None
-            c = Cand(n, sentence, i, np_, np_end, clause[cut:], prev, following=following)
+            c = Cand(n, sentence, i, np_, np_end, text[cut:n.start], prev, following=following)
             last_end = n.end
             prev = c
             reading, method = None, ""
@@ -1059,6 +1117,6 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                     None,
                 )
             )
-        if _mentions(ctx, sentence) or sentence.sentence_id in ctx.virtual:
+        if doc.places.get(sentence.sentence_id) and _mentions(ctx, sentence) or sentence.sentence_id in ctx.virtual:
             ctx.seen.append(sentence)
     return rows

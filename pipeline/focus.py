@@ -11,12 +11,12 @@ when the sentence is silent. Role words: seeds/reference/figure_place_roles.csv.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.lexicons import alternation, load_csv
+from pipeline.lexicons import load_csv
 from pipeline.model import Doc
+from pipeline.numbers import first_chars, trie_alternation
 from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
@@ -31,15 +31,15 @@ LOCATIVE, BARE, OBLIQUE, REFERENCE, ORIGIN = 0, 1, 2, 3, 4
 _LOCATIVE_PREPS = ("in", "near", "at", "around", "outside", "across", "inside", "into", "of", "to", "on", "over",
                    "throughout", "along")
 _LOCATIVE_SET = frozenset(_LOCATIVE_PREPS)
-_LOCATIVE = re.compile(
-    rf"\b(?:{'|'.join(_LOCATIVE_PREPS)})\s+"
+_LOCATIVE = re.compile(  # first_chars: a lookahead that changes no match but lets the search skip ahead
+    rf"{first_chars(_LOCATIVE_PREPS)}\b(?:{'|'.join(_LOCATIVE_PREPS)})\s+"
     r"(?:(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+))?(?:the\s+)?$",
     re.IGNORECASE,
 )
 _ORIGIN = re.compile(r"\bfrom\s+(?:(?:either|both)\s+)?(?:the\s+)?$", re.IGNORECASE)
 # "50km south of Odesa", "north-east of Kharkiv", "south of Goulburn": a point to measure from
-_REFERENCE = re.compile(
-    r"\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$", re.IGNORECASE
+_REFERENCE = re.compile(  # the lookahead changes no match; it lets the search skip to where a direction can start
+    r"(?=[nsew])\b(?:north|south|east|west)(?:-?(?:east|west))?(?:ern)?\s+of\s+(?:the\s+)?$", re.IGNORECASE
 )
 # "a prisoner swap with the United States", "talks with Russia": a partner, not where it happened
 _WITH_BEFORE = re.compile(r"\bwith\s+(?:the\s+)?$")
@@ -84,30 +84,31 @@ def roles() -> Roles:
     inst = [t for t in by["institution"] if not t.startswith("-")]
     suffix = [t for t in by["institution"] if t.startswith("-")]
     return Roles(
-        agent_verb=re.compile(rf"^{_AUX}\s+(?:{alternation(by['agent_verb'])})\b"),
+        agent_verb=re.compile(rf"^{_AUX}\s+(?:{trie_alternation(by['agent_verb'])})\b"),
         institution=re.compile(
-            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{alternation(inst)})\b|(?:{alternation(suffix)})\b)",
+            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{trie_alternation(inst, True)})\b"
+            rf"|(?:{trie_alternation(suffix, True)})\b)",
             re.IGNORECASE,
         ),
         landmarks=frozenset(t.lower() for t in by["landmark"]),
         anaphor=re.compile(
             rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
-            rf"(?P<noun>{alternation(list(kinds))})\b(?!\s+of\b|['’]s|\s+[A-Z])",
+            rf"(?P<noun>{trie_alternation(kinds, True)})\b(?!\s+of\b|['’]s|\s+[A-Z])",
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
         authority=re.compile(
-            rf"(?<![\w-])(?P<nation>{alternation(list(nations))})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            rf"{first_chars(nations)}(?<![\w-])(?P<nation>{trie_alternation(nations)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
             # "the US government-backed Conflict Observatory": an adjective
-            rf"(?:{alternation(by['authority'])})\b(?!-)"
+            rf"(?:{trie_alternation(by['authority'])})\b(?!-)"
         ),
         nation_code=nations,
-        authority_noun=re.compile(alternation(by["authority"])),
-        anaphor_noun=re.compile(rf"the\s+(?:{alternation(list(kinds))})", re.IGNORECASE),
-        speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
-        supply_verb=re.compile(rf"\b(?:{alternation(by['supply_verb'])})\b"),
+        authority_noun=re.compile(first_chars(by["authority"]) + trie_alternation(by["authority"])),
+        anaphor_noun=re.compile(rf"the\s+(?:{trie_alternation(kinds, True)})", re.IGNORECASE),
+        speech_after=re.compile(rf"^{_AUX}\s+(?:{trie_alternation(by['speech_verb'])})\b"),
+        supply_verb=re.compile(rf"{first_chars(by['supply_verb'])}\b(?:{trie_alternation(by['supply_verb'])})\b"),
         recipient=re.compile(
-            rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(list(nations))})(?![\w-])"
+            rf"\bto\s+(?:the\s+)?(?P<nation>{trie_alternation(nations)})(?![\w-])"
             r"(?:['’]s)?(?:\s+(?:armed\s+)?(?:forces|troops|army|military|soldiers|government))?"
         ),
     )
@@ -215,14 +216,15 @@ def most_specific_place(mentions: list, pos: int, body: str = "") -> Place | Non
 
 def dominant_country(doc: Doc) -> Place | None:
     """The country most of the article's place mentions lie in (for national tallies)."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for mentions in doc.places.values():
         for p in mentions:
-            if p.place.country_code:
-                counts[p.place.country_code] += 1
+            code = p.place.country_code
+            if code:
+                counts[code] = counts.get(code, 0) + 1
     if not counts:
         return None
-    code = counts.most_common(1)[0][0]
+    code = max(counts, key=counts.__getitem__)  # the first of the most frequent, as Counter.most_common(1)
     for mentions in doc.places.values():
         for p in mentions:
             if p.place.kind == "country" and p.place.country_code == code:
@@ -237,13 +239,14 @@ def lead_city(doc: Doc) -> Place | None:
     """The city a local story is about: the first city named in a locative way in the lead paragraph
     ("The mayor of Sloviansk has called on ..."). None when the lead names no city."""
     body = doc.article.body
-    for s in doc.fact_sentences:
+    facts = doc.fact_sentences  # a property that builds the list: read once
+    for s in facts:
         if s.role != "body":
             continue
         for p in doc.places.get(s.sentence_id, []):
             if p.place.kind == "city" and not is_agent(p, body) and locative_rank(p, body) == LOCATIVE:
                 return p.place  # type: ignore[no-any-return]
-        if s.paragraph_index != doc.fact_sentences[0].paragraph_index:
+        if s.paragraph_index != facts[0].paragraph_index:
             return None
     return None
 

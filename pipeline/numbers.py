@@ -9,14 +9,14 @@ Spans are offsets within `text`; the mention span includes the qualifier ("more 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
 from text_to_num import text2num
 
-from pipeline.lexicons import alternation, load_csv
+from pipeline.lexicons import load_csv
 
 QUALIFIERS = frozenset({"exact", "approximate", "more_than", "at_least", "up_to", "less_than", "range"})
 
@@ -31,7 +31,44 @@ _MONTHS = (
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
 
-_WORD = r"(?:" + "|".join(sorted(_UNIT_WORDS + list(_SCALE_WORDS), key=len, reverse=True)) + r")"
+
+def trie_alternation(terms: Iterable[str], ignore_case: bool = False) -> str:
+    """`pipeline.lexicons.alternation(terms)` factored into a prefix tree: "dead|died|displaced" becomes
+    "d(?:ead|i(?:ed|splaced))". It matches the same text (of the terms that match at one position each
+    is a prefix of the next longer one, and the tree, like the longest-first alternation, tries the
+    longest first), but the regex engine follows one branch per character instead of trying every term
+    in turn: several times faster for the long cue and name lists tried at many positions. With
+    `ignore_case` (patterns compiled with re.IGNORECASE) the terms are lower-cased first, so that case
+    variants share one branch. (It belongs in pipeline.lexicons, which this module does not own.)"""
+    root: dict[str, dict] = {}
+    for term in terms:
+        node = root
+        for ch in term.lower() if ignore_case else term:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a term ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        kids = [re.escape(ch) + branch(sub) for ch, sub in sorted(node.items()) if ch]
+        if len(kids) > 1:
+            body = "(?:" + "|".join(kids) + ")"
+            return body + "?" if "" in node else body
+        if not kids:
+            return ""
+        return f"(?:{kids[0]})?" if "" in node else kids[0]
+
+    return branch(root)
+
+
+def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:
+    """A lookahead for the first characters of `terms` ("(?=[bdk])"), to put before a searched alternation
+    that starts with an assertion ("\\b(?:...)"): it changes no match, but lets the regex engine skip to
+    the positions where a term can start instead of trying the whole pattern at each one (about twice
+    as fast on sentences)."""
+    chars = sorted({t[0].lower() if ignore_case else t[0] for t in terms if t})
+    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+
+
+_WORD = rf"(?:{trie_alternation(_UNIT_WORDS + list(_SCALE_WORDS))})"
 _WORD_RUN = rf"{_WORD}(?:(?:-|\s+|\s+and\s+){_WORD})*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?"
 
@@ -56,6 +93,10 @@ class NumberMention:
 
 @dataclass(frozen=True)
 class _Lex:
+    """Compiled number lexicons. The patterns read after a number (qualifiers_after, scale_re,
+    currency_suffix, units, context_re) are used as `pattern.match(text, pos)`, which anchors them at
+    `pos` without copying the rest of the text; so they carry no "^"."""
+
     qualifiers_before: re.Pattern[str]
     qualifiers_after: re.Pattern[str]
     qualifier_label: dict[str, str]
@@ -74,6 +115,9 @@ class _Lex:
     measure_units: frozenset[str]  # unit labels other than percent
     qualifier_last: frozenset[str]  # last words of the before-qualifiers ("least" of "at least"): a cheap gate
     first_words: tuple[str, ...] = ()  # words a core may start with ("twenty", "hundreds", "dozen")
+    core_digits: re.Pattern[str] | None = None  # `core`'s digits branch alone: what `core` matches at a digit
+    prefix_ends: frozenset[str] = frozenset()  # last characters of the prefix currencies: a cheap gate
+    scale_firsts: frozenset[str] = frozenset()  # first letters (lower case) of the scale words: a cheap gate
 
 
 @cache
@@ -92,36 +136,44 @@ def lexicon() -> _Lex:
     short_scales = [t for t in scales if len(t) <= 3]
     prefix = [r["term"] for r in cur if r["position"] == "prefix"]
     suffix = [r["term"] for r in cur if r["position"] == "suffix"]
-    vague_re = alternation(list(vague))
+    vague_re = trie_alternation(vague, ignore_case=True)
     first_words = frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"half", "dozen"}
+    digits = rf"(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
     core = re.compile(
         rf"(?P<vague>\b(?:{vague_re})\b)"
-        rf"|(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
+        rf"|{digits}"
         rf"|(?P<words>\b(?:(?:an?|half)[\s-](?=(?:dozen|hundred|thousand|million|billion)\b))?{_WORD_RUN}\b)"
         rf"|(?P<dozen>\b(?:an?\s+|half[\s-](?:an?\s+)?)?dozen\b)",
         re.IGNORECASE,
     )
     return _Lex(
-        qualifiers_before=re.compile(rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{alternation(before)})\s+$", re.IGNORECASE),
-        qualifiers_after=re.compile(rf"^\s+(?P<q>{alternation(after)})\b", re.IGNORECASE),
+        qualifiers_before=re.compile(
+            rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{trie_alternation(before, True)})\s+$", re.IGNORECASE
+        ),
+        qualifiers_after=re.compile(rf"\s+(?P<q>{trie_alternation(after, True)})\b", re.IGNORECASE),
         qualifier_label={r["term"].lower(): r["label"] for r in quals},
         scales=scales,
         scale_re=re.compile(
-            rf"^(?:\s?(?P<long>{alternation(long_scales)})\b|(?P<short>{alternation(short_scales)})\b)", re.IGNORECASE
+            rf"(?:\s?(?P<long>{trie_alternation(long_scales, True)})\b"
+            rf"|(?P<short>{trie_alternation(short_scales, True)})\b)",
+            re.IGNORECASE,
         ),
         vague=vague,
-        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{alternation(prefix)})\s?$"),
-        currency_suffix=re.compile(rf"^\s(?P<c>{alternation(suffix)})\b", re.IGNORECASE),
+        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{trie_alternation(prefix)})\s?$"),
+        currency_suffix=re.compile(rf"\s(?P<c>{trie_alternation(suffix, True)})\b", re.IGNORECASE),
         currency_label={r["term"].lower(): r["label"] for r in cur},
-        units=re.compile(rf"^\s?(?P<u>{alternation([r['term'] for r in units])})(?![\w])", re.IGNORECASE),
+        units=re.compile(rf"\s?(?P<u>{trie_alternation([r['term'] for r in units], True)})(?![\w])", re.IGNORECASE),
         unit_label={r["term"].lower(): r["label"] for r in units},
         contexts=contexts,
-        context_re=re.compile(rf"^(?P<sep>[\s-]+)(?P<w>{alternation(list(contexts))})\b", re.IGNORECASE),
+        context_re=re.compile(rf"(?P<sep>[\s-]+)(?P<w>{trie_alternation(contexts, True)})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
         measure_units=frozenset(r["label"] for r in units) - {"percent"},
         qualifier_last=frozenset(t.split()[-1].lower() for t in before),
         first_words=tuple(sorted(first_words)),
+        core_digits=re.compile(digits, re.IGNORECASE),
+        prefix_ends=frozenset(t[-1] for t in prefix),
+        scale_firsts=frozenset(t[0].lower() for t in scales),
     )
 
 
@@ -140,7 +192,7 @@ _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)\b", re.IGNORECASE)
 _MODEL_BEFORE = re.compile(r"[A-Za-z][A-Za-z-]*-$|[A-Z]$|(?:\bNo\.|\bno\.|#)\s?$")
 _MODEL_AFTER = re.compile(r"^(?:-?[A-Za-z]+\d|[A-Z]{1,3}\b|-[A-Z]+\b)")
 _CALIBRE_AFTER = re.compile(r"^\s?mm\b", re.IGNORECASE)
-_COMPOUND_AFTER = re.compile(r"^-(?!(?:and|or|to|plus)\b)[A-Za-z]")
+_COMPOUND_AFTER = re.compile(r"-(?!(?:and|or|to|plus)\b)[A-Za-z]")  # matched at a position
 _DECADE_AFTER = re.compile(r"^'?s\b")
 _PHONE = re.compile(r"^[\d\s()+-]{7,}$")
 _NAME_BEFORE = re.compile(r"(?<![.!?:;\"“]\s)(?<!^)\b(?P<w>[A-Z][A-Za-z]+)\s+$")
@@ -205,10 +257,12 @@ def _is_year(token: str, value: float) -> bool:
 
 
 def _core_value(lex: _Lex, m: re.Match[str]) -> tuple[float | None, str]:
+    """Value and form of a core match. The branch is the match's only named group (`lastgroup`)."""
     tok = m.group(0)
-    if m.group("vague"):
+    form = m.lastgroup
+    if form == "vague":
         return lex.vague[_SPACES.sub(" ", tok.lower())], "vague"
-    if m.group("digits"):
+    if form == "digits":
         t = tok
         frac = 0.0
         if " " in t:
@@ -218,7 +272,7 @@ def _core_value(lex: _Lex, m: re.Match[str]) -> tuple[float | None, str]:
         if _DOT_THOUSANDS.fullmatch(t):
             return float(t.replace(".", "")), "digits"  # 2.500 in translated text (checked by caller)
         return float(t.replace(",", "")) + frac, "digits"
-    if m.group("dozen"):
+    if form == "dozen":
         low = tok.lower()
         return (6.0 if low.startswith("half") else 12.0), "dozen"
     return _word_value(tok), "words"
@@ -280,17 +334,32 @@ def _cores(text: str, lex: _Lex, starts: list[int] | None = None) -> list[re.Mat
     (the full alternation at every position is several times slower)."""
     out: list[re.Match[str]] = []
     end = 0
-    core = lex.core
+    core, core_digits = lex.core, lex.core_digits
     for start in core_starts(text) if starts is None else starts:
         if start < end:
             continue
-        m = core.match(text, start)
+        # at a digit only the digits branch can match (the others start with a letter)
+        m = (core_digits if text[start] in _DIGIT_CHARS else core).match(text, start)  # type: ignore[union-attr]
         if m:
             out.append(m)
             end = m.end()
         else:
             end = start + 1
     return out
+
+
+def _mention(
+    start: int, end: int, text: str, value: float, value_max: float | None, qualifier: str, unit: str,
+    num_start: int, num_end: int, form: str, skip: str | None,
+) -> NumberMention:
+    """A NumberMention without the frozen dataclass's __init__ (which sets each field through
+    object.__setattr__: several times slower in the scan loop). Same fields, same order."""
+    mention = object.__new__(NumberMention)
+    object.__setattr__(mention, "__dict__", {
+        "start": start, "end": end, "text": text, "value": value, "value_max": value_max, "qualifier": qualifier,
+        "unit": unit, "num_start": num_start, "num_end": num_end, "form": form, "skip": skip,
+    })
+    return mention
 
 
 def scan(
@@ -301,7 +370,9 @@ def scan(
 ) -> list[NumberMention]:
     """Every number mention in `text`, non-figures marked with `skip`. `dollar` is the currency of "$".
     `date_regions`: spans (within text) of the date mentions already found (pipeline.dates); when None,
-    the date parser is asked here. `starts`: `core_starts(text)` when the caller found them already."""
+    the date parser is asked here. `starts`: `core_starts(text)` when the caller found them already.
+    Patterns read after the number are matched at a position (`pattern.match(text, pos)`, no slicing);
+    a match's length is `m.end() - m.pos`."""
     lex = lexicon()
     out: list[NumberMention] = []
     cores = _cores(text, lex, starts)
@@ -311,17 +382,26 @@ def scan(
     if date_regions is not None:
         date_spans = date_regions
     else:
-        date_spans = _date_spans_fn()(text) if any(m.group("digits") for m in cores) else []
+        date_spans = _date_spans_fn()(text) if any(m.lastgroup == "digits" for m in cores) else []
+    scale_match = lex.scale_re.match
+    suffix_match = lex.currency_suffix.match
+    units_match = lex.units.match
+    n_cores = len(cores)
     i = 0
     consumed = 0
-    while i < len(cores):
+    while i < n_cores:
         m = cores[i]
         i += 1
-        if m.start() < consumed:
+        ns = m.start()
+        if ns < consumed:
             continue
-        value, form = _core_value(lex, m)
-        ns, ne = m.start(), m.end()
+        ne = m.end()
         token = m.group(0)
+        form = m.lastgroup
+        if form == "digits" and token.isdigit():  # the common case of _core_value: a plain run of digits
+            value: float | None = float(token)
+        else:
+            value, form = _core_value(lex, m)
         if value is None and form == "words":
             parts = _SPLIT_WORDS.split(token)
             while value is None and len(parts) > 2:
@@ -331,29 +411,39 @@ def scan(
             ne = ns + len(token)
         if value is None:
             continue
+        core_start = ns
+        digits_or_words = form == "digits" or form == "words"
         qualifier = "approximate" if form == "vague" else "exact"
         unit = "count"
         skip: str | None = None
         value_max: float | None = None
         # a "2.500"-style token only reads as thousands when no scale word follows
         if form == "digits" and "." in token and _DOT_THOUSANDS.fullmatch(token):
-            if lex.scale_re.match(text[ne:]):
+            if scale_match(text, ne):
                 value = float(token)
-        # scale words after digits ("1.5 million", "$61bn", "two dozen", "20m tonnes")
-        sm = lex.scale_re.match(text[ne:]) if form in ("digits", "words") else None
-        cp = lex.currency_prefix.search(text, max(0, ns - 4), ns) if ns else None
+        # scale words after digits ("1.5 million", "$61bn", "two dozen", "20m tonnes"), right after the number
+        # or after one space: tried only when a scale word's first letter is there
+        sm = None
+        if digits_or_words:
+            nxt = text[ne:ne + 2]
+            if nxt[:1].lower() in lex.scale_firsts or nxt[:1].isspace() and nxt[1:].lower() in lex.scale_firsts:
+                sm = scale_match(text, ne)
+        # a prefix currency ends at most two characters before the number ("$61bn", "US$ 5"): a cheap gate
+        cp = None
+        if ns and not lex.prefix_ends.isdisjoint(text[max(0, ns - 3):ns]):
+            cp = lex.currency_prefix.search(text, max(0, ns - 4), ns)
         if sm:
             word = (sm.group("long") or sm.group("short")).lower()
-            rest = text[ne + sm.end():]
+            rest = sm.end()
             money = cp
-            is_metre = word == "m" and not _NOUN_NEXT.match(rest) and not money
+            is_metre = word == "m" and not _NOUN_NEXT.match(text, rest) and not money
             short_ok = sm.group("short") is None or form == "digits"
-            if short_ok and not is_metre and not (word == "m" and _METRE_ADJ.match(rest)):
+            if short_ok and not is_metre and not (word == "m" and _METRE_ADJ.match(text, rest)):
                 value *= lex.scales[word]
-                ne += sm.end()
+                ne += sm.end() - sm.pos
         # ranges: "10 to 15", "10-15", "between 10 and 15"
         between = None
-        if i < len(cores) and form in ("digits", "words") and cores[i].start() - ne < 12:
+        if i < n_cores and digits_or_words and cores[i].start() - ne < 12:
             nxt = cores[i]
             mid = text[ne:nxt.start()]
             ranged = _RANGE_MID.match(mid)
@@ -363,46 +453,46 @@ def scan(
                 v2, f2 = _core_value(lex, nxt)
                 if v2 is not None and f2 == form and not _MONTH_AFTER.match(text[nxt.end():]):
                     e2 = nxt.end()
-                    sm2 = lex.scale_re.match(text[e2:])
+                    sm2 = scale_match(text, e2)
                     if sm2 and (sm2.group("long") or form == "digits"):
                         scale = lex.scales[(sm2.group("long") or sm2.group("short")).lower()]
                         v2 *= scale
                         if not sm:
                             value *= scale
-                        e2 += sm2.end()
+                        e2 += sm2.end() - sm2.pos
                     if v2 > value:
                         value_max, qualifier, ne = v2, "range", e2
                         i += 1
         # currency and units
-        if cp and form in ("digits", "words"):
+        if cp and digits_or_words:
             code = lex.currency_label[cp.group("c").lower()]
             unit = dollar if code == "dollar" else code
             ns = cp.start()
         else:
-            cs = lex.currency_suffix.match(text[ne:]) or (
-                lex.currency_suffix.match(text[ne + 3:]) if form == "vague" and text[ne:ne + 4] == " of " else None
+            cs = suffix_match(text, ne) or (
+                suffix_match(text, ne + 3) if form == "vague" and text[ne:ne + 4] == " of " else None
             )
             if cs and text[ne:ne + 4] == " of ":
                 ne += 3
-            um = lex.units.match(text[ne:]) or (
-                lex.units.match(text[ne + 3:]) if form == "vague" and text[ne:ne + 4] == " of " else None
+            um = units_match(text, ne) or (
+                units_match(text, ne + 3) if form == "vague" and text[ne:ne + 4] == " of " else None
             )
             if um and text[ne:ne + 4] == " of ":
                 ne += 3  # "thousands of kilometres": a vague measure
             if cs:
                 code = lex.currency_label[cs.group("c").lower()]
                 unit = dollar if code == "dollar" else code
-                ne += cs.end()
+                ne += cs.end() - cs.pos
             elif um:
                 unit = lex.unit_label[um.group("u").lower()]
                 if unit == "mm" and not _SPACE_NEXT.match(text, ne) or unit == "mm" and form != "digits":
                     skip = "calibre"
-                ne += um.end()
+                ne += um.end() - um.pos
             elif _TONNES_NEXT.match(text, ne):
                 unit = "t"
         # qualifiers
         qs = ns
-        if qualifier not in ("range",):
+        if qualifier != "range":
             qm = None
             if ns and text[ns - 1].isspace():
                 last = text[max(0, ns - 30):ns].rsplit(None, 1)
@@ -411,29 +501,40 @@ def scan(
             if qm:
                 qualifier = lex.qualifier_label[qm.group("q").lower()]
                 qs = qm.start("q")
-            qa = lex.qualifiers_after.match(text[ne:])
+            qa = lex.qualifiers_after.match(text, ne) if text[ne:ne + 1].isspace() else None
             if qa:
                 qualifier = lex.qualifier_label[qa.group("q").lower()]
         elif between:
-            qs = between.start()  # type: ignore[union-attr]
+            qs = between.start()
         consumed = ne
-        mention = NumberMention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form)
-        skip = skip or _non_figure(text, m.start(), m.start() + len(token), mention, lex, date_spans)
+        skip = skip or _non_figure(
+            text, core_start, core_start + len(token), qs, ns, ne, value, unit, form, lex, date_spans
+        )
         if skip is None and out and out[-1].skip == "name" and _NAME_JOINT.fullmatch(text, out[-1].end, ns):
             skip = "name"  # "Nord Stream 1 and 2"
-        if skip:  # built afresh: dataclasses.replace is several times slower
-            mention = NumberMention(qs, ne, mention.text, value, value_max, qualifier, unit, ns, ne, form, skip)
-        out.append(mention)
+        out.append(_mention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form, skip))
     return out
 
 
 def _non_figure(
-    text: str, cs: int, ce: int, n: NumberMention, lex: _Lex, date_spans: list[tuple[int, int]]
+    text: str,
+    cs: int,
+    ce: int,
+    start: int,
+    num_start: int,
+    num_end: int,
+    value: float,
+    unit: str,
+    form: str,
+    lex: _Lex,
+    date_spans: list[tuple[int, int]],
 ) -> str | None:
-    """Why the number at text[cs:ce] is not a figure, or None. Checks run from the most certain."""
+    """Why the number at text[cs:ce] is not a figure, or None. `start`, `num_start`, `num_end`, `value`,
+    `unit` and `form` are the mention's fields (see NumberMention). Checks run from the most certain."""
     token = text[cs:ce]
     before, after = text[max(0, cs - 60):cs], text[ce:ce + 60]
-    if n.form == "digits" and any(s < ce and cs < e for s, e in date_spans):
+    digits = form == "digits"
+    if digits and date_spans and any(s < ce and cs < e for s, e in date_spans):
         return "date"
     # the word right before the number (most before-checks need one of a few shapes of it)
     spaced = before[-1:].isspace()
@@ -443,15 +544,19 @@ def _non_figure(
     # cheap gates before the anchored patterns: the first character after the number decides most of them
     a1 = after[:1]
     a1_low = a1.lower()
-    if n.form == "digits":
+    if digits:
+        # _TIME_AFTER reads ":", or one of _TIME_FIRST right after the number or after one space
         if (":" in token and _TIME_SHAPE.match(token)) or (
-            (a1 == ":" or a1.isspace() or a1_low in _TIME_FIRST) and _TIME_AFTER.match(after)
+            (a1 == ":" or a1_low in _TIME_FIRST or a1.isspace() and after[1:2].lower() in _TIME_FIRST)
+            and _TIME_AFTER.match(after)
         ):
             return "time"
         capital = last.lstrip("“\"‘'([")[:1].isupper()
-        if (capital and _MONTH_BEFORE.search(before)) or n.value <= 31 and _MONTH_AFTER.match(after):
+        if (capital and _MONTH_BEFORE.search(before)) or value <= 31 and _MONTH_AFTER.match(after):
             return "date"
-        if _is_year(token, n.value) and n.unit == "count" and not lex.currency_prefix.search(before):
+        if 1800 <= value <= 2100 and _is_year(token, value) and unit == "count" and not (
+            lex.currency_prefix.search(before)
+        ):
             return "date"
         if a1 in ("'", "s") and _DECADE_AFTER.match(after):
             return "date"
@@ -470,45 +575,46 @@ def _non_figure(
     ):
         return "age"
     if (
-        n.form == "digits" and n.value < 120 and before.endswith(", ")
+        digits and value < 120 and before.endswith(", ")
         and _AGE_APPOSITION.search(before) and _AGE_APPOSITION_END.match(after)
     ):
         return "age"
-    tail = text[n.num_end:]
-    cm = lex.context_re.match(tail)
-    if cm and not (n.unit != "count"):
+    # what follows the whole number (scale, currency and unit included), matched at num_end
+    t1 = text[num_end:num_end + 1]
+    cm = lex.context_re.match(text, num_end) if t1 == "-" or t1.isspace() else None
+    if cm and not (unit != "count"):
         label = lex.contexts[cm.group("w").lower()]
         if not (cm.group("w").lower() == "second" and "-" in cm.group("sep")):
             return label
-    tail_low = tail[:60].lower()
-    if ("couple" in tail_low or "half" in tail_low) and _COUPLE_HALF.match(tail):
+    tail_low = text[num_end:num_end + 60].lower()
+    if ("couple" in tail_low or "half" in tail_low) and _COUPLE_HALF.match(text, num_end):
         return "duration"
-    if tail[:1] == "-" and _COMPOUND_AFTER.match(tail):
+    if t1 == "-" and _COMPOUND_AFTER.match(text, num_end):
         return "compound"
-    if n.form == "digits" and "mm" in after_low[:3] and _CALIBRE_AFTER.match(after):
+    if digits and "mm" in after_low[:3] and _CALIBRE_AFTER.match(after):
         return "calibre"
-    if n.value == 1 and _PARTITIVE_AFTER.match(after):
+    if value == 1 and _PARTITIVE_AFTER.match(after):
         return "partitive"
     if not spaced:
-        return "measure" if n.form == "vague" and n.unit in lex.measure_units else None
-    nb = _NAME_BEFORE.search(before[-40:]) if n.num_start == cs and last.lstrip("“\"‘'([")[:1].isupper() else None
-    if nb and n.form == "digits" and not _MONTH_BEFORE.search(before):
+        return "measure" if form == "vague" and unit in lex.measure_units else None
+    nb = _NAME_BEFORE.search(before[-40:]) if num_start == cs and last.lstrip("“\"‘'([")[:1].isupper() else None
+    if nb and digits and not _MONTH_BEFORE.search(before):
         w = nb.group("w").lower()
         if w not in lex.qualifier_label and w not in ("with", "to", "of", "in", "and", "by", "from"):
             return "name"
-    wb = _WORD_BEFORE.search(before) if n.start == cs and last_low in lex.pointers else None
-    if wb and wb.group("w").lower() in lex.pointers and n.value <= 12 and n.form in ("words", "digits"):
+    wb = _WORD_BEFORE.search(before) if start == cs and last_low in lex.pointers else None
+    if wb and wb.group("w").lower() in lex.pointers and value <= 12 and form in ("words", "digits"):
         return "pointer"
-    if last_low == "all" and n.start == cs and _NAMED_SET_AFTER.match(after):
+    if last_low == "all" and start == cs and _NAMED_SET_AFTER.match(after):
         return "pointer"  # "All 30 Nato members must ratify": the size of a named set (rule 23), not a count
     if (
-        n.start == cs and n.value <= 50 and n.unit == "count" and last[-2:] in ("'s", "’s", "s'", "s’")
+        start == cs and value <= 50 and unit == "count" and last[-2:] in ("'s", "’s", "s'", "s’")
         and _POSSESSIVE_BEFORE.search(before)
     ):
         return "pointer"  # "the world's two largest arsenals", "Nato's 30 members"
-    if n.form == "digits" and last == "of" and _NAMED_OF_BEFORE.search(before):
+    if digits and last == "of" and _NAMED_OF_BEFORE.search(before):
         return "name"  # "Group of 7"
-    if n.form == "vague" and n.unit in lex.measure_units:
+    if form == "vague" and unit in lex.measure_units:
         return "measure"
     return None
 

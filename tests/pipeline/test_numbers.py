@@ -207,3 +207,34 @@ def test_several_hundred_is_vague() -> None:
     text = "SES spokeswoman Laura Goodin says several hundred volunteers will be back in the field this morning."
     (n,) = find_numbers(text)
     assert (n.text, n.value, n.qualifier) == ("several hundred", 100, "approximate")
+
+
+# Cue lists shaped like the lexicons: terms that are prefixes of others ("dead", "dead and wounded"), case
+# variants, and symbols (seeds/reference/figure_categories.csv, number_currencies.csv).
+_TRIE_TERMS = ["dead", "dead and wounded", "dead or wounded", "died", "displaced", "Kyiv", "kyiv region", "$", "US$"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("two people were dead and wounded, others displaced", id="longest_term_first"),
+    pytest.param("the dead or wounded died in the Kyiv region", id="prefix_terms"),
+    pytest.param("a US$5 loan and $3 more for KYIV REGION", id="symbols_and_case"),
+    pytest.param("deadline and dyed cloth", id="must_not_match_inside_words"),
+])
+def test_trie_alternation_matches_like_alternation(text: str) -> None:
+    """The prefix-tree regex finds the same matches as the longest-first alternation, with and without
+    re.IGNORECASE, and the first_chars lookahead changes none of them."""
+    import re
+
+    from pipeline.lexicons import alternation
+    from pipeline.numbers import first_chars, trie_alternation
+
+    for flags in (0, re.IGNORECASE):
+        plain = re.compile(rf"(?<!\w)(?:{alternation(_TRIE_TERMS)})(?!\w)", flags)
+        trie = re.compile(
+            rf"{first_chars(_TRIE_TERMS, bool(flags))}(?<!\w)(?:{trie_alternation(_TRIE_TERMS, bool(flags))})(?!\w)",
+            flags,
+        )
+        assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        for i in range(len(text)):
+            a, b = plain.match(text, i), trie.match(text, i)
+            assert (a and a.group()) == (b and b.group())
