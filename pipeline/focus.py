@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, first_chars, load_csv
 from pipeline.model import Doc
-from pipeline.numbers import first_chars, trie_alternation
 from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
@@ -84,31 +83,31 @@ def roles() -> Roles:
     inst = [t for t in by["institution"] if not t.startswith("-")]
     suffix = [t for t in by["institution"] if t.startswith("-")]
     return Roles(
-        agent_verb=re.compile(rf"^{_AUX}\s+(?:{trie_alternation(by['agent_verb'])})\b"),
+        agent_verb=re.compile(rf"^{_AUX}\s+(?:{alternation(by['agent_verb'])})\b"),
         institution=re.compile(
-            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{trie_alternation(inst, True)})\b"
-            rf"|(?:{trie_alternation(suffix, True)})\b)",
+            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{alternation(inst, True)})\b"
+            rf"|(?:{alternation(suffix, True)})\b)",
             re.IGNORECASE,
         ),
         landmarks=frozenset(t.lower() for t in by["landmark"]),
         anaphor=re.compile(
             rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
-            rf"(?P<noun>{trie_alternation(kinds, True)})\b(?!\s+of\b|['’]s|\s+[A-Z])",
+            rf"(?P<noun>{alternation(kinds, True)})\b(?!\s+of\b|['’]s|\s+[A-Z])",
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
         authority=re.compile(
-            rf"{first_chars(nations)}(?<![\w-])(?P<nation>{trie_alternation(nations)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            rf"{first_chars(nations)}(?<![\w-])(?P<nation>{alternation(nations)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
             # "the US government-backed Conflict Observatory": an adjective
-            rf"(?:{trie_alternation(by['authority'])})\b(?!-)"
+            rf"(?:{alternation(by['authority'])})\b(?!-)"
         ),
         nation_code=nations,
-        authority_noun=re.compile(first_chars(by["authority"]) + trie_alternation(by["authority"])),
-        anaphor_noun=re.compile(rf"the\s+(?:{trie_alternation(kinds, True)})", re.IGNORECASE),
-        speech_after=re.compile(rf"^{_AUX}\s+(?:{trie_alternation(by['speech_verb'])})\b"),
-        supply_verb=re.compile(rf"{first_chars(by['supply_verb'])}\b(?:{trie_alternation(by['supply_verb'])})\b"),
+        authority_noun=re.compile(first_chars(by["authority"]) + alternation(by["authority"])),
+        anaphor_noun=re.compile(rf"the\s+(?:{alternation(kinds, True)})", re.IGNORECASE),
+        speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
+        supply_verb=re.compile(rf"{first_chars(by['supply_verb'])}\b(?:{alternation(by['supply_verb'])})\b"),
         recipient=re.compile(
-            rf"\bto\s+(?:the\s+)?(?P<nation>{trie_alternation(nations)})(?![\w-])"
+            rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(nations)})(?![\w-])"
             r"(?:['’]s)?(?:\s+(?:armed\s+)?(?:forces|troops|army|military|soldiers|government))?"
         ),
     )

@@ -49,10 +49,39 @@ def load_csv(
     return tuple(rows)
 
 
-def alternation(terms: Iterable[str], flexible_spaces: bool = False) -> str:
-    """A regex alternation of literal terms, longest first (so "at least" wins over "at").
-    With flexible_spaces, a space in a term matches any run of whitespace."""
-    escaped = (re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    if flexible_spaces:
-        escaped = (e.replace(r"\ ", r"\s+") for e in escaped)
-    return "|".join(escaped)
+def alternation(terms: Iterable[str], flexible_spaces: bool = False, ignore_case: bool = False) -> str:
+    """A regex alternation of literal terms that prefers the longest ("at least" wins over "at").
+
+    Built as a prefix tree: "dead|died|displaced" becomes "d(?:ead|i(?:ed|splaced))". It matches the
+    same text as the longest-first list (terms matching at one position are prefixes of each other,
+    and the tree's optional tails are greedy), but the regex engine follows one branch per character
+    instead of trying every term in turn: several times faster for long cue and name lists searched at
+    many positions. With `flexible_spaces`, a space in a term matches any run of whitespace; with
+    `ignore_case` (for patterns compiled with re.IGNORECASE) terms are lower-cased so case variants
+    share one branch."""
+    space = r"\s+" if flexible_spaces else r"\ "
+    root: dict[str, dict] = {}
+    for term in terms:
+        node = root
+        for ch in term.lower() if ignore_case else term:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a term ends here
+
+    def branch(node: dict[str, dict]) -> str:
+        kids = [(space if ch == " " else re.escape(ch)) + branch(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return branch(root)
+
+
+def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:
+    """A lookahead for the first characters of `terms` ("(?=[bdk])"), to put before a searched alternation
+    that starts with an assertion ("\\b(?:...)"): it changes no match, but lets the regex engine skip to
+    the positions where a term can start instead of trying the whole pattern at each one."""
+    chars = sorted({t[0].lower() if ignore_case else t[0] for t in terms if t})
+    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"

@@ -9,14 +9,14 @@ Spans are offsets within `text`; the mention span includes the qualifier ("more 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
 from text_to_num import text2num
 
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import alternation, load_csv
 
 QUALIFIERS = frozenset({"exact", "approximate", "more_than", "at_least", "up_to", "less_than", "range"})
 
@@ -32,43 +32,7 @@ _MONTHS = (
 )
 
 
-def trie_alternation(terms: Iterable[str], ignore_case: bool = False) -> str:
-    """`pipeline.lexicons.alternation(terms)` factored into a prefix tree: "dead|died|displaced" becomes
-    "d(?:ead|i(?:ed|splaced))". It matches the same text (of the terms that match at one position each
-    is a prefix of the next longer one, and the tree, like the longest-first alternation, tries the
-    longest first), but the regex engine follows one branch per character instead of trying every term
-    in turn: several times faster for the long cue and name lists tried at many positions. With
-    `ignore_case` (patterns compiled with re.IGNORECASE) the terms are lower-cased first, so that case
-    variants share one branch. (It belongs in pipeline.lexicons, which this module does not own.)"""
-    root: dict[str, dict] = {}
-    for term in terms:
-        node = root
-        for ch in term.lower() if ignore_case else term:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a term ends here
-
-    def branch(node: dict[str, dict]) -> str:
-        kids = [re.escape(ch) + branch(sub) for ch, sub in sorted(node.items()) if ch]
-        if len(kids) > 1:
-            body = "(?:" + "|".join(kids) + ")"
-            return body + "?" if "" in node else body
-        if not kids:
-            return ""
-        return f"(?:{kids[0]})?" if "" in node else kids[0]
-
-    return branch(root)
-
-
-def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:
-    """A lookahead for the first characters of `terms` ("(?=[bdk])"), to put before a searched alternation
-    that starts with an assertion ("\\b(?:...)"): it changes no match, but lets the regex engine skip to
-    the positions where a term can start instead of trying the whole pattern at each one (about twice
-    as fast on sentences)."""
-    chars = sorted({t[0].lower() if ignore_case else t[0] for t in terms if t})
-    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
-
-
-_WORD = rf"(?:{trie_alternation(_UNIT_WORDS + list(_SCALE_WORDS))})"
+_WORD = rf"(?:{alternation(_UNIT_WORDS + list(_SCALE_WORDS))})"
 _WORD_RUN = rf"{_WORD}(?:(?:-|\s+|\s+and\s+){_WORD})*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?"
 
@@ -136,7 +100,7 @@ def lexicon() -> _Lex:
     short_scales = [t for t in scales if len(t) <= 3]
     prefix = [r["term"] for r in cur if r["position"] == "prefix"]
     suffix = [r["term"] for r in cur if r["position"] == "suffix"]
-    vague_re = trie_alternation(vague, ignore_case=True)
+    vague_re = alternation(vague, ignore_case=True)
     first_words = frozenset(_UNIT_WORDS) | frozenset(_SCALE_WORDS) | {t.split()[0] for t in vague} | {"half", "dozen"}
     digits = rf"(?P<digits>(?<![\w.,/:])(?:{_DIGITS})(?:\s+\d/\d)?)"
     core = re.compile(
@@ -148,24 +112,24 @@ def lexicon() -> _Lex:
     )
     return _Lex(
         qualifiers_before=re.compile(
-            rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{trie_alternation(before, True)})\s+$", re.IGNORECASE
+            rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{alternation(before, True)})\s+$", re.IGNORECASE
         ),
-        qualifiers_after=re.compile(rf"\s+(?P<q>{trie_alternation(after, True)})\b", re.IGNORECASE),
+        qualifiers_after=re.compile(rf"\s+(?P<q>{alternation(after, True)})\b", re.IGNORECASE),
         qualifier_label={r["term"].lower(): r["label"] for r in quals},
         scales=scales,
         scale_re=re.compile(
-            rf"(?:\s?(?P<long>{trie_alternation(long_scales, True)})\b"
-            rf"|(?P<short>{trie_alternation(short_scales, True)})\b)",
+            rf"(?:\s?(?P<long>{alternation(long_scales, True)})\b"
+            rf"|(?P<short>{alternation(short_scales, True)})\b)",
             re.IGNORECASE,
         ),
         vague=vague,
-        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{trie_alternation(prefix)})\s?$"),
-        currency_suffix=re.compile(rf"\s(?P<c>{trie_alternation(suffix, True)})\b", re.IGNORECASE),
+        currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{alternation(prefix)})\s?$"),
+        currency_suffix=re.compile(rf"\s(?P<c>{alternation(suffix, True)})\b", re.IGNORECASE),
         currency_label={r["term"].lower(): r["label"] for r in cur},
-        units=re.compile(rf"\s?(?P<u>{trie_alternation([r['term'] for r in units], True)})(?![\w])", re.IGNORECASE),
+        units=re.compile(rf"\s?(?P<u>{alternation([r['term'] for r in units], True)})(?![\w])", re.IGNORECASE),
         unit_label={r["term"].lower(): r["label"] for r in units},
         contexts=contexts,
-        context_re=re.compile(rf"(?P<sep>[\s-]+)(?P<w>{trie_alternation(contexts, True)})\b", re.IGNORECASE),
+        context_re=re.compile(rf"(?P<sep>[\s-]+)(?P<w>{alternation(contexts, True)})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
         measure_units=frozenset(r["label"] for r in units) - {"percent"},
