@@ -7,6 +7,7 @@ import json
 import dagster as dg
 
 from assets.resources import FactwirePaths
+from pipeline.incremental import load_previous, previous_manifest
 from pipeline.nightly import scan_raw
 
 nightly_job = dg.define_asset_job(
@@ -32,7 +33,10 @@ nightly_schedule = dg.ScheduleDefinition(
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext, paths: FactwirePaths) -> dg.SensorResult:
     """Cursor: {file: sha256}. The run key hashes the whole inventory, so one state runs once."""
-    current = {f.source_path: f.sha256 for f in scan_raw(paths.settings().raw_dir)}
+    settings = paths.settings()
+    # files unchanged (size, mtime) since the published night keep their recorded hash: no re-read
+    files = scan_raw(settings.raw_dir, previous_manifest(load_previous(settings.warehouse_dir)))
+    current = dict(zip(files["source_path"].to_list(), files["sha256"].to_list(), strict=True))
     previous = json.loads(context.cursor) if context.cursor else {}
     if current == previous:
         return dg.SensorResult(skip_reason="raw folder unchanged", cursor=json.dumps(current, sort_keys=True))

@@ -45,9 +45,6 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
             },
             check_results=[schema_check(table, rows, rejects)],
         )
-    context.log.info(
-        f"{stats.articles_extracted} articles extracted, {stats.articles_unchanged} kept from the last night"
-    )
 
 
 @dg.asset(
@@ -60,8 +57,9 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
 )
 def places(paths: FactwirePaths) -> dg.MaterializeResult:
     """Every place the gazetteer knows, with kind, country, admin1 and coordinates."""
-    previous = incremental.load_previous(paths.settings().warehouse_dir)
-    rows, rejects, reused = nightly.write_places(paths.build_dir(), previous)
+    settings = paths.settings()
+    previous = incremental.load_previous(settings.warehouse_dir)
+    rows, rejects, reused = nightly.write_places(paths.build_dir(), previous, settings.workers)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": rows, "reused_from_last_night": reused},
         check_results=[schema_check("places", rows, rejects)],

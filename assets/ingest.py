@@ -14,18 +14,16 @@ from pipeline import incremental, nightly, staging
     description="Inventory of the raw folder: every file (nested folders too) with size, mtime and sha256.",
     metadata={"dagster/column_schema": column_schema("raw_files")},
 )
-def raw_files(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.MaterializeResult:
+def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     """Every raw file of the night with its content hash (the incremental manifest)."""
     settings = paths.settings()
-    known = incremental.previous_manifest(incremental.load_previous(settings.warehouse_dir))
+    previous = incremental.load_previous(settings.warehouse_dir)
+    known = incremental.previous_manifest(previous)
     files = nightly.scan_raw(settings.raw_dir, known)
-    build = paths.build_dir()
-    staging.reset(build, "raw_files")
-    staging.write_part(build, "raw_files", "all", nightly.raw_files_frame(files))
-    context.log.info(f"{len(files)} raw files in {settings.raw_dir}")
+    unchanged = nightly.write_raw_files(paths.build_dir(), files, previous, known)
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": len(files), "raw_dir": str(settings.raw_dir),
-                  "bytes": sum(f.size for f in files)}
+        metadata={"dagster/row_count": files.height, "raw_dir": str(settings.raw_dir),
+                  "bytes": int(files["size"].sum()), "same_as_last_night": unchanged}
     )
 
 
@@ -41,7 +39,7 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
     keep last night's articles; unreadable files and lines go to rejects with the reason."""
     settings = paths.settings()
     build = paths.build_dir()
-    files = [nightly.RawFile(*row) for row in staging.read(build, "raw_files").iter_rows()]
+    files = staging.read(build, "raw_files")
     stats = nightly.ingest(
         settings.raw_dir, files, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir),
         build, settings.workers, context.log.info,
@@ -59,7 +57,8 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
                 "articles_new": stats.articles_new,
             },
         )
-    context.log.info(
-        f"{stats.articles} articles ({stats.articles_new} new) from {len(files)} files: {stats.files_parsed} "
-        f"parsed, {stats.files_unchanged} unchanged, {stats.rejected} files or lines rejected"
-    )
+    if stats.files_parsed:  # a log line is an event in the run storage: only when there was work
+        context.log.info(
+            f"{stats.articles} articles ({stats.articles_new} new) from {files.height} files: {stats.files_parsed} "
+            f"parsed, {stats.files_unchanged} unchanged, {stats.rejected} files or lines rejected"
+        )

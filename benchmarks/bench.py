@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -87,6 +88,61 @@ class Stages:
         for name, secs, rss in self.rows:
             rate = self.n / secs if secs else float("inf")
             print(f"{name:<28}{secs:>10.3f}{1000 * secs / self.n:>12.3f}{rate:>12.0f}{rss:>13.0f}")
+
+
+class TreeRss:
+    """Samples (every 50 ms, from /proc) the summed RSS of a process and all its descendants: the
+    memory the whole job holds at once (the run process, its workers and DuckDB together)."""
+
+    def __init__(self) -> None:
+        self.peak_total = 0.0
+        self._pid: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def watch(self, pid: int) -> None:
+        self._pid = pid
+
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        out: list[int] = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as fh:
+                    out += [int(c) for c in fh.read().split()]
+        except OSError:
+            pass
+        return out
+
+    @staticmethod
+    def _rss_mb(pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.05):
+            if self._pid is None:
+                continue
+            todo, total = [self._pid], 0.0
+            while todo:
+                pid = todo.pop()
+                total += self._rss_mb(pid)
+                todo += self._children(pid)
+            self.peak_total = max(self.peak_total, total)
 
 
 SEED = ROOT / "seeds" / "articles" / "000_34f58d2625e0538a.txt"
@@ -207,12 +263,17 @@ def main() -> int:
 
         def night(label: str) -> float:
             t0 = time.perf_counter()
-            subprocess.run(factwire, check=True, stdout=subprocess.DEVNULL)
+            with TreeRss() as tree:
+                proc = subprocess.Popen(factwire, stdout=subprocess.DEVNULL)
+                tree.watch(proc.pid)
+                if proc.wait():
+                    raise subprocess.CalledProcessError(proc.returncode, factwire)
             secs = time.perf_counter() - t0
             # the largest process of the job so far (the run or one of its workers); a child forked from
             # this process counts this process's pages too, so it is meaningful with --no-stages only
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            memory = f"   peak RSS of any job process so far {rss:>6.0f} MB" if not args.stages else ""
+            memory = (f"   peak RSS: largest process so far {rss:>5.0f} MB, all job processes together "
+                      f"{tree.peak_total:>5.0f} MB" if not args.stages else "")
             print(f"{label:<44}{secs:>8.1f} s{memory}")
             return secs
 
@@ -222,8 +283,13 @@ def main() -> int:
         extra = max(1, len(files) // 100)
         make_raw(raw, len(files) + extra, start=len(files))
         inc = night(f"1% increment ({extra} new files)")
-        print(f"no-op night = {100 * noop / full:.1f}% of the full run; 1% increment = {100 * inc / full:.1f}%; "
-              f"full run {1000 * full / len(files):.2f} ms/file, {len(files) / full:.0f} files/s")
+        # The night after: the DuckDB file of the version before last is updated in place (steady state;
+        # the first increment after a full night has no such file yet and updates a copy).
+        make_raw(raw, len(files) + 2 * extra, start=len(files) + extra)
+        inc2 = night(f"next 1% increment ({extra} new files)")
+        print(f"no-op night = {100 * noop / full:.1f}% of the full run; 1% increment = {100 * inc / full:.1f}%, "
+              f"the next one {100 * inc2 / full:.1f}%; full run {1000 * full / len(files):.2f} ms/file, "
+              f"{len(files) / full:.0f} files/s")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -24,13 +24,19 @@ INGEST_STAGES = ("read", "decode", "parse")
 _LINE_SUFFIX = r":\d+$"  # JSONL rows are recorded as file:line
 
 
+# Modules that move, check, publish or score rows but never decide their content: changing them must
+# not make the next night re-extract the whole corpus (the publisher has its own version).
+NOT_EXTRACTION = frozenset({"cli.py", "config.py", "evaluate.py", "evidence.py", "incremental.py", "publish.py",
+                            "staging.py"})
+
+
 @cache
 def extractor_version() -> str:
     """Hash of everything that decides the rows: core code, table contracts and reference data."""
     digest = hashlib.sha256()
     sources = sorted(
-        [*(PROJECT_ROOT / "pipeline").glob("*.py"), *(PROJECT_ROOT / "schemas").glob("*.py"),
-         *(PROJECT_ROOT / "seeds" / "reference").glob("*.csv")]
+        [*(p for p in (PROJECT_ROOT / "pipeline").glob("*.py") if p.name not in NOT_EXTRACTION),
+         *(PROJECT_ROOT / "schemas").glob("*.py"), *(PROJECT_ROOT / "seeds" / "reference").glob("*.csv")]
     )
     for path in sources:
         digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
@@ -70,12 +76,15 @@ def file_of(col: str = "source_path") -> pl.Expr:
     return pl.col(col).str.replace(_LINE_SUFFIX, "")
 
 
-def previous_manifest(previous: Previous | None) -> dict[str, tuple[int, int, str]]:
-    """{path: (size, mtime_ns, sha256)} recorded by the last published night."""
+MANIFEST_SCHEMA = {"source_path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.Utf8}
+
+
+def previous_manifest(previous: Previous | None) -> pl.DataFrame:
+    """The raw_files table (source_path, size, mtime_ns, sha256) recorded by the last published night,
+    as a frame: a large raw folder costs columns, not a Python object per file."""
     if previous is None:
-        return {}
-    df = previous.scan("raw_files").select("source_path", "size", "mtime_ns", "sha256").collect()
-    return {p: (size, mtime, sha) for p, size, mtime, sha in df.iter_rows()}
+        return pl.DataFrame(schema=MANIFEST_SCHEMA)
+    return previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
 
 
 def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | None, prefix: str = "") -> None:
@@ -100,10 +109,14 @@ def in_set(expr: pl.Expr, values: set[str]) -> pl.Expr | None:
     return expr.is_in(sorted(values)) if values else None
 
 
-def reusable_articles(previous: Previous | None, article_ids: set[str]) -> tuple[set[str], set[str]]:
-    """(articles whose rows the last night extracted with the same extractor version, the last
-    night's other articles, whose rows must go)."""
+def reusable_articles(previous: Previous | None, article_ids: pl.Series) -> tuple[pl.Series, set[str]]:
+    """(the ids among `article_ids` whose rows the last night extracted with the same extractor
+    version, the last night's other articles, whose rows must go). Set algebra runs in polars: a
+    night with 100,000 articles holds no Python object per article."""
     if previous is None or previous.extractor_version != extractor_version():
-        return set(), set()
-    before = set(previous.scan("articles").select("article_id").collect()["article_id"].to_list())
-    return before & article_ids, before - article_ids
+        return pl.Series("article_id", [], pl.Utf8), set()
+    before = previous.scan("articles").select("article_id").collect()
+    now = article_ids.to_frame("article_id")
+    reuse = now.join(before, on="article_id", how="semi")["article_id"]
+    gone = before.join(now, on="article_id", how="anti")["article_id"].to_list()
+    return reuse, set(gone)

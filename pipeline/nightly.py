@@ -16,17 +16,18 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from pipeline import incremental, staging
-from pipeline.extract import extract_article
 from pipeline.frames import to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
-from pipeline.places import load_gazetteer
 from pipeline.validate import validate_table
+
+if TYPE_CHECKING:
+    from pipeline.places import Gazetteer
 
 FACT_TABLES = ("sentences", "figures", "attributions", "events", "event_places")
 INGEST_TABLES = ("articles", "article_sources")
@@ -63,30 +64,67 @@ def _walk(folder: Path, rel: str = "") -> Iterator[tuple[str, os.stat_result, st
                 yield path, entry.stat(), entry.path
 
 
-def scan_raw(raw_dir: Path, known: dict[str, tuple[int, int, str]] | None = None) -> list[RawFile]:
-    """Every regular file under raw_dir (nested folders too; hidden files skipped), sorted by path.
+def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The raw_files table of raw_dir: every regular file (nested folders too; hidden files skipped)
+    with size, mtime and sha256, sorted by path.
 
-    A file whose size and mtime equal the last night's record keeps its recorded hash (as git's
-    index does); any other file is hashed.
+    A file whose path, size and mtime equal the last night's record (`known`, a raw_files frame)
+    keeps its recorded hash (as git's index does); any other file is hashed. The stat results go
+    straight into columns: a large folder costs no Python object per file.
     """
-    known = known or {}
-    if not raw_dir.is_dir():
-        return []
-    files: list[RawFile] = []
-    for key, st, path in _walk(raw_dir):
-        before = known.get(key)
-        sha = before[2] if before and before[:2] == (st.st_size, st.st_mtime_ns) else _sha256(Path(path))
-        files.append(RawFile(key, st.st_size, st.st_mtime_ns, sha))
-    return sorted(files, key=lambda f: f.source_path)
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    if raw_dir.is_dir():
+        for key, st, _ in _walk(raw_dir):
+            paths.append(key)
+            sizes.append(st.st_size)
+            mtimes.append(st.st_mtime_ns)
+    df = pl.DataFrame({"source_path": paths, "size": sizes, "mtime_ns": mtimes},
+                      schema={k: v for k, v in incremental.MANIFEST_SCHEMA.items() if k != "sha256"})
+    if known is not None and known.height:
+        df = df.join(known.select(*incremental.MANIFEST_SCHEMA), on=["source_path", "size", "mtime_ns"], how="left")
+    else:
+        df = df.with_columns(sha256=pl.lit(None, pl.Utf8))
+    todo = df.filter(pl.col("sha256").is_null())["source_path"].to_list()
+    if todo:
+        hashed = pl.DataFrame({"source_path": todo, "fresh": [_sha256(raw_dir / p) for p in todo]},
+                              schema={"source_path": pl.Utf8, "fresh": pl.Utf8})
+        df = df.join(hashed, on="source_path", how="left").with_columns(
+            pl.coalesce("sha256", "fresh").alias("sha256")).drop("fresh")
+    return df.select(*incremental.MANIFEST_SCHEMA).sort("source_path")
 
 
 def raw_files_frame(files: list[RawFile]) -> pl.DataFrame:
-    """The raw_files table of a scan (columns built directly: a large folder has many rows)."""
+    """The raw_files table of a list of RawFile (columns built directly)."""
     return pl.DataFrame(
         {"source_path": [f.source_path for f in files], "size": [f.size for f in files],
          "mtime_ns": [f.mtime_ns for f in files], "sha256": [f.sha256 for f in files]},
-        schema={"source_path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.Utf8},
+        schema=incremental.MANIFEST_SCHEMA,
     )
+
+
+def write_raw_files(build: Path, files: pl.DataFrame, previous: incremental.Previous | None,
+                    known: pl.DataFrame | None = None) -> bool:
+    """Stage the raw_files table; a folder identical to the last night's links the published part
+    (unchanged inode: nothing to reload). Returns True when the part was linked."""
+    staging.reset(build, "raw_files")
+    kept = staging.parts(previous.root, "raw_files") if previous is not None else []
+    if known is None:
+        known = incremental.previous_manifest(previous)
+    if len(kept) == 1 and known.equals(files):
+        staging.link_part(kept[0], build, "raw_files")
+        return True
+    staging.write_part(build, "raw_files", "all", files)
+    return False
+
+
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer (pipeline.places), imported on first use: the run process of a night with nothing
+    to extract never loads the extractors (a pool worker does, once, as its initializer)."""
+    from pipeline.places import load_gazetteer as load
+
+    return load()
 
 
 class _InProcess(Executor):
@@ -113,19 +151,27 @@ def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Ite
 
 
 @contextmanager
-def pool(workers: int, jobs: int) -> Iterator[Executor]:
-    """A process pool when there is work for more than one worker, else in process.
+def pool(workers: int, jobs: int, initializer: Callable[[], object] | None = None,
+         min_jobs: int = 2) -> Iterator[Executor]:
+    """A process pool when there are at least `min_jobs` batches and more than one worker allowed,
+    else in process (a spawned worker costs its imports: more than a small night's parsing).
 
-    Workers are spawned, not forked: polars' and Dagster's threads make fork deadlock-prone. Each
-    worker loads the gazetteer and lexicons once, in parallel, before its first batch.
+    Workers are spawned, not forked: polars' and Dagster's threads make fork deadlock-prone. The
+    extraction workers load the gazetteer and lexicons once (`initializer`), in parallel, before
+    their first batch.
     """
-    if workers <= 1 or jobs <= 1:
+    if workers <= 1 or jobs < max(1, min_jobs):
         yield _InProcess()
         return
-    with ProcessPoolExecutor(
-        max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"), initializer=load_gazetteer
-    ) as ex:
+    ex = ProcessPoolExecutor(
+        max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"), initializer=initializer
+    )
+    try:
         yield ex
+    finally:
+        # Every result has been collected: let the workers tear down (freeing a large gazetteer takes
+        # a few tenths of a second) while the night goes on.
+        ex.shutdown(wait=False, cancel_futures=True)
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -165,9 +211,14 @@ def _parse_batch(args: tuple[Path, list[RawFile], int]) -> tuple[list[Article], 
     return articles, sources, rejects
 
 
+def _progress_every(total: int) -> int:
+    """Report progress about ten times a night: each report is a Dagster event written to the run storage."""
+    return max(1, total // 10)
+
+
 def ingest(
     raw_dir: Path,
-    files: list[RawFile],
+    files: pl.DataFrame,
     max_file_bytes: int,
     previous: incremental.Previous | None,
     build: Path,
@@ -176,21 +227,23 @@ def ingest(
 ) -> IngestStats:
     """Write the articles, article_sources and ingest rejects parts of this night into build.
 
-    Unchanged files keep what the last night made of them; new or changed files are parsed in
-    batches over the pool. The same article under several paths is one article with all its paths.
+    `files` is the night's raw_files table. Unchanged files (same path and sha256) keep what the
+    last night made of them; new or changed files are parsed in batches, over the pool when there
+    are several batches. The same article under several paths is one article with all its paths.
     """
     for table in INGEST_TABLES:
         staging.reset(build, table)
     staging.reset(build, "rejects", "ingest")
-    manifest = incremental.previous_manifest(previous)
-    unchanged = {f.source_path for f in files if manifest.get(f.source_path, (None, None, None))[2] == f.sha256}
-    seen: set[str] = set()
-    if previous is not None and unchanged:
-        gone_files = set(manifest) - unchanged  # changed or removed since the last night
-        sources = previous.scan("article_sources").select(
-            "article_id", incremental.file_of().alias("file")).collect()
-        seen = set(sources.filter(pl.col("file").is_in(sorted(unchanged)))["article_id"].to_list())
-        gone_ids = set(sources["article_id"].to_list()) - seen
+    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+    unchanged = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="semi")
+    todo = files.join(unchanged, on="source_path", how="anti")
+    seen_before = pl.Series("article_id", [], pl.Utf8)  # articles kept from the last night
+    if previous is not None and unchanged.height:
+        gone_files = set(manifest.join(unchanged, on="source_path", how="anti")["source_path"].to_list())
+        sources = previous.scan("article_sources").select("article_id", incremental.file_of().alias("file")).collect()
+        seen_before = sources.join(unchanged.select(file="source_path"), on="file", how="semi")["article_id"].unique()
+        gone_ids = set(sources.join(seen_before.to_frame(), on="article_id", how="anti")["article_id"].to_list())
+        del sources
         incremental.carry_parts(
             previous, "article_sources", build, incremental.in_set(incremental.file_of(), gone_files)
         )
@@ -200,27 +253,34 @@ def ingest(
         incremental.carry_parts(
             previous, "rejects", build, incremental.in_set(incremental.file_of(), gone_files), prefix="ingest"
         )
-    todo = [f for f in files if f.source_path not in unchanged]
-    batches = _batches(todo, FILES_PER_BATCH)
-    new_articles = rejected = done = 0
-    with pool(workers, len(batches)) as ex:
-        jobs = ((raw_dir, b, max_file_bytes) for b in batches)
+    seen_new: set[str] = set()
+    rejected = done = 0
+    n_batches = -(-todo.height // FILES_PER_BATCH)
+    every = _progress_every(todo.height)
+    # Parsing is cheap (about 0.1 ms a file): a pool pays off only for a few batches or more.
+    with pool(workers, n_batches, min_jobs=3) as ex:
+        jobs = (
+            (raw_dir, [RawFile(*row) for row in todo.slice(i, FILES_PER_BATCH).iter_rows()], max_file_bytes)
+            for i in range(0, todo.height, FILES_PER_BATCH)
+        )
         for (_, batch, _), (articles, sources, rejects) in bounded_map(ex, _parse_batch, jobs, 2 * workers):
+            ids = pl.Series("article_id", [a.article_id for a in articles], pl.Utf8)
+            known = set(ids.filter(ids.is_in(seen_before.implode())).to_list()) if seen_before.len() else set()
             fresh = []
             for article in articles:
-                if article.article_id not in seen:
-                    seen.add(article.article_id)
+                if article.article_id not in known and article.article_id not in seen_new:
+                    seen_new.add(article.article_id)
                     fresh.append(article)
             name = _batch_name([f.source_path + f.sha256 for f in batch])
             _write_validated(build, "articles", name, to_frame("articles", fresh), "ingest")
             _write_validated(build, "article_sources", name, to_frame("article_sources", sources), "ingest")
-            staging.write_part(build, "rejects", f"ingest-{name}", to_frame("rejects", rejects))
-            new_articles += len(fresh)
+            if rejects:
+                staging.write_part(build, "rejects", f"ingest-{name}", to_frame("rejects", rejects))
             rejected += len(rejects)
-            done += len(batch)
-            if progress:
-                progress(f"parsed {done}/{len(todo)} files: {new_articles} new articles, {rejected} rejected")
-    return IngestStats(len(todo), len(unchanged), len(seen), new_articles, rejected)
+            before, done = done, done + len(batch)
+            if progress and (done // every > before // every or done == todo.height):
+                progress(f"parsed {done}/{todo.height} files: {len(seen_new)} new articles, {rejected} rejected")
+    return IngestStats(todo.height, unchanged.height, seen_before.len() + len(seen_new), len(seen_new), rejected)
 
 
 def _write_validated(
@@ -246,6 +306,8 @@ def articles_from_frame(df: pl.DataFrame) -> list[Article]:
 def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """Extract and validate one batch: (valid rows per table, rejects per table).
     An extractor crash rejects that article, not the batch."""
+    from pipeline.extract import extract_article
+
     gazetteer = load_gazetteer()
     rows: dict[str, list] = {t: [] for t in FACT_TABLES}
     failures: list[Reject] = []
@@ -266,10 +328,12 @@ def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dic
     return valid, rejects
 
 
-def _article_batches(build: Path, todo: set[str]) -> Iterator[pl.DataFrame]:
-    """The articles to extract, part by part (one part in memory at a time), in batches."""
-    for part in staging.parts(build, "articles"):
-        df = pl.read_parquet(part).filter(pl.col("article_id").is_in(sorted(todo))).sort("article_id")
+def _article_batches(todo: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The articles to extract (`todo`: article_id, part), part by part (one part in memory at a
+    time; parts without any are not read), in batches."""
+    for part, ids in todo.group_by("part", maintain_order=True).agg("article_id").sort("part").iter_rows():
+        df = pl.read_parquet(part).filter(pl.col("article_id").is_in(pl.Series(ids, dtype=pl.Utf8).implode()))
+        df = df.sort("article_id")
         for i in range(0, df.height, ARTICLES_PER_BATCH):
             yield df.slice(i, ARTICLES_PER_BATCH)
 
@@ -296,22 +360,26 @@ def extract(
     for table in FACT_TABLES:
         staging.reset(build, table)
     staging.reset(build, "rejects", "extract")
-    ids = set(staging.scan(build, "articles").select("article_id").collect()["article_id"].to_list())
-    reuse, gone = incremental.reusable_articles(previous, ids)
-    if previous is not None and reuse:
+    parts = staging.parts(build, "articles")
+    current = pl.concat(
+        [pl.scan_parquet(p).select("article_id", part=pl.lit(str(p))) for p in parts]
+    ).collect() if parts else pl.DataFrame(schema={"article_id": pl.Utf8, "part": pl.Utf8})
+    reuse, gone = incremental.reusable_articles(previous, current["article_id"])
+    if previous is not None and reuse.len():
         drop = incremental.in_set(pl.col("article_id"), gone)
         for table in FACT_TABLES:
             incremental.carry_parts(previous, table, build, drop)
         incremental.carry_parts(previous, "rejects", build, drop, prefix="extract")
-    todo_ids = staging.scan(build, "articles").select("article_id").filter(
-        ~pl.col("article_id").is_in(sorted(reuse))).collect()["article_id"].to_list()
-    n_batches = -(-len(todo_ids) // ARTICLES_PER_BATCH)
+    todo = current.join(reuse.to_frame(), on="article_id", how="anti") if reuse.len() else current
+    n_todo = todo.height
+    n_batches = -(-n_todo // ARTICLES_PER_BATCH)
+    every = _progress_every(n_todo)
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
-    with pool(workers, n_batches) as ex:
-        batches = _article_batches(build, set(todo_ids))
-        for batch, (valid, rejects) in bounded_map(ex, _extract_job, batches, 2 * workers):
+    # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
+    with pool(workers, n_batches, initializer=load_gazetteer, min_jobs=1) as ex:
+        for batch, (valid, rejects) in bounded_map(ex, _extract_job, _article_batches(todo), 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():
                 staging.write_part(build, table, name, df)
@@ -320,11 +388,11 @@ def extract(
                 if df.height:
                     staging.write_part(build, "rejects", f"extract-{table}-{name}", df)
                     rejected[table] += df.height
-            done += batch.height
-            if progress:
+            before, done = done, done + batch.height
+            if progress and (done // every > before // every or done == n_todo):
                 counts = ", ".join(f"{t} {n}" for t, n in rows.items())
-                progress(f"extracted {done}/{len(todo_ids)} articles: {counts}")
-    return ExtractStats(len(todo_ids), len(reuse), rows, rejected)
+                progress(f"extracted {done}/{n_todo} articles: {counts}")
+    return ExtractStats(n_todo, reuse.len(), rows, rejected)
 
 
 def places_frame() -> pl.DataFrame:
@@ -332,7 +400,9 @@ def places_frame() -> pl.DataFrame:
     return to_frame("places", load_gazetteer().places())
 
 
-def write_places(build: Path, previous: incremental.Previous | None) -> tuple[int, pl.DataFrame, bool]:
+def write_places(
+    build: Path, previous: incremental.Previous | None, workers: int = 1
+) -> tuple[int, pl.DataFrame, bool]:
     """Stage the places dimension: linked from the last version when the same extractor version
     (code and reference data) built it, else built from the gazetteer and validated.
     Returns (rows, rejects, reused)."""
@@ -343,8 +413,16 @@ def write_places(build: Path, previous: incremental.Previous | None) -> tuple[in
         for part in kept:
             staging.link_part(part, build, "places")
         return staging.count(build, "places"), to_frame("rejects", []), True
+    # With a pool, the gazetteer is built in a worker that ends with the step, not in the run
+    # process, which would otherwise keep its ~120 MB for the rest of the night.
+    with pool(workers, 2) as ex:
+        rows, rejects = ex.submit(_build_places, build).result()
+    return rows, rejects, False
+
+
+def _build_places(build: Path) -> tuple[int, pl.DataFrame]:
     valid, rejects = validate_table("places", places_frame())
     staging.write_part(build, "places", "all", valid)
     if rejects.height:
         staging.write_part(build, "rejects", "places", rejects)
-    return valid.height, rejects, False
+    return valid.height, rejects

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -36,19 +39,53 @@ class Published:
     delta: bool = False  # the DuckDB file was updated from the previous one, not rebuilt
 
 
+@cache
+def publisher_version() -> str:
+    """Hash of the code that loads the DuckDB file: a new publisher rebuilds the file, never a delta."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(staging.__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def version_id(build_dir: Path, meta: dict) -> str:
-    """Content hash of the staged parts and the meta: the same night gives the same version."""
-    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
+DIGESTS_FILE = "_digests.json"
+
+
+def part_digests(build_dir: Path, previous: Path | None = None) -> dict[str, str]:
+    """sha256 of every staged part ("table/part-x.parquet" -> hex). A part hard-linked from the
+    previous version (same inode) keeps the digest recorded there, so only new bytes are read."""
+    recorded: dict[str, str] = {}
+    if previous is not None:
+        try:
+            recorded = json.loads((previous / DIGESTS_FILE).read_text())
+        except (OSError, ValueError):
+            recorded = {}
+    out: dict[str, str] = {}
     for table in TABLES:
+        old = {p.name: p.stat().st_ino for p in staging.parts(previous, table)} if recorded and previous else {}
         for part in staging.parts(build_dir, table):
-            digest.update(f"{table}/{part.name}".encode())
+            key = f"{table}/{part.name}"
+            if key in recorded and old.get(part.name) == part.stat().st_ino:
+                out[key] = recorded[key]
+                continue
+            digest = hashlib.sha256()
             with part.open("rb") as fh:
                 for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
                     digest.update(block)
+            out[key] = digest.hexdigest()
+    return out
+
+
+def version_id(build_dir: Path, meta: dict, digests: dict[str, str] | None = None) -> str:
+    """Content hash of the staged parts and the meta: the same night gives the same version."""
+    digests = part_digests(build_dir) if digests is None else digests
+    digest = hashlib.sha256(json.dumps(meta, sort_keys=True).encode())
+    for key in sorted(digests):
+        digest.update(f"{key}:{digests[key]}\n".encode())
     return digest.hexdigest()[:16]
 
 
@@ -60,19 +97,25 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# DuckDB's working memory while loading: bounded, so the night's peak memory does not grow with the
+# corpus. Loading streams part after part (no global sort: a sort of every sentence needs memory in
+# proportion to the corpus, and fails under a bounded limit).
+DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 2}
+
+
 def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
-    """A DuckDB file with one table per Parquet folder (rows in canonical order), the views and
-    the table contract as comments."""
+    """A DuckDB file with one table per Parquet folder, the views and the table contract as comments.
+
+    Rows are loaded in part order (parts sorted by name, rows sorted by the table's keys within a
+    part; DuckDB preserves insertion order), so the same parts always give the same table."""
     counts: dict[str, int] = {}
-    # A bounded memory limit makes DuckDB spill large sorts to disk instead of growing with the corpus.
-    con = duckdb.connect(str(db_path), config={"memory_limit": "512MB"})
+    con = duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
     try:
         for table, model in TABLES.items():
             files = staging.parts(parquet_root, table)
             if files:
                 src = "[" + ", ".join(_sql_string(str(f)) for f in files) + "]"
-                order = ", ".join(f'"{k}"' for k in staging.SORT_KEYS[table])
-                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({src}) ORDER BY {order}")
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet({src})")
             else:  # no part at all: the contract's columns, no rows
                 empty = empty_frame(table).to_arrow()  # noqa: F841 (read by DuckDB's replacement scan)
                 con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")
@@ -119,14 +162,14 @@ def _same_views(version_dir: Path, views_sql: Path) -> bool:
 
 
 def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
-    """Bring a copy of the previous version's DuckDB file to the new version by delta.
+    """Bring a DuckDB file of the `previous` version to the `target` version by delta.
 
     A part present in both versions (the same file, hard-linked) is already loaded. For each table,
     the rows of the parts that left are deleted by key and the new parts are inserted, so a night
     with few new files costs in proportion to them, not to the warehouse.
     """
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path), config={"memory_limit": "512MB"})
+    con = duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
     try:
         for table in TABLES:
             old = {p.stat().st_ino: p for p in staging.parts(previous, table)}
@@ -134,7 +177,7 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
             gone = [p for ino, p in old.items() if ino not in new]
             added = [p for ino, p in new.items() if ino not in old]
             key = DELTA_KEYS.get(table)
-            if key is None and (gone or added):
+            if (key is None or (old and len(gone) == len(old))) and (gone or added):  # nothing kept: reload
                 con.execute(f"DELETE FROM {table}")
                 gone, added = [], list(new.values())
             if gone:
@@ -157,13 +200,15 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
 
     `meta` (e.g. the extractor version) is stored beside the parts as _meta.json.
     """
-    version = version_id(build_dir, meta)
     versions = warehouse_dir / ".versions"
     versions.mkdir(parents=True, exist_ok=True)
-    target = versions / version
     link = warehouse_dir / "parquet"
     db_path = warehouse_dir / DUCKDB_FILE
     current = os.readlink(link) if link.is_symlink() else None
+    previous = versions / Path(current).name if current else None
+    digests = part_digests(build_dir, previous if previous is not None and previous.is_dir() else None)
+    version = version_id(build_dir, meta, digests)
+    target = versions / version
     if current == f".versions/{version}" and db_path.exists() and target.exists():
         counts = _counts(db_path)
         _prune_versions(versions, keep={version})
@@ -177,37 +222,90 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
             for part in staging.parts(build_dir, table):
                 staging.link_part(part, staging_dir, table)
         (staging_dir / META_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1))
+        (staging_dir / DIGESTS_FILE).write_text(json.dumps(digests, sort_keys=True))
         os.replace(staging_dir, target)
         _fsync_dir(versions)
 
+    _remove_stale_temporaries(warehouse_dir)
     tmp_db = warehouse_dir / f".{DUCKDB_FILE}.{os.getpid()}.tmp"
     tmp_db.unlink(missing_ok=True)
-    previous = versions / Path(current).name if current else None
+    final_db = target / DUCKDB_FILE
     counts = None
-    if (
+    delta = False
+    if final_db.exists():  # this version was published before (files came back): its file is complete
+        counts = _counts(final_db)
+    elif (
         previous is not None and previous.is_dir() and db_path.exists() and _same_views(previous, views_sql)
         and _meta(previous) == meta  # same code and contracts: the loaded rows and columns still hold
     ):
-        shutil.copyfile(db_path, tmp_db)  # the readers' file is never written in place
-        try:
-            counts = update_duckdb(tmp_db, previous, target)
-        except duckdb.Error:
-            tmp_db.unlink(missing_ok=True)  # anything unexpected: rebuild from the parts
-    delta = counts is not None
+        counts = _delta(db_path, tmp_db, previous, target, meta, views_sql)
+        delta = counts is not None
     if counts is None:
-        counts = build_duckdb(tmp_db, target, views_sql)
+        counts = _build_apart(tmp_db, target, views_sql)
     (target / VIEWS_HASH_FILE).write_text(_views_hash(views_sql))
+    if tmp_db.exists():
+        os.replace(tmp_db, final_db)
+        _fsync_dir(target)
 
     tmp_link = warehouse_dir / f".parquet.{os.getpid()}.tmp"
     tmp_link.unlink(missing_ok=True)
     tmp_link.symlink_to(Path(".versions") / version)
     if link.exists() and not link.is_symlink():
         shutil.rmtree(link)
+    tmp_db_link = warehouse_dir / f".{DUCKDB_FILE}.{os.getpid()}.lnk"
+    tmp_db_link.unlink(missing_ok=True)
+    tmp_db_link.symlink_to(Path(".versions") / version / DUCKDB_FILE)
     os.replace(tmp_link, link)
-    os.replace(tmp_db, db_path)
+    os.replace(tmp_db_link, db_path)
     _fsync_dir(warehouse_dir)
-    _prune_versions(versions, keep={version})
+    _prune_versions(versions, keep={version} | ({previous.name} if previous is not None else set()))
     return Published(version, db_path, link, counts, reused=False, delta=delta)
+
+
+def _delta(
+    db_path: Path, tmp_db: Path, previous: Path, target: Path, meta: dict, views_sql: Path
+) -> dict[str, int] | None:
+    """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
+
+    The readers' file is never written: the base is the file of an older version that nobody
+    reads any more (the one before the current, moved to tmp_db and updated in place, so a night
+    does not copy the whole warehouse), else a copy of the current file. An older file still held
+    open by a reader cannot be locked for writing, and the copy is used instead.
+    """
+    busy = {previous.name, target.name}
+    for spare_dir in sorted(p for p in previous.parent.iterdir() if p.name not in busy and not p.name.startswith(".")):
+        spare = spare_dir / DUCKDB_FILE
+        if spare.exists() and _same_views(spare_dir, views_sql) and _meta(spare_dir) == meta:
+            os.replace(spare, tmp_db)  # from now on this file is no version's: a crash leaves a temporary
+            try:
+                return update_duckdb(tmp_db, spare_dir, target)
+            except duckdb.Error:
+                tmp_db.unlink(missing_ok=True)  # locked by a reader, or unexpected: use a copy
+            break
+    shutil.copyfile(db_path, tmp_db)
+    try:
+        return update_duckdb(tmp_db, previous, target)
+    except duckdb.Error:
+        tmp_db.unlink(missing_ok=True)  # anything unexpected: rebuild from the parts
+        return None
+
+
+def _build_apart(db_path: Path, parquet_root: Path, views_sql: Path) -> dict[str, int]:
+    """build_duckdb in a spawned process: DuckDB's buffers (up to its memory limit) go back to the
+    system when it ends instead of adding to the long-lived run process's own memory."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+        return ex.submit(build_duckdb, db_path, parquet_root, views_sql).result()
+
+
+def _remove_stale_temporaries(warehouse_dir: Path) -> None:
+    """Temporary DuckDB files of nights that were killed (their process is gone)."""
+    for path in warehouse_dir.glob(f".{DUCKDB_FILE}.*.tmp"):
+        try:
+            os.kill(int(path.name.split(".")[-2]), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            continue
 
 
 def _counts(db_path: Path) -> dict[str, int]:
@@ -219,13 +317,16 @@ def _counts(db_path: Path) -> dict[str, int]:
 
 
 def _prune_versions(versions: Path, keep: set[str]) -> None:
-    """Drop old versions and leftovers of crashed runs, keeping the newest KEEP_VERSIONS."""
-    entries = sorted(versions.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    kept = 0
-    for p in entries:
+    """Drop old versions and leftovers of crashed runs: keep `keep` and, up to KEEP_VERSIONS in all,
+    the newest others."""
+    room = max(0, KEEP_VERSIONS - len(keep))
+    for p in sorted(versions.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
         if p.name in keep:
             continue
-        if p.name.endswith(".partial") or kept >= KEEP_VERSIONS - 1:
-            shutil.rmtree(p, ignore_errors=True)
+        if p.name.startswith(".") or room == 0:
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
         else:
-            kept += 1
+            room -= 1

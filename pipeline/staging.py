@@ -86,5 +86,24 @@ def read(root: Path, table: str, prefix: str = "") -> pl.DataFrame:
 
 
 def count(root: Path, table: str, prefix: str = "") -> int:
-    files = parts(root, table, prefix)
-    return sum(pl.scan_parquet(f).select(pl.len()).collect().item() for f in files)
+    """Rows of the table, from the parts' footers (one scan over every part, no column read)."""
+    return count_parts(parts(root, table, prefix))
+
+
+def count_parts(files: list[Path]) -> int:
+    if not files:
+        return 0
+    return pl.scan_parquet(files).select(pl.len()).collect().item()
+
+
+def inodes(root: Path | None, table: str, prefix: str = "") -> set[int]:
+    """The inodes of a version's parts: a part hard-linked from that version has the same inode."""
+    if root is None:
+        return set()
+    return {p.stat().st_ino for p in parts(root, table, prefix)}
+
+
+def new_parts(root: Path, table: str, since: Path | None, prefix: str = "") -> list[Path]:
+    """The parts of `table` under root that are not hard links of `since`'s parts (all when None)."""
+    old = inodes(since, table, prefix)
+    return [p for p in parts(root, table, prefix) if p.stat().st_ino not in old]

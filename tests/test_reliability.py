@@ -252,3 +252,42 @@ def test_duckdb_updated_by_delta_equals_the_parquet_dataset(tmp_path: Path) -> N
         assert con.execute("SELECT count(*) FROM claims").fetchone()[0] > 0  # views survive the update
     finally:
         con.close()
+
+
+def _duckdb_equals_parquet(wh: Path) -> None:
+    parquet = snapshot(wh)
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    try:
+        for table in TABLES:
+            keys = ", ".join(f'"{k}"' for k in staging.SORT_KEYS[table])
+            assert con.execute(f"SELECT * FROM {table} ORDER BY {keys}").pl().equals(parquet[table]), table
+    finally:
+        con.close()
+
+
+def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_path: Path) -> None:
+    """A delta night updates in place the DuckDB file of the version before the current one (two
+    nights of changes at once) unless a reader still holds it, then it updates a copy."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    run_night(raw, wh)
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    run_night(raw, wh)
+    _duckdb_equals_parquet(wh)
+    night_2_file = (wh / "factwire.duckdb").resolve()
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(wh / "factwire.duckdb")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "3"
+    (raw / "ua-0001.json").unlink()
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True  # night 1's file
+    _duckdb_equals_parquet(wh)
+    (raw / "again.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True  # a copy
+    _duckdb_equals_parquet(wh)
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    assert reader.stdout.readline().strip() == "3"  # the reader's file was neither written nor replaced under it
+    reader.wait(timeout=30)
+    assert (wh / "factwire.duckdb").resolve() != night_2_file
