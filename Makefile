@@ -37,8 +37,10 @@ eval: dev-warehouse
 ui: install
 	$(VENV)/bin/factwire ui
 
+# Everything a run wrote under warehouse/ (tables, versions, Dagster home, caches); views.sql is source.
 clean:
-	rm -rf warehouse/factwire.duckdb warehouse/parquet warehouse/.versions warehouse/_build warehouse/dev
+	find warehouse -mindepth 1 -maxdepth 1 ! -name '*.sql' ! -name README.md -exec rm -rf {} +
+	rm -rf .cache
 
 N ?= 2000
 bench: install
