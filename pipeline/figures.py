@@ -21,8 +21,10 @@ from pipeline.focus import (
     _KIND_RANK,
     BARE,
     LOCATIVE,
+    OBLIQUE,
     ORIGIN,
     acting_authority,
+    agencies,
     dominant_country,
     lead_city,
     lead_names,
@@ -224,6 +226,8 @@ class Context:
     subject: dict[str, str] = field(default_factory=dict)  # sentence id -> _event_subject (computed once)
     wide: dict[str, bool] = field(default_factory=dict)  # sentence id -> whether _WIDE matches (computed once)
     bounds: dict[str, list[int]] = field(default_factory=dict)  # sentence id -> ends of its _SEGMENT_BOUND marks
+    agency: dict[str, Place] | None = None  # pipeline.focus.agencies of the body, computed once when asked
+    acronyms: frozenset[str] | None = None  # acronyms the body gives in brackets, found once when asked
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -491,6 +495,8 @@ def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
         return Reading(label, c.np if own else _event_subject(c, ctx))
     if label == "attacks" and after in ("destroyed", "damaged"):
         return Reading(after, c.np)
+    if label == "attacks" and _given(c):
+        return Reading("other", c.np)  # weapons handed over are not attacks (rule 16)
     if label in _STATUS and after in _HARM:
         return Reading(after, c.np)  # "53 Ukrainian prisoners of war were killed": the harm is the news
     if label in _STATUS or label == "killed_or_injured":
@@ -500,6 +506,30 @@ def count_before_noun(c: Cand, ctx: Context) -> Reading | None:
         if label == "killed_or_injured" and after in ("killed", "injured"):
             return Reading(after, c.np)  # "Four victims were taken to hospital": the verb says which
     return Reading(label, c.np)
+
+
+# "support Ukraine with millions of rounds", "supplying Ukraine with some 300,000 rounds": giving by "with"
+_GIVE_WITH = re.compile(r"\b(?:support|suppl|equip|arm|provid)[a-z]*\s+(?:the\s+)?[A-Z][\w’'-]*\s+with\b")
+_GIVE_BREAK = re.compile(r"[;.!?]\s|\b(?:but|while|whereas)\b")
+_LAUNCHED_AT = re.compile(r"\s+(?:at|into|on|towards|against)\s")
+
+
+def _given(c: Cand) -> bool:
+    """Whether the counted weapons are being handed over: a verb of supply before them in the clause
+    (roles' supply_verb: "The UK plans to give vital equipment to Kyiv including 400 vehicles, more than
+    1,600 missiles", ua-0099) or "support/supply/equip <country> with" ("had the capacity to support Ukraine
+    with millions of rounds of ammunition, thousands of drones", ua-0113). Weapons sent at a target ("sent
+    20 missiles at Kyiv") are launched, not given."""
+    text = c.sentence.text
+    window = text[max(0, c.num.start - 120):c.num.start]
+    supply = roles().supply_verb
+    ends = [m.end() for m in supply.finditer(window)] if supply is not None else []
+    if " with" in window:
+        ends += [m.end() for m in _GIVE_WITH.finditer(window)]
+    last = max(ends, default=-1)
+    if last < 0 or _GIVE_BREAK.search(window, last):
+        return False
+    return not _LAUNCHED_AT.match(text, c.np_end)
 
 
 def count_noun_verb(c: Cand, ctx: Context) -> Reading | None:
@@ -570,6 +600,30 @@ def verb_before_count(c: Cand, ctx: Context) -> Reading | None:
     return Reading(_equipment(label, c.np, ctx), subject)
 
 
+# "they surrendered alongside hundreds of", "was killed along with two": a participle, then a companion count
+_ALONG = re.compile(r"\b(?P<cue>[a-z]+(?:ed|en|wn))\s+(?:alongside|along\s+with|together\s+with)\s+$")
+
+
+def shared_fate(c: Cand, ctx: Context) -> Reading | None:
+    """A count that shares what happened to the one named before it: "both men ... surrendered alongside
+    hundreds of Ukrainian soldiers" (ua-0029: detained), "He was killed along with two of his guards".
+    News tells one person's fate and adds the others who shared it after "alongside", "along with" or
+    "together with"; the participle is a cue of the after-noun slot. A companion of a verb that is no cue
+    ("massed close to Ukraine, alongside 1,200 tanks", ua-0005; "along with four other astronauts,
+    landed", lee-bg-126) gets no category here."""
+    before = c.before
+    if "along" not in before and "together" not in before:
+        return None
+    m = _ALONG.search(before)
+    if m is None:
+        return None
+    label = ctx.lex.after_label.get(m.group("cue").lower())
+    if label is None or label == "not_figure":
+        return None
+    subject = c.np or (_event_subject(c, ctx) if label in CASUALTY else None)
+    return Reading(_equipment(label, c.np, ctx), subject)
+
+
 def death_toll(c: Cand, ctx: Context) -> Reading | None:
     """A toll raised to a number: with the counted people after it, "raised this Sunday to 390 the
     number of dead children" (category from the adjective, subject from its noun); or with the toll
@@ -630,6 +684,10 @@ _LIST_JOINT = re.compile(r"^(?:\s*(?:,|–|—|-|:)?\s*(?:and|including|among\s+
 
 
 _INCLUDING_BEFORE = re.compile(r",\s+(?:including|among\s+them|of\s+whom)\s+$")
+# "Of the 144 freed, 95 are Azovstal defenders" (ua-0044): a fronted total, then the subset and what it is
+_OF_TOTAL_BEFORE = re.compile(r"(?:^|[“\"‘'(]\s*)of\s+(?:the|those|these)\s+$", re.IGNORECASE)
+_SUBSET_JOINT = re.compile(r"[^,;:.()]{0,40},\s*$")
+_IS_AFTER = re.compile(r"\s+(?:are|were|was|is)\s+")
 
 
 def list_member(c: Cand, ctx: Context) -> Reading | None:
@@ -639,13 +697,20 @@ def list_member(c: Cand, ctx: Context) -> Reading | None:
     A subset introduced by ", including" takes the head's category however long the head's clause
     (rule 2): "Around 100,000 people have crossed into Poland ... since Russia launched its invasion,
     including 9,000 who have entered since 7am" (ua-0005), "securing the release of 144 of its
-    soldiers, including 95 who defended the Azovstal steelworks" (ua-0044)."""
+    soldiers, including 95 who defended the Azovstal steelworks" (ua-0044). So does the subset after a
+    fronted total, "Of the 144 freed, 95 are Azovstal defenders" (ua-0044), its subject what it is said to be."""
     p = c.prev
     if p is None or p.reading is None or p.reading.category in ("money", "percent", "not_figure"):
         return None
     if _INCLUDING_BEFORE.search(c.before) and c.num.unit == p.num.unit:
         own = c.np if c.np and _noun_label(c.np, ctx.lex) is None else None
         return Reading(p.reading.category, own or p.reading.subject)
+    if not c.np and c.num.unit == p.num.unit and p.before.endswith(" ") and _OF_TOTAL_BEFORE.search(p.before):
+        text = c.sentence.text
+        if _SUBSET_JOINT.match(text, p.num.end, c.num.start):
+            m = _IS_AFTER.match(text, c.num.end)
+            own = _noun_phrase_1(text, m.end() - 1, ctx.lex)[0] if m else ""
+            return Reading(p.reading.category, own or p.reading.subject)
     if p.reading.category == "other":
         return None
     between = c.sentence.text[p.np_end:c.num.start]
@@ -699,6 +764,7 @@ RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
     coordinated_subject,
     elliptical_coordination,
     verb_before_count,
+    shared_fate,
     list_carry,
     list_member,
     other_count,
@@ -797,7 +863,7 @@ def sentence_mentions(ctx: Context, sentence: Sentence) -> list:
     if ctx.seen and r.anaphor_noun is not None and r.anaphor_noun.search(sentence.text):
         for m in r.anaphor.finditer(sentence.text):
             kind = r.anaphor_kind[m.group("noun").lower()]
-            place = (ctx.lead_city or _last_of_kind(ctx, kind)) if kind == "city" else _last_of_kind(ctx, kind)
+            place = _topic_city(ctx) if kind == "city" else _last_of_kind(ctx, kind)
             if place is not None:
                 s0 = sentence.char_start
                 found.append(_Anaphor(s0 + m.start("noun"), s0 + m.end("noun"), place))
@@ -817,7 +883,7 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     # only for people who fled is that the figure's place ("refugees from Mariupol")
     sid = c.sentence.sentence_id
     if sid not in ctx.ranked:
-        ctx.ranked[sid] = mention_ranks(sentence_mentions(ctx, c.sentence), body)
+        ctx.ranked[sid] = _source_names(mention_ranks(sentence_mentions(ctx, c.sentence), body), body)
     # people who fled or were taken away are counted where they came from: "refugees from Mariupol",
     # "hundreds of Ukrainian prisoners of war ... from the Azovstal plant" (ua-0024), "police arrested
     # three 15-year-old boys from Shellharbour, Barrack Heights and Shell Cove" (lee-bg-034)
@@ -830,7 +896,10 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     ranked, listed = got
     if not ranked:
         nation = _national(c, ctx)
-        return (True, nation) if nation is not None else (False, None)
+        if nation is None:
+            return False, None
+        ctx.virtual.setdefault(sid, nation)  # a national tally: the paragraph's place from here on
+        return True, nation
     s0 = c.sentence.char_start
     pos = s0 + c.num.start
     text = c.sentence.text
@@ -853,11 +922,34 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     if not any(pr[1] == LOCATIVE for pr in ranked):
         nation = _national(c, ctx)
         if nation is not None:
+            ctx.virtual.setdefault(sid, nation)
             return True, nation
     rest = [pr for pr in ranked if id(pr[0]) not in listed]
     if rest:
         return True, min(rest, key=lambda pr: _key(pr, pos))[0].place
     return True, None
+
+
+# "The Press Trust of India says": a capitalised name that ends in "of <place>"
+_NAME_OF = re.compile(r"(?<![.!?]\s)\b[A-Z][\w’'-]+\s+of\s+(?:the\s+)?$")
+
+
+def _source_names(ranked: list, body: str) -> list:
+    """A place that ends the name of the sentence's source is not where the figure happened: "The Press
+    Trust of India says Razzak spent $212,000 on flying lessons in Australia, Britain and the United States"
+    (lee-bg-218), "the Bank of Israel said". News names outlets and institutions "<Name> of <place>" and
+    puts them before a speech verb; such a mention ranks as a possessive ("India's press trust") would."""
+    out = ranked
+    for i, (p, rank) in enumerate(ranked):
+        if rank != LOCATIVE or not body.endswith(("of ", "of the "), max(0, p.char_start - 8), p.char_start):
+            continue  # a cheap gate: the pattern ends in "of " or "of the "
+        if not _NAME_OF.search(body, max(0, p.char_start - 40), p.char_start):
+            continue
+        speech = roles().speech_after
+        if speech is not None and speech.match(body[p.char_end:p.char_end + 60]):
+            out = out if out is not ranked else list(ranked)
+            out[i] = (p, OBLIQUE)
+    return out
 
 
 def _domestic_force(c: Cand, ctx: Context, ranked: list) -> Place | None:
@@ -924,6 +1016,18 @@ def _last_of_kind(ctx: Context, kind: str) -> Place | None:
     return None
 
 
+def _topic_city(ctx: Context) -> Place | None:
+    """What "the city" points back at: the first city named in the last earlier sentence that names one,
+    the sentence's topic ("Neighbouring Lysychansk on the west bank was being shelled ... A police station in
+    the city took a direct hit", ua-0039; "The mayor of Sloviansk has called on ... after the capture of
+    Lysychansk ... in the city", ua-0046: Sloviansk); the lead city when no earlier sentence names one."""
+    for sentence in reversed(ctx.seen):
+        cities = [p for p, _ in _plain_ranks(ctx, sentence) if p.place.kind == "city"]
+        if cities:
+            return min(cities, key=lambda p: p.char_start).place  # type: ignore[no-any-return]
+    return ctx.lead_city
+
+
 def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
     """The place of the paragraph so far: of its last earlier sentence naming one, the place nearest its end;
     a sentence whose figures took a domestic force's country passes that on ("A Hamas official confirmed
@@ -969,6 +1073,9 @@ def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
         return here
     if _is_wide(c.sentence, ctx):
         return None  # a worldwide or conflict-wide total: no place is implied, not even the paragraph's
+    agency = _agency_place(c.sentence, ctx)
+    if agency is not None:
+        return agency
     prev = _paragraph_place(ctx, c.sentence.paragraph_index)
     if prev is not None:
         return prev
@@ -977,6 +1084,36 @@ def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
         if ctx.focus[0] is not None and ctx.focus[0].kind == "country" and not lead_names(ctx.doc, ctx.focus[0]):
             ctx.focus = (None,)  # the lead does not frame the story as national ("Traveland's travel centres ...")
     return ctx.focus[0]
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
+_BRACKETED = re.compile(r"\(([A-Z]{2,6})\)")  # "(SES)": an acronym the article defines
+
+
+def _agency_place(sentence: Sentence, ctx: Context) -> Place | None:
+    """The jurisdiction of a state agency the sentence names, by its name or acronym, when the sentence
+    names no place: "The New South Wales State Emergency Service (SES) says it has now received 5,000
+    calls", "SES spokeswoman Laura Goodin says several hundred volunteers will be back in the field"
+    (lee-bg-256: New South Wales, not the story's city Sydney). An agency's count of its own work is about
+    the area it serves; the sentence passes the place on to the rest of its paragraph (the spokeswoman's
+    quotes), as a domestic force does."""
+    text = sentence.text
+    if ctx.agency is None:
+        # a cheap gate: the sentence names an agency by a head, or by an acronym the article gives in brackets
+        if not any(h in text for h in roles().agency_heads):
+            if ctx.acronyms is None:
+                ctx.acronyms = frozenset(_BRACKETED.findall(ctx.doc.article.body))
+            if not ctx.acronyms or ctx.acronyms.isdisjoint(_ACRONYM.findall(text)):
+                return None
+        ctx.agency = agencies(ctx.doc.article.body)
+    if not ctx.agency:
+        return None
+    for name, place in ctx.agency.items():
+        i = text.find(name)
+        if i >= 0 and not text[i - 1:i].isalnum() and not text[i + len(name):i + len(name) + 1].isalnum():
+            ctx.virtual[sentence.sentence_id] = place
+            return place
+    return None
 
 
 def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:

@@ -21,7 +21,7 @@ from pipeline.places import Place, load_gazetteer
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
 ROLE_LABELS = frozenset(
     {"agent_verb", "institution", "landmark", "anaphor_city", "anaphor_admin1", "anaphor_country", "authority",
-     "supply_verb", "speech_verb"}
+     "supply_verb", "speech_verb", "agency"}
 )
 
 # rank of a mention: where something happens < bare < possessive or origin < reference point
@@ -69,6 +69,9 @@ class Roles:
     supply_verb: re.Pattern[str] | None = None  # "deliver", "supplied": a state handing things over
     recipient: re.Pattern[str] | None = None  # "to Ukrainian forces", "to Ukraine": who receives them
     speech_after: re.Pattern[str] | None = None  # "<place> has said": a source, not an actor
+    # "Service (SES)", "Police": the head of a state agency's name, and the acronym given after it
+    agency: re.Pattern[str] | None = None
+    agency_heads: tuple[str, ...] = ()  # the heads as plain strings: a cheap gate before `agency`
 
 
 @cache
@@ -92,7 +95,7 @@ def roles() -> Roles:
         landmarks=frozenset(t.lower() for t in by["landmark"]),
         anaphor=re.compile(
             rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
-            rf"(?P<noun>{alternation(kinds, True)})\b(?!\s+of\b|['’]s|\s+[A-Z])",
+            rf"(?P<noun>{alternation(kinds, True)})\b(?!\s+of\b|['’]s|(?-i:\s+[A-Z]))",  # a name follows: no anaphor
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
@@ -105,6 +108,12 @@ def roles() -> Roles:
         authority_noun=re.compile(first_chars(by["authority"]) + alternation(by["authority"])),
         anaphor_noun=re.compile(rf"the\s+(?:{alternation(kinds, True)})", re.IGNORECASE),
         speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
+        agency=re.compile(
+            rf"{first_chars(by['agency'])}\b(?:{alternation(by['agency'])})\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"
+        )
+        if by["agency"]
+        else None,
+        agency_heads=tuple(by["agency"]),
         supply_verb=re.compile(rf"{first_chars(by['supply_verb'])}\b(?:{alternation(by['supply_verb'])})\b"),
         recipient=re.compile(
             rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(nations)})(?![\w-])"
@@ -147,10 +156,10 @@ def locative_rank(p: object, body: str) -> int:
     from China", "missiles from the Black Sea")."""
     start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
     before = body[max(0, start - 40):start]
+    if "rom" in before and _ORIGIN.search(before):
+        return ORIGIN  # "missiles from the Black Sea": where they came from, even when it is a landmark (ua-0046)
     if ("of" in before and _REFERENCE.search(before)) or _is_landmark(p, body):
         return REFERENCE
-    if "rom" in before and _ORIGIN.search(before):
-        return ORIGIN
     if _POSSESSIVE_AFTER.match(body[end:end + 3]) or ("with" in before and _WITH_BEFORE.search(before)):
         return OBLIQUE
     return LOCATIVE if _is_locative(before) else BARE
@@ -317,6 +326,48 @@ def acting_authority(text: str, end: int) -> tuple[Place, int] | None:
         return None
     place = country_place(r.nation_code[last.group("nation")])
     return (place, last.end()) if place is not None else None
+
+
+# Closed class: level and direction adjectives that open agency names without naming a place ("Federal
+# Police", "Central Intelligence", "Northern Command"), though a gazetteer knows them as place names.
+_NOT_JURISDICTION = frozenset(
+    {"The", "A", "An", "Federal", "Central", "National", "State", "Royal", "Northern", "Southern", "Eastern",
+     "Western", "Regional", "Metropolitan", "General"}
+)
+
+
+def agencies(body: str) -> dict[str, Place]:
+    """A state agency named after its jurisdiction, keyed by the words the article uses for it: its full
+    name and the acronym given in brackets. "The New South Wales State Emergency Service (SES) says it has
+    now received 5,000 calls" and later "SES spokeswoman Laura Goodin says ..." (lee-bg-256) both map to
+    New South Wales. News names a regional agency by its state or city and then shortens it; the counts
+    it gives of its own work (calls, volunteers, arrests) are about that jurisdiction."""
+    r = roles()
+    if r.agency is None or not any(h in body for h in r.agency_heads):
+        return {}
+    gaz = load_gazetteer()
+    out: dict[str, Place] = {}
+    for m in r.agency.finditer(body):
+        words: list[str] = []  # the capitalised words right before the head, nearest last
+        for w in reversed(body[max(0, m.start() - 80):m.start()].split()):
+            if not w[:1].isupper() or not w.replace("-", "").replace("’", "").replace("'", "").isalpha():
+                break
+            words.insert(0, w)
+            if len(words) == 6:
+                break
+        while words and words[0] in _NOT_JURISDICTION:
+            words = words[1:]
+        # the longest run of opening words that the gazetteer knows ("New South Wales State Emergency")
+        for n in range(min(len(words), 4), 0, -1):
+            if words[n - 1] in _NOT_JURISDICTION:
+                continue
+            place = gaz.resolve(" ".join(words[:n]))
+            if place is not None and place.kind in ("country", "admin1", "city"):
+                out[" ".join([*words, m.group(0).split(" (")[0]])] = place  # the full name, head included
+                if m.group("acr"):
+                    out[m.group("acr")] = place
+                break
+    return out
 
 
 def lead_names(doc: Doc, country: Place) -> bool:

@@ -162,8 +162,9 @@ _PHONE = re.compile(r"^[\d\s()+-]{7,}$")
 _NAME_BEFORE = re.compile(r"(?<![.!?:;\"“]\s)(?<!^)\b(?P<w>[A-Z][A-Za-z]+)\s+$")
 _POSSESSIVE_BEFORE = re.compile(r"\w(?:'s|’s|s'|s’)\s+$")
 _NAMED_OF_BEFORE = re.compile(r"\b[A-Z][a-z]+\s+of\s+$")
-_RANGE_MID = re.compile(r"^\s?(?:-|–|—|to)\s?$")
-_BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+# a currency symbol may open both ends of a range: "fined between $5,000 and $7,000" (lee-bg-162), "$5-$7"
+_RANGE_MID = re.compile(r"^\s?(?:-|–|—|to)\s?[$€£¥]?$")
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+[$€£¥]?$", re.IGNORECASE)
 _PARTITIVE_AFTER = re.compile(r"^\s+of\s+(?:the|its|their|his|her|our|these|those|them|us|you|a|an)\b", re.IGNORECASE)
 _FALLBACK_TIME = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)", re.IGNORECASE)
 _YEAR_SHAPE = re.compile(r"\d{4}")
@@ -172,7 +173,8 @@ _DOT_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _SPLIT_WORDS = re.compile(r"(\s+|-)")
 _NOUN_NEXT = re.compile(r"\s+[a-z]")
 _METRE_ADJ = re.compile(r"\s+(?:high|long|deep|wide|tall|away)\b")
-_AND_MID = re.compile(r"\s+and\s+")
+_AND_MID = re.compile(r"\s+and\s+[$€£¥]?")
+_RANGE_SYMBOLS = "$€£¥"
 _SPACE_NEXT = re.compile(r"\s")
 _TONNES_NEXT = re.compile(r"\s+(?:tonnes|tons)\b")
 _NON_DIGIT = re.compile(r"\D")
@@ -410,6 +412,8 @@ def scan(
         if i < n_cores and digits_or_words and cores[i].start() - ne < 12:
             nxt = cores[i]
             mid = text[ne:nxt.start()]
+            if cp is None and mid[-1:] in _RANGE_SYMBOLS:
+                mid = ""  # "$20" after a bare "10": the second is money, the first is not, no range
             ranged = _RANGE_MID.match(mid)
             if ranged or _AND_MID.fullmatch(mid):
                 between = _BETWEEN_BEFORE.search(text, max(0, ns - 10), ns)

@@ -205,3 +205,24 @@ def test_is_locative_agrees_with_pattern(text: str, surface: str, locative: bool
     before = text[max(0, text.index(surface) - 40):text.index(surface)]
     assert _is_locative(before) is locative
     assert (_LOCATIVE.search(before) is not None) is locative
+
+
+def test_origin_beats_landmark_rank() -> None:
+    """ua-0046: "four missiles from ... the Black Sea" is an origin although "Sea" makes it a landmark; a
+    landmark not after "from" stays a reference ("Kremenchuk, a small city on the Dnieper river", ua-0050)."""
+    text = "Today there were four missiles from either Kherson direction or from the Black Sea."
+    assert locative_rank(_mention(text, "Black Sea"), text) == ORIGIN
+    text2 = "Kremenchuk, a small city on the Dnieper river, was hit."
+    assert locative_rank(_mention(text2, "Dnieper"), text2) == REFERENCE
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    pytest.param("A police station in the city took a “direct hit”, wounding 20 officers.", True, id="verb-ua-0039"),
+    pytest.param("six people were killed and 20 injured in missile attacks aimed at the city, one of", True,
+                 id="comma-ua-0046"),
+    pytest.param("Shelling hit the city Kharkiv overnight.", False, id="name-follows"),
+])
+def test_anaphor_before_a_lower_case_word(text: str, found: bool) -> None:
+    """ "the city" followed by a verb is an anaphor; followed by a capitalised name it is not (the pattern
+    ignores case, so the name check must not)."""
+    assert bool(roles().anaphor.search(text)) is found

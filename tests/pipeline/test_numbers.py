@@ -238,3 +238,19 @@ def test_alternation_matches_like_longest_first_list(text: str) -> None:
         for i in range(len(text)):
             a, b = plain.match(text, i), trie.match(text, i)
             assert (a and a.group()) == (b and b.group())
+
+
+@pytest.mark.parametrize(("text", "spans"), [
+    pytest.param("They have been given suspended jail sentences of up to five-months and fined between $5,000 and "
+                 "$7,000.", [("between $5,000 and $7,000", 5000, 7000, "range", "USD")], id="between_money-lee-bg-162"),
+    pytest.param("The US, UK and Germany have promised to send 10 rocket artillery systems, but Ukrainian advisers "
+                 "have called for 60 or even 300.", [("10", 10, None, "exact", "count"), ("60", 60, None, "exact", "count"),
+                                                     ("300", 300, None, "exact", "count")], id="no_range-ua-0037"),
+    pytest.param("It cost between 10 and $20 each.", [("10", 10, None, "exact", "count"),
+                                                       ("$20", 20, None, "exact", "USD")], id="money_only_second"),
+])
+def test_range_with_currency_symbols(text: str, spans: list[tuple]) -> None:
+    """A currency symbol may open both ends of a range ("fined between $5,000 and $7,000", lee-bg-162); a
+    symbol only on the second number makes no range."""
+    got = [(text[n.start:n.end], n.value, n.value_max, n.qualifier, n.unit) for n in find_numbers(text, "USD")]
+    assert got == spans
