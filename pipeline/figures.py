@@ -155,23 +155,25 @@ def load_lexicon() -> Lexicon:
     dest_rows = load_csv("figure_destinations", allowed_labels=CATEGORIES | {"move"})
     moves = [r["term"] for r in dest_rows if r["label"] == "move"]
     dests = {r["term"].lower(): r["label"] for r in dest_rows if r["label"] != "move"}
-    after = rf"{_AUX}\s*(?P<cue>{alternation(by_slot['after'], True)})\b"
+    after = rf"{_AUX}\s*(?P<cue>{alternation(by_slot['after'], ignore_case=True)})\b"
     return Lexicon(
         noun=by_slot["noun"],
         after=re.compile(rf"^{after}", re.IGNORECASE),
         after_at=re.compile(after, re.IGNORECASE),
         after_label=by_slot["after"],
         before=re.compile(
-            rf"{first_chars(by_slot['before'], True)}\b(?P<cue>{alternation(by_slot['before'], True)})\b",
+            rf"{first_chars(by_slot['before'], True)}\b(?P<cue>{alternation(by_slot['before'], ignore_case=True)})\b",
             re.IGNORECASE,
         ),
         before_label=by_slot["before"],
         subjects=subjects,
-        cumulative=re.compile(rf"{first_chars(cum, True)}\b(?P<cue>{alternation(cum, True)})\b", re.IGNORECASE),
+        cumulative=re.compile(
+            rf"{first_chars(cum, True)}\b(?P<cue>{alternation(cum, ignore_case=True)})\b", re.IGNORECASE
+        ),
         cumulative_label=cum,
         destination=re.compile(
-            rf"^{_AUX}\s*(?:{alternation(moves, True)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
-            rf"(?P<dest>{alternation(dests, True)})\b",
+            rf"^{_AUX}\s*(?:{alternation(moves, ignore_case=True)})\s+(?:back\s+)?(?:to|into)\s+(?:[\w’'-]+\s+){{0,4}}?"
+            rf"(?P<dest>{alternation(dests, ignore_case=True)})\b",
             re.IGNORECASE,
         ),
         destination_label=dests,

@@ -88,14 +88,15 @@ def roles() -> Roles:
     return Roles(
         agent_verb=re.compile(rf"^{_AUX}\s+(?:{alternation(by['agent_verb'])})\b"),
         institution=re.compile(
-            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{alternation(inst, True)})\b"
-            rf"|(?:{alternation(suffix, True)})\b)",
+            rf"^(?:(?:(?:'s|’s)\s+(?:[a-z]+\s+)?|\s+)(?:{alternation(inst, ignore_case=True)})\b"
+            rf"|(?:{alternation(suffix, ignore_case=True)})\b)",
             re.IGNORECASE,
         ),
         landmarks=frozenset(t.lower() for t in by["landmark"]),
         anaphor=re.compile(
             rf"\b(?:in|at|across|near|around|outside|throughout|on|of|to|from)\s+(?:[a-z]+\s+){{0,2}}?the\s+"
-            rf"(?P<noun>{alternation(kinds, True)})\b(?!\s+of\b|['’]s|(?-i:\s+[A-Z]))",  # a name follows: no anaphor
+            # a name after the noun ("the city Kharkiv") makes no anaphor
+            rf"(?P<noun>{alternation(kinds, ignore_case=True)})\b(?!\s+of\b|['’]s|(?-i:\s+[A-Z]))",
             re.IGNORECASE,
         ),
         anaphor_kind=kinds,
@@ -106,7 +107,7 @@ def roles() -> Roles:
         ),
         nation_code=nations,
         authority_noun=re.compile(first_chars(by["authority"]) + alternation(by["authority"])),
-        anaphor_noun=re.compile(rf"the\s+(?:{alternation(kinds, True)})", re.IGNORECASE),
+        anaphor_noun=re.compile(rf"the\s+(?:{alternation(kinds, ignore_case=True)})", re.IGNORECASE),
         speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
         agency=re.compile(
             rf"{first_chars(by['agency'])}\b(?:{alternation(by['agency'])})\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"

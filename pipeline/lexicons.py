@@ -49,7 +49,7 @@ def load_csv(
     return tuple(rows)
 
 
-def alternation(terms: Iterable[str], flexible_spaces: bool = False, ignore_case: bool = False) -> str:
+def alternation(terms: Iterable[str], *, flexible_spaces: bool = False, ignore_case: bool = False) -> str:
     """A regex alternation of literal terms that prefers the longest ("at least" wins over "at").
 
     Built as a prefix tree: "dead|died|displaced" becomes "d(?:ead|i(?:ed|splaced))". It matches the

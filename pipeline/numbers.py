@@ -112,24 +112,29 @@ def lexicon() -> _Lex:
     )
     return _Lex(
         qualifiers_before=re.compile(
-            rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{alternation(before, True)})\s+$", re.IGNORECASE
+            rf"(?:^|(?<=[\s(“\"'–—-]))(?P<q>{alternation(before, flexible_spaces=True, ignore_case=True)})\s+$",
+            re.IGNORECASE,
         ),
-        qualifiers_after=re.compile(rf"\s+(?P<q>{alternation(after, True)})\b", re.IGNORECASE),
+        qualifiers_after=re.compile(
+            rf"\s+(?P<q>{alternation(after, flexible_spaces=True, ignore_case=True)})\b", re.IGNORECASE
+        ),
         qualifier_label={r["term"].lower(): r["label"] for r in quals},
         scales=scales,
         scale_re=re.compile(
-            rf"(?:\s?(?P<long>{alternation(long_scales, True)})\b"
-            rf"|(?P<short>{alternation(short_scales, True)})\b)",
+            rf"(?:\s?(?P<long>{alternation(long_scales, ignore_case=True)})\b"
+            rf"|(?P<short>{alternation(short_scales, ignore_case=True)})\b)",
             re.IGNORECASE,
         ),
         vague=vague,
         currency_prefix=re.compile(rf"(?:^|(?<=[^\w$]))(?P<c>{alternation(prefix)})\s?$"),
-        currency_suffix=re.compile(rf"\s(?P<c>{alternation(suffix, True)})\b", re.IGNORECASE),
+        currency_suffix=re.compile(rf"\s(?P<c>{alternation(suffix, ignore_case=True)})\b", re.IGNORECASE),
         currency_label={r["term"].lower(): r["label"] for r in cur},
-        units=re.compile(rf"\s?(?P<u>{alternation([r['term'] for r in units], True)})(?![\w])", re.IGNORECASE),
+        units=re.compile(
+            rf"\s?(?P<u>{alternation([r['term'] for r in units], ignore_case=True)})(?![\w])", re.IGNORECASE
+        ),
         unit_label={r["term"].lower(): r["label"] for r in units},
         contexts=contexts,
-        context_re=re.compile(rf"(?P<sep>[\s-]+)(?P<w>{alternation(contexts, True)})\b", re.IGNORECASE),
+        context_re=re.compile(rf"(?P<sep>[\s-]+)(?P<w>{alternation(contexts, ignore_case=True)})\b", re.IGNORECASE),
         pointers=pointers,
         core=core,
         measure_units=frozenset(r["label"] for r in units) - {"percent"},
@@ -139,6 +144,12 @@ def lexicon() -> _Lex:
         prefix_ends=frozenset(t[-1] for t in prefix),
         scale_firsts=frozenset(t[0].lower() for t in scales),
     )
+
+
+def _folded(phrase: str) -> str:
+    """A matched qualifier as its lexicon key: lower case, any whitespace run (a no-break space or a
+    line break inside "up to", common in pasted and typeset news) as one space."""
+    return " ".join(phrase.lower().split())
 
 
 # --- patterns of non-figures (compiled once) -------------------------------------------------
@@ -467,11 +478,11 @@ def scan(
                 if last and last[-1].lstrip("(“\"'–—-").lower() in lex.qualifier_last:
                     qm = lex.qualifiers_before.search(text, max(0, ns - 30), ns)
             if qm:
-                qualifier = lex.qualifier_label[qm.group("q").lower()]
+                qualifier = lex.qualifier_label[_folded(qm.group("q"))]
                 qs = qm.start("q")
             qa = lex.qualifiers_after.match(text, ne) if text[ne:ne + 1].isspace() else None
             if qa:
-                qualifier = lex.qualifier_label[qa.group("q").lower()]
+                qualifier = lex.qualifier_label[_folded(qa.group("q"))]
         elif between:
             qs = between.start()
         consumed = ne

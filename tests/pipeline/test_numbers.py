@@ -254,3 +254,16 @@ def test_range_with_currency_symbols(text: str, spans: list[tuple]) -> None:
     symbol only on the second number makes no range."""
     got = [(text[n.start:n.end], n.value, n.value_max, n.qualifier, n.unit) for n in find_numbers(text, "USD")]
     assert got == spans
+
+
+@pytest.mark.parametrize(("text", "qualifier"), [
+    pytest.param("up\xa0to 40 people were killed", "up_to", id="no_break_space_before"),
+    pytest.param("at\tleast 7 were hurt", "at_least", id="tab_before"),
+    pytest.param("more  than 30 people", "more_than", id="double_space_before"),
+    pytest.param("40 or\xa0more people", "at_least", id="no_break_space_after"),
+])
+def test_qualifier_across_any_whitespace(text: str, qualifier: str) -> None:
+    """Typeset and pasted news puts no-break spaces and line breaks inside "up to": same qualifier,
+    never a crash (a lexicon lookup of the phrase as written once raised KeyError)."""
+    (n,) = find_numbers(text)
+    assert n.qualifier == qualifier
