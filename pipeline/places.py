@@ -92,10 +92,11 @@ _SLAVIC_ADMIN = re.compile(
 )
 _SLAVIC_DESIGNATOR = {"oblast": "Oblast", "voblasts": "Oblast", "kray": "Krai", "krai": "Krai"}
 # Prepositions before a place that make it a location, not the subject of a verb; closed class.
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|from|near|to|of|into|across|outside|inside|around|towards?|over|on|for|by|"
-    r"between|and|with|against|via)\s+(?:the\s+)?)$"
-)
+_LOCATIVE_WORDS = ("in", "at", "from", "near", "to", "of", "into", "across", "outside", "inside", "around",
+                   "toward", "towards", "over", "on", "for", "by", "between", "and", "with", "against", "via")
+_LOCATIVE_BEFORE = re.compile(r"(?:\b(?:" + "|".join(_LOCATIVE_WORDS) + r")\s+(?:the\s+)?)$")
+# The word right before a match of _LOCATIVE_BEFORE ends with one of these: a cheap test first.
+_LOCATIVE_LAST_WORDS = (*_LOCATIVE_WORDS, "the")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s*[\"“‘(]?|\n\s*[\"“‘(]?)\s*$")
 _NEXT_WORD = re.compile(r"\s+([A-Z][^\W\d_]+)\b")
 _PREV_WORD = re.compile(r"(?<![\w'’])([A-Z][^\W\d_'’]*)(\.?)\s+$")
@@ -110,6 +111,7 @@ _LATIN = re.compile(r"^[A-Za-zÀ-ɏ' .\-’]+$")
 # The capitalised words that continue a name after a place: "Kyiv Post", "Sydney Morning Herald".
 _NAME_CONTINUES = re.compile(r"(?:[ \u00a0]+(?:of[ \u00a0]+)?[A-Z][\w.]*){1,4}")
 _CAP_WORD = re.compile(r"[A-Z][\w]*")
+_NAME_NEXT = (" ", "\u00a0", "o")  # what may follow the first space of _NAME_CONTINUES, besides a capital
 # "<Word> [of|du|de] <place>": "University of Zurich", "Theatre du Chatelet", "Radio Australia".
 _ORG_LINKS = frozenset({"of", "du", "de", "des", "la", "the"})
 # A hyphenated name around the place: "Agence France-Presse", "Cranny-Evans", "Interfax-Ukraine".
@@ -519,15 +521,63 @@ class _Context:
     is_place: Callable[[str], bool] = lambda _w: False
 
 
-def after_person_title(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+class _Occurrence:
+    """A surface occurrence under test: text[start:end] may name `entry`.
+
+    The rules read the same few things around it (the capitalised word before, the capitalised name
+    it continues into, a locative preposition before); each is computed once, on first use, and
+    shared by every rule (computing them per rule was most of the rules' time).
+    """
+
+    __slots__ = ("text", "start", "end", "entry", "ctx", "_prev", "_name_words", "_locative")
+
+    def __init__(self, text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> None:
+        self.text, self.start, self.end, self.entry, self.ctx = text, start, end, entry, ctx
+        self._prev: re.Match[str] | None | bool = False  # False: not computed yet
+        self._name_words: list[str] | None = None
+        self._locative: bool | None = None
+
+    def prev_word(self) -> re.Match[str] | None:
+        """The capitalised word right before, after whitespace (_PREV_WORD: the word, a full stop)."""
+        if self._prev is False:
+            start, text = self.start, self.text
+            lo = max(0, start - 30)
+            # The word lies in the last whitespace-separated token and opens with a capital: a token
+            # without an upper-case letter ("in", "the") cannot match, and the search is not tried.
+            last = text[lo:start].rsplit(None, 1)[-1:] if start > 0 and text[start - 1].isspace() else []
+            self._prev = _PREV_WORD.search(text, lo, start) if last and last[0] != last[0].lower() else None
+        return self._prev  # type: ignore[return-value]
+
+    def name_words(self) -> list[str]:
+        """The capitalised words the name continues into: "Post" of "Kyiv Post", "Ministry", "Defence"."""
+        if self._name_words is None:
+            text, end = self.text, self.end
+            # _NAME_CONTINUES needs a space, then a capital, "of" or more spaces: tested first.
+            after = text[end + 1 : end + 2]
+            m = (_NAME_CONTINUES.match(text, end)
+                 if text[end : end + 1] == " " and (after in _NAME_NEXT or after.isupper()) else None)
+            self._name_words = _CAP_WORD.findall(m.group(0)) if m else []
+        return self._name_words
+
+    def locative_before(self) -> bool:
+        """A locative preposition right before: "in Kyiv", "from the Donbas"."""
+        if self._locative is None:
+            text, start = self.text, self.start
+            lo = max(0, start - 20)
+            # The search (at every position of the window) runs only when the last word can end the match.
+            last = text[lo:start].rsplit(None, 1)[-1:] if start > 0 and text[start - 1].isspace() else []
+            self._locative = bool(last) and last[0].endswith(_LOCATIVE_LAST_WORDS) and (
+                _LOCATIVE_BEFORE.search(text, lo, start) is not None)
+        return self._locative
+
+
+def after_person_title(occ: _Occurrence) -> bool:
     """Reject a name right after a person title: "President Jackson", "Mr Lincoln", "Queen Elizabeth".
 
     News style names people with a title before the surname; a place never takes one.
     """
-    if start == 0 or not text[start - 1].isspace():
-        return False  # _PREV_WORD needs a space before the name
-    m = _PREV_WORD.search(text, max(0, start - 30), start)
-    return bool(m and m.group(1) in ctx.titles)
+    m = occ.prev_word()
+    return bool(m and m.group(1) in occ.ctx.titles)
 
 
 def _town_like(entry: _Entry) -> bool:
@@ -535,35 +585,36 @@ def _town_like(entry: _Entry) -> bool:
     return entry.candidates[0].kind != "country" or entry.person_name
 
 
-def first_name_before_surname(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def first_name_before_surname(occ: _Occurrence) -> bool:
     """Reject a town named like a first name when a capitalised word follows: "Vladimir Putin",
     "David Kemp", "Antony Blinken", "Florence Nightingale".
 
     In news a place is followed by punctuation or a lower-case word; a following title ("Kyiv Mayor
     Vitali Klitschko") or place keeps it.
     """
-    if not _town_like(entry):
+    if not _town_like(occ.entry):
         return False
+    text, end = occ.text, occ.end
     nxt = _NEXT_WORD.match(text, end)
     if not nxt or "\n" in text[end : nxt.start(1)]:
         return False
     word = nxt.group(1)
-    return word not in ctx.titles and word not in ctx.place_words
+    return word not in occ.ctx.titles and word not in occ.ctx.place_words
 
 
-def surname_after_first_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def surname_after_first_name(occ: _Occurrence) -> bool:
     """Reject a town named like a surname right after a capitalised word: "Lloyd Austin",
     "George Harrison", "Chris Evans says".
 
     Not at sentence start ("In Kharkiv ...") and not after a direction or region adjective
     ("Western Sydney", "central Kyiv" is lower case anyway) or another place.
     """
-    if not _town_like(entry) or start == 0 or not text[start - 1].isspace():
+    if not _town_like(occ.entry):
         return False
-    prev = _PREV_WORD.search(text, max(0, start - 30), start)
-    if not prev or "\n" in text[prev.end(1) : start]:
+    prev = occ.prev_word()
+    if not prev or "\n" in occ.text[prev.end(1) : occ.start]:
         return False
-    word = prev.group(1)
+    word, ctx = prev.group(1), occ.ctx
     if word in ctx.place_words or word in ctx.titles or word in _OPENERS:
         return False
     if prev.group(2) and len(word) > 1:  # "... and Victoria. Western Australia": a sentence end
@@ -573,48 +624,51 @@ def surname_after_first_name(text: str, start: int, end: int, entry: _Entry, ctx
     return True  # a first name or an initial ("George W Bush")
 
 
-def titled_surface(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def titled_surface(occ: _Occurrence) -> bool:
     """Reject a town named like a titled person: "the wife of Prince Edward", "King George".
 
     A GeoNames town whose name opens with a person title is, in running news text, the person.
     """
-    return _town_like(entry) and entry.surface.split(" ", 1)[0] in ctx.titles and " " in entry.surface
+    entry = occ.entry
+    return _town_like(entry) and " " in entry.surface and entry.surface.split(" ", 1)[0] in occ.ctx.titles
 
 
-def person_context(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def person_context(occ: _Occurrence) -> bool:
     """Reject a town used as a person's name by what follows it: "Harrison's widow Olivia",
     "Obama, who had sought ...", "Aslin, 28, from Newark", "Danilov said", '... ," said Danilov.'
 
     News names a person with a kinship noun, a relative "who", an age apposition or a speech verb;
     towns do not speak (capitals and large cities may stand for a government: "Kyiv said").
     """
+    entry = occ.entry
     if not _town_like(entry):
         return False
+    text, start, end = occ.text, occ.start, occ.end
     nxt = text[end : end + 1]
-    if nxt in ("'", "’") and ctx.kin.match(text, end):
+    if nxt in ("'", "’") and occ.ctx.kin.match(text, end):
         return True
     if nxt == "," and (_RELATIVE_WHO.match(text, end) or _AGE_APPOSITION.match(text, end)):
         return True
     if entry.speaks or entry.candidates[0].kind not in ("city", "other"):
         return False
-    if _LOCATIVE_BEFORE.search(text, max(0, start - 20), start):
+    if occ.locative_before():
         return False
-    if ctx.speech_verbs.match(text, end):
+    if occ.ctx.speech_verbs.match(text, end):
         return True
     before = text[max(0, start - 12) : start]
     return bool(_SPEECH_BEFORE.search(before)) and (end == len(text) or text[end] in ".,;")
 
 
-def saint_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def saint_name(occ: _Occurrence) -> bool:
     """Reject a saint's name that GeoNames also knows as a place: "St. Peter's Square",
     "St John the Divine cathedral".
 
     A church, square or feast is named "St X's <Noun>" or "St X the <Epithet>".
     """
-    return entry.surface.startswith(_SAINT_PREFIX) and bool(_SAINT_NAME.match(text[end : end + 12]))
+    return occ.entry.surface.startswith(_SAINT_PREFIX) and bool(_SAINT_NAME.match(occ.text[occ.end : occ.end + 12]))
 
 
-def inside_organisation_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def inside_organisation_name(occ: _Occurrence) -> bool:
     """Reject a place inside the name of an outlet, company, school or union: "the Kyiv Independent",
     "The Washington Post", "Sydney Morning Herald", "Moscow State University", "Xinhua news agency",
     "University of Zurich", "the Duchess of Edinburgh".
@@ -622,13 +676,13 @@ def inside_organisation_name(text: str, start: int, end: int, entry: _Entry, ctx
     News names outlets and institutions after a place; the place is not where the news happened.
     The head noun may follow within the capitalised name or precede it with "of" (place_org_heads.csv).
     """
+    text, end, ctx = occ.text, occ.end, occ.ctx
     if text[end : end + 1] == " ":
-        m = _NAME_CONTINUES.match(text, end)
-        if m and any(w in ctx.outlet_heads for w in _CAP_WORD.findall(m.group(0))):
+        if any(w in ctx.outlet_heads for w in occ.name_words()):
             return True
         if ctx.outlet_lower.match(text, end):
             return True
-    return _org_word_before(text, start) in ctx.org_before
+    return _org_word_before(text, occ.start) in ctx.org_before
 
 
 def _org_word_before(text: str, start: int) -> str:
@@ -648,25 +702,26 @@ def _name_part(word: str, ctx: _Context) -> bool:
             and word not in ctx.place_words and not ctx.is_place(word))
 
 
-def hyphenated_name(text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> bool:
+def hyphenated_name(occ: _Occurrence) -> bool:
     """Reject a place joined by a hyphen to a capitalised word that is no place: "Agence France-Presse",
     "Sam Cranny-Evans", "Linda Thomas-Greenfield", "Interfax-Ukraine".
 
     A compound of two places ("Russia-Ukraine crisis", "Ukraine-Poland-UK alliance"), with an acronym
     ("EU-Ukraine summit", "Nato-Russia") or with a lower-case word ("Pakistan-based") stays.
     """
+    text, start, end = occ.text, occ.start, occ.end
     if start > 0 and text[start - 1] in _HYPHENS:
         b = _HYPHEN_BEFORE.search(text, max(0, start - 30), start)
-        if b and _name_part(b.group(1), ctx):
+        if b and _name_part(b.group(1), occ.ctx):
             return True
     if text[end : end + 1] in _HYPHENS and end < len(text):
         a = _HYPHEN_AFTER.match(text, end)
-        return bool(a and _name_part(a.group(1), ctx))
+        return bool(a and _name_part(a.group(1), occ.ctx))
     return False
 
 
 # Rules that reject a candidate because it names a person (remembered over an article by find_all).
-PERSON_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
+PERSON_RULES: tuple[Callable[[_Occurrence], bool], ...] = (
     after_person_title,
     first_name_before_surname,
     surname_after_first_name,
@@ -674,13 +729,15 @@ PERSON_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
     person_context,
 )
 _SURNAME_RULES = tuple(r for r in PERSON_RULES if r is not first_name_before_surname)
-REJECT_RULES: tuple[Callable[[str, int, int, _Entry, _Context], bool], ...] = (
+REJECT_RULES: tuple[Callable[[_Occurrence], bool], ...] = (
     *PERSON_RULES,
     saint_name,
     inside_organisation_name,
     hyphenated_name,
 )
 _OTHER_RULES = REJECT_RULES[len(PERSON_RULES) :]
+# A candidate kept by the reject rules: start, end, entry and whether it stands for a government.
+_Kept = tuple[int, int, _Entry, bool]
 
 
 def coordinated_regions(
@@ -713,10 +770,10 @@ class _Evidence:
     towns: dict[str | None, frozenset[str]]  # country -> distinct places below country level there
 
     @staticmethod
-    def of(chosen_lists: Iterable[list[tuple[int, int, _Entry]]]) -> _Evidence:
+    def of(chosen_lists: Iterable[list[_Kept]]) -> _Evidence:
         named: set[str | None] = set()
         for chosen in chosen_lists:
-            for _, _, e in chosen:
+            for _, _, e, _ in chosen:
                 if e.candidates[0].kind != "city":
                     named.add(e.candidates[0].country_code)
         return _Evidence(frozenset(named), {})
@@ -729,7 +786,7 @@ class _Evidence:
         return _Evidence(self.named, {k: frozenset(v) for k, v in towns.items()})
 
 
-def _container(text: str, end: int, nxt: tuple[int, int, _Entry] | None) -> str | None:
+def _container(text: str, end: int, nxt: _Kept | None) -> str | None:
     """The country of the place right after "in": "Liverpool in Sydney" -> AU."""
     if nxt is None or text[end : nxt[0]] not in (" in ", ", in "):
         return None
@@ -768,7 +825,7 @@ def _homonym_in_context(entry: _Entry, evidence: _Evidence, container: str | Non
     return top
 
 
-def place_as_actor(text: str, start: int, end: int, ctx: _Context, state: bool = False) -> bool:
+def place_as_actor(occ: _Occurrence) -> bool:
     """Flag a place used for its government: "Kyiv denounced ...", "Moscow has warned", "Moscow's forces",
     "the UK Ministry of Defence said", and for a country or capital "Russia annexed Crimea",
     "Russia could launch", "Beijing is considering".
@@ -780,15 +837,15 @@ def place_as_actor(text: str, start: int, end: int, ctx: _Context, state: bool =
     subject of a past-tense verb, a modal or a progressive, unless the verb is one of undergoing
     ("Ukraine suffered") or a passive ("was shelled", "invaded by").
     """
-    m = _NAME_CONTINUES.match(text, end) if text[end : end + 1] == " " else None
-    if m and any(w in ctx.state_heads for w in _CAP_WORD.findall(m.group(0))):
+    ctx = occ.ctx
+    if any(w in ctx.state_heads for w in occ.name_words()):
         return True
-    if _LOCATIVE_BEFORE.search(text, max(0, start - 20), start):
+    if occ.locative_before():
         return False
-    tail = text[end : end + 60]
+    tail = occ.text[occ.end : occ.end + 60]
     if ctx.actor_verbs.match(tail) or ctx.actor_nouns.match(tail):
         return True
-    return state and bool(ctx.actor_grammar.match(tail))
+    return occ.entry.state and bool(ctx.actor_grammar.match(tail))
 
 
 # Every context rule of find(), in the order it applies (for audits and tests).
@@ -810,8 +867,7 @@ class Gazetteer:
         self._places = sorted(builder.places.values(), key=lambda p: p.place_id)
         self._centre_admin = dict(builder.centre_admin)
         self._index = _resolve_index(builder)
-        self._automaton = ahocorasick.Automaton()
-        self.surface_count = 0
+        entries: dict[str, _Entry] = {}
         for surface, cands in builder.surfaces.items():
             ordered = sorted(cands)
             curated = ordered[0].sort_key[0] == 0
@@ -827,9 +883,12 @@ class Gazetteer:
                       or -ordered[0].sort_key[1] >= _SPEAKING_POPULATION)
             entry = _Entry(surface, tuple(c.place for c in ordered[:6]),
                            tuple(-c.sort_key[1] for c in ordered[:6]), surface in person, speaks, state)
+            entries[surface] = entry
+        self._automaton = ahocorasick.Automaton()
+        for surface, entry in entries.items():
             self._automaton.add_word(surface, entry)
-            self.surface_count += 1
         self._automaton.make_automaton()
+        self.surface_count = len(entries)
         title_rows = load_csv("place_person_titles", allowed_labels=frozenset({"title", "kin"}))
         titles = frozenset(r["term"] for r in title_rows if r["label"] == "title")
         kin = "|".join(sorted((r["term"] for r in title_rows if r["label"] == "kin"), key=len, reverse=True))
@@ -855,7 +914,6 @@ class Gazetteer:
         org = load_csv("place_org_heads", allowed_labels=frozenset({"outlet", "state_body", "outlet_lower",
                                                                     "org_before"}))
         lower = alternation(r["term"] for r in org if r["label"] == "outlet_lower")
-        automaton = self._automaton
         self._ctx = _Context(
             titles,
             place_words,
@@ -869,74 +927,77 @@ class Gazetteer:
             state_heads=frozenset(r["term"] for r in org if r["label"] == "state_body"),
             outlet_lower=re.compile(r"\s+(?:" + lower + r")\b"),
             org_before=frozenset(r["term"] for r in org if r["label"] == "org_before"),
-            is_place=lambda w: automaton.exists(w),
+            is_place=entries.__contains__,
         )
 
-    def _scan(self, text: str) -> tuple[list[tuple[int, int, _Entry]], set[str]]:
-        """Candidates kept by the reject rules (leftmost-longest, whole words) and the surfaces that
-        a person rule showed to be a person's name in this text."""
+    def _occurrences(self, text: str) -> list[tuple[int, int, _Entry]]:
+        """(start, end, entry) of every surface occurring in `text` as whole words, in text order of ends."""
         found: list[tuple[int, int, _Entry]] = []
         n = len(text)
         for end_idx, entry in self._automaton.iter(text):
             end = end_idx + 1
             start = end - len(entry.surface)
             if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                continue
+                continue  # inside a word ("McDonald"): as regex \w counts word characters
             if end < n and (text[end].isalnum() or text[end] == "_"):
                 continue
             found.append((start, end, entry))
+        return found
+
+    def _scan(self, text: str) -> tuple[list[_Kept], set[str]]:
+        """Candidates kept by the reject rules (leftmost-longest, whole words) with their actor flag,
+        and the surfaces that a person rule showed to be a person's name in this text."""
+        found = self._occurrences(text)
         persons: set[str] = set()
         if not found:
             return [], persons
         # Leftmost-longest selection of non-overlapping matches.
         found.sort(key=lambda t: (t[0], t[0] - t[1]))
-        chosen: list[tuple[int, int, _Entry]] = []
+        chosen: list[_Kept] = []
         last_end = -1
         ctx = self._ctx
         for start, end, entry in found:
             if start < last_end:
                 continue
-            if first_name_before_surname(text, start, end, entry, ctx):
+            occ = _Occurrence(text, start, end, entry, ctx)
+            if first_name_before_surname(occ):
                 continue  # a first name ("Vladimir Putin") is seldom used alone: not remembered
             for rule in _SURNAME_RULES:
-                if rule(text, start, end, entry, ctx):
+                if rule(occ):
                     if entry.person_name or (entry.candidates[0].kind == "city" and not entry.state):
                         persons.add(entry.surface)
                     break
             else:
                 for rule in _OTHER_RULES:
-                    if rule(text, start, end, entry, ctx):
+                    if rule(occ):
                         break
                 else:
-                    chosen.append((start, end, entry))
+                    chosen.append((start, end, entry, place_as_actor(occ)))
                     last_end = end
         return chosen, persons
 
-    def _mentions(self, text: str, offset: int, chosen: list[tuple[int, int, _Entry]],
-                  evidence: _Evidence, actors: list[bool] | None = None) -> list[PlaceMention]:
-        """Resolve homonyms with the evidence of the text (or article) and flag actors."""
+    def _mentions(self, text: str, offset: int, chosen: list[_Kept], evidence: _Evidence) -> list[PlaceMention]:
+        """Resolve homonyms with the evidence of the text (or article); actors are flagged already."""
         out: list[PlaceMention] = []
-        for i, (start, end, entry) in enumerate(chosen):
+        for i, (start, end, entry, actor) in enumerate(chosen):
             place = entry.candidates[0]
             if len(entry.candidates) > 1:
                 nxt = chosen[i + 1] if i + 1 < len(chosen) else None
                 place = _homonym_in_context(entry, evidence, _container(text, end, nxt))
-            actor = actors[i] if actors is not None else place_as_actor(text, start, end, self._ctx, entry.state)
             out.append(PlaceMention(start + offset, end + offset, text[start:end], place, actor))
         return coordinated_regions(text, offset, out, self._centre_admin)
 
-    def _resolve_all(self, items: list[tuple[str, int]],
-                     kept: list[list[tuple[int, int, _Entry]]]) -> list[list[PlaceMention]]:
+    def _resolve_all(self, items: list[tuple[str, int]], kept: list[list[_Kept]]) -> list[list[PlaceMention]]:
         """Two passes: homonyms by names and containers, then by the towns the first pass found."""
         evidence = _Evidence.of(kept)
         first = [self._mentions(text, off, chosen, evidence) if chosen else []
                  for (text, off), chosen in zip(items, kept, strict=True)]
-        if not any(len(e.candidates) > 1 for chosen in kept for _, _, e in chosen):
+        if not any(len(c[2].candidates) > 1 for chosen in kept for c in chosen):
             return first
         evidence = evidence.with_towns(m.place for ms in first for m in ms)
         # A text without homonyms resolves the same with any evidence: its first pass stands.
-        return [self._mentions(text, off, chosen, evidence, [m.as_actor for m in ms])
-                if any(len(e.candidates) > 1 for _, _, e in chosen) else ms
+        return [self._mentions(text, off, chosen, evidence)
+                if any(len(c[2].candidates) > 1 for c in chosen) else ms
                 for (text, off), chosen, ms in zip(items, kept, first, strict=True)]
 
     def find(self, text: str, offset: int = 0) -> list[PlaceMention]:
