@@ -30,7 +30,7 @@ dev-warehouse: install
 
 eval: dev-warehouse
 	@echo "== seed article (its worked example)"
-	@$(VENV)/bin/factwire eval --warehouse warehouse/dev --gold seeds/gold/000_34f58d2625e0538a.gold.json | head -8
+	@$(VENV)/bin/factwire eval --warehouse warehouse/dev --gold seeds/gold/000_34f58d2625e0538a.gold.json
 	@echo "== development gold set (seeds/gold, every article)"
 	@$(VENV)/bin/factwire eval --warehouse warehouse/dev
 
