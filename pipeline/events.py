@@ -171,7 +171,11 @@ def load_lexicon() -> Lexicon:
 # --------------------------------------------------------------------------- context tests
 # Closed-class cue words (modals, negators, subordinators, determiners) stay in code.
 
-_CLAUSE_BREAK = re.compile(r"[;:“”\"()–—]|,\s+(?:but|while|although|though)\b")
+# A clause break: a strong punctuation mark, or a comma before "but", "while", "although", "though".
+# Written with one leading character class (a comma matches only when the conjunction follows) so
+# the regex engine skips ahead to candidate characters; an alternation of a class and ",\s+..." is
+# tried at every position, three times slower.
+_CLAUSE_BREAK = re.compile(r"[;:“”\"()–—,](?:(?<=,)\s+(?:but|while|although|though)\b|(?<!,))")
 # Irrealis cues before a trigger (closed class): modals, negators, subordinators, intention and
 # appeal words. Single words are looked up in a set, stems by prefix, phrases by a small regex
 # (one large alternation searched at every position was the extractor's slowest step).
@@ -192,6 +196,20 @@ _IRREALIS_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]+")
+# Typographic punctuation news text is full of (curly quotes, dashes, ellipsis, no-break space): no
+# letter among them, so no case-insensitive pattern of ASCII words matches one of them.
+_TYPOGRAPHIC = "‘’“”–—…\u00a0"
+_NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{_TYPOGRAPHIC}]")
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` is ASCII apart from typographic punctuation.
+
+    In such text a case-insensitive regex of ASCII words can only match ASCII letters, so it matches
+    where text.lower() holds the lowercase words: a substring test is an exact, cheap gate before
+    the regex. Any other character outside ASCII (letters with accents, Unicode case oddities such
+    as the dotless i or the long s) keeps the regex alone."""
+    return text.isascii() or _NOT_PLAIN.search(text) is None
 
 
 # Words one of which _IRREALIS_PHRASE needs ("n't" is tested as a substring): a cheap gate.
@@ -218,18 +236,22 @@ _IRREALIS_AFTER = re.compile(
 )
 _IRREALIS_AFTER_GATE = re.compile(r"would|could|might|will|sense|possible", re.IGNORECASE)  # in every match
 _IRREALIS_AFTER_WORDS = ("would", "could", "might", "will", "sense", "possible")
+# The same words searched in lowercase text: one case-sensitive literal alternation (the engine skips
+# ahead to the letters that open one), a single call instead of a substring test per word.
+_IRREALIS_AFTER_LOWER = re.compile("|".join(_IRREALIS_AFTER_WORDS))
 
 
-def _irrealis_after_gate(after: str) -> bool:
-    """Whether one of the words every _IRREALIS_AFTER match holds occurs in the next 80 characters.
+def _irrealis_after_gate(text: str, end: int, lower: str | None) -> bool:
+    """Whether one of the words every _IRREALIS_AFTER match holds occurs in the 80 characters after `end`.
 
-    ASCII text (nearly all) is tested with substring search on its lowercase form, the same answer
-    as the case-insensitive regex (searched at every position, it was the costliest filter step)."""
-    window = after[:80]
-    if window.isascii():
-        low = window.lower()
-        return any(w in low for w in _IRREALIS_AFTER_WORDS)
-    return _IRREALIS_AFTER_GATE.search(window) is not None
+    Plain text (nearly all, see _plain) is tested with substring search on its lowercase form, the
+    same answer as the case-insensitive regex (searched at every position, it was the costliest filter
+    step). `lower` is text.lower() when the text is plain (sliced, not lowercased again), else None."""
+    if lower is None:
+        return _IRREALIS_AFTER_GATE.search(text, end, end + 80) is not None
+    return _IRREALIS_AFTER_LOWER.search(lower, end, end + 80) is not None
+
+
 _BACKGROUND_BEFORE = re.compile(
     r"\b(?:since|during|throughout|before|start\s+of|beginning\s+of|outbreak\s+of|months\s+of|days\s+of|"
     r"weeks\s+of|years\s+of|signs\s+of|evidence\s+of|traces\s+of|marks\s+of|similar\s+to|reminiscent\s+of|"
@@ -278,7 +300,9 @@ _PERCEPTION_BEFORE = re.compile(
     r"\b(?:heard|hear|hears|saw|see|sees|felt|feel|witnessed)\s+(?:(?:a|an|the|two|several|more|[\w-]+)\s+){0,3}$",
     re.IGNORECASE,
 )
-_PERCEPTION_GATE = re.compile(r"hear|saw|see|felt|feel|witness")  # substrings any perception verb contains
+# Substrings any perception verb holds, searched in lowercase text: the literal alternation lets the
+# regex engine skip to the letters that open one.
+_PERCEPTION_GATE = re.compile(r"hear|saw|see|felt|feel|witness")
 # "the attack", "this strike": a definite reference, usually to a happening already told.
 _DEFINITE_BEFORE = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE
@@ -306,38 +330,50 @@ _AGREEMENT_AFTER = re.compile(
 )
 
 
-@lru_cache(maxsize=64)
-def _clause_breaks(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Starts and ends of the clause breaks of a sentence (found once per sentence)."""
-    found = [(m.start(), m.end()) for m in _CLAUSE_BREAK.finditer(text)]
-    return tuple(a for a, _ in found), tuple(b for _, b in found)
+def _clause_start(text: str, start: int, width: int = 60) -> int:
+    """Where the text before `start` (where a word begins) starts: after the last clause break, at
+    most `width` characters back.
+
+    Only that window is searched (searching each whole sentence was a costly step): a break is found
+    in it as in the whole sentence, since a break is one mark or a comma, spaces and a conjunction,
+    and the window ends before a word, so the conjunction cannot run on past its end."""
+    clause = max(0, start - width)
+    for m in _CLAUSE_BREAK.finditer(text, clause, start):
+        clause = m.end()
+    return clause
 
 
 def _clause_before(text: str, start: int, width: int = 60) -> str:
     """The text before `start` back to the clause break or `width` characters."""
-    lo = max(0, start - width)
-    starts, ends = _clause_breaks(text)
-    i = bisect_left(ends, start + 1) - 1  # the last break ending at or before `start`
-    if i >= 0 and starts[i] >= lo:
-        return text[ends[i] : start]
-    return text[lo:start]
+    return text[_clause_start(text, start, width) : start]
 
 
 # A conditional clause runs from "if" to the next clause break: "if he feared there was a 10% chance
 # that an independent-minded South African judge ordered his arrest" (ua-0090).
 _CONDITIONAL_BEFORE = re.compile(r"\b(?:if|unless|whether)\b[^,;:–—.?!]*$", re.IGNORECASE)
+_CONDITIONAL_ENDS = ",;:–—.?!"  # the characters a conditional clause runs up to (as in _CONDITIONAL_BEFORE)
 
 
-def _is_irrealis(before: str, after: str, sentence_before: str = "", words: list[str] | None = None) -> bool:
+def _conditional_before(window: str) -> bool:
+    """A conditional clause open at the end of `window` (_CONDITIONAL_BEFORE).
+
+    A match cannot hold a clause end, so only the text after the last one is searched: the regex,
+    searched at every position of a long window, was a costly filter step."""
+    cut = max(window.rfind(c) for c in _CONDITIONAL_ENDS) + 1
+    return _CONDITIONAL_BEFORE.search(window[cut:]) is not None
+
+
+def _is_irrealis(text: str, start: int, end: int, before: str, words: list[str], lower: str | None,
+                 conditional: bool) -> bool:
     """A future, hypothetical or negated statement: 'is preparing more attacks', 'no sense'.
 
-    `before` is the clause before the trigger, `after` the text after it, `sentence_before` the
-    sentence up to the trigger (for a conditional clause longer than the window), `words` the
-    lowercased words of `before` (reused when `before` fits the 45-character cue window)."""
+    The trigger is text[start:end]; `before` is the clause before it, `words` the lowercased words of
+    before[-45:] (the cue window), `lower` as for _irrealis_after_gate, `conditional` whether the
+    sentence may hold a conditional clause (one longer than the window: up to 160 characters back)."""
     return bool(
-        _irrealis_cue(before[-45:], words if len(before) <= 45 else None)
-        or (_irrealis_after_gate(after) and _IRREALIS_AFTER.search(after))
-        or (bool(sentence_before) and _CONDITIONAL_BEFORE.search(sentence_before[-160:]) is not None)
+        _irrealis_cue(before[-45:], words)
+        or (_irrealis_after_gate(text, end, lower) and _IRREALIS_AFTER.search(text[end:]))
+        or (conditional and _conditional_before(text[max(0, start - 160) : start]))
     )
 
 
@@ -441,10 +477,10 @@ def captured_person(text: str, m: re.Match[str], entry: Trigger, places: list[tu
 def _names_air_weapon(text: str) -> bool:
     """The sentence names an aircraft or drone (searched once per sentence).
 
-    ASCII text (nearly all) without any weapon's first word skips the search: the regex, with a
-    lookbehind before a case-insensitive alternation, is tried at every position."""
+    Plain text (nearly all, see _plain) without any weapon's first word skips the search: the regex,
+    with a lookbehind before a case-insensitive alternation, is tried at every position."""
     lexicon = load_lexicon()
-    if text.isascii():
+    if _plain(text):
         low = text.lower()
         if not any(w in low for w in lexicon.air_weapon_words):
             return False
@@ -524,11 +560,13 @@ def unspecified_strike(text: str, m: re.Match[str], entry: Trigger, places: list
     if entry.context != "target":
         return None
     after = text[m.end() :]
-    if _CASUALTY_BEFORE.search(text[max(0, m.start() - 60) : m.start()]) or _CASUALTY_AFTER.match(after):
-        return [entry.label]
-    if _TARGET_AFTER.match(after):
+    # Each test gives the same answer; the anchored ones after the trigger are tried first, the
+    # casualty search before it (tried at every position of its window) last.
+    if _TARGET_AFTER.match(after) or _CASUALTY_AFTER.match(after):
         return [entry.label]
     if _VERB_TRIGGER.search(m.group(0)) and _OBJECT_AFTER.match(after):
+        return [entry.label]
+    if _CASUALTY_BEFORE.search(text[max(0, m.start() - 60) : m.start()]):
         return [entry.label]
     return []
 
@@ -700,8 +738,10 @@ def _definite_reference(text: str, m: re.Match[str], before: str, places: list[t
     """'the attack', 'this strike': a noun trigger after a definite determiner, with no place named
     inside its phrase ("the Zaporizhzhia double-tap attack", "the shelling of Kharkiv" name which one).
     Verb triggers ("the enemy's infantry advanced to") are not references."""
+    if m.group(0).split()[0].lower().endswith("ed"):
+        return False
     d = _DEFINITE_BEFORE.search(before[-30:])
-    if d is None or m.group(0).split()[0].lower().endswith("ed"):
+    if d is None:
         return False
     np_start = m.start() - (len(before[-30:]) - d.start())
     if any(np_start <= ps < m.start() for ps, _ in places):
@@ -722,16 +762,31 @@ def _cyber(text: str, m: re.Match[str]) -> bool:
 
 
 def find_hits(
-    text: str, places: list[tuple[int, int]], lexicon: Lexicon, starts: list[tuple[int, list[str]]] | None = None
+    text: str, places: list[tuple[int, int]], lexicon: Lexicon, starts: list[tuple[int, list[str]]] | None = None,
+    lower: str | None = None,
 ) -> list[_Hit]:
-    """Trigger hits of one sentence that survive the rules and the irrealis/background filters."""
+    """Trigger hits of one sentence that survive the rules and the irrealis/background filters.
+
+    `lower` is text.lower() when the caller has it (a slice of the article's lowercase body); it is
+    only searched for ASCII words. None: computed here."""
     hits: list[_Hit] = []
     matches = _trigger_matches(text, lexicon, starts)
     if not matches:
         return hits
-    gates: list[bool] = []  # conditional, perceptive: cheap substring gates computed on first need
-    # Both cyber patterns hold "cyber" (any case): ASCII text without it skips them.
-    maybe_cyber = not text.isascii() or "cyber" in text.lower()
+    if lower is None:
+        lower = text.lower()
+    # Lowercase windows are sliced from `lower` when it keeps the text's offsets (one lowercase
+    # character per character: nearly always), instead of lowercasing each window again; they are
+    # only searched for ASCII words ([a-z]+ runs, cue substrings), the same in either lowercase form.
+    aligned = len(lower) == len(text)
+    # In plain text, substring tests on `lower` stand in for case-insensitive regexes of ASCII words.
+    plain = _plain(text)
+    # Both cyber patterns hold "cyber" (any case): plain text without it skips them.
+    maybe_cyber = not plain or "cyber" in lower
+    # Cheap substring gates for the conditional clause and the perception verbs, once per sentence
+    # and only when a trigger gets that far: None until then.
+    conditional: bool | None = None
+    perceptive: bool | None = None
     for m in matches:
         g = m.group(0)
         entry = lexicon.triggers.get(g.lower()) or lexicon.triggers.get(_norm(g))
@@ -747,8 +802,10 @@ def find_hits(
             continue  # "air raid warnings", "pre-trial detention centre"
         if maybe_cyber and _cyber(text, m):
             continue
-        before = _clause_before(text, m.start(), 60)
-        word_list = _WORD.findall(before.lower())
+        start = m.start()
+        clause = _clause_start(text, start, 60)
+        before = text[clause:start]
+        word_list = _WORD.findall(lower[clause:start] if aligned else before.lower())
         words = set(word_list)
         refusal = labels == ["negotiations"] and bool(_REFUSAL.search(before))
         if not words.isdisjoint(_BACKGROUND_WORDS) and _BACKGROUND_BEFORE.search(before[-50:]):
@@ -757,14 +814,20 @@ def find_hits(
             continue
         if not words.isdisjoint(_DEPICTION_WORDS) and _DEPICTION_BEFORE.search(before):
             continue
-        if not gates:
-            lower = text.lower()
+        if len(before) <= 45:
+            cue_words = word_list
+        else:
+            cue = max(clause, start - 45)
+            cue_words = _WORD.findall(lower[cue:start] if aligned else text[cue:start].lower())
+        if conditional is None:
             conditional = "if " in lower or "unless" in lower or "whether" in lower
-            gates += [conditional, _PERCEPTION_GATE.search(lower) is not None]
-        if _is_irrealis(before, text[m.end() :], text[: m.start()] if gates[0] else "", word_list) and not refusal:
+        if not refusal and _is_irrealis(text, start, m.end(), before, cue_words, lower if plain else None,
+                                        conditional):
             continue
         anaphoric = ""
-        if gates[1] and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, m.start() - 45) : m.start()])):
+        if perceptive is None:
+            perceptive = _PERCEPTION_GATE.search(lower) is not None
+        if perceptive and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, start - 45) : start])):
             anaphoric = "perceived"
         elif not words.isdisjoint(_DETERMINERS) and _definite_reference(text, m, before, places):
             anaphoric = "definite"
@@ -1008,6 +1071,7 @@ _ANAPHOR = re.compile(
     r"(?!\s+of\s+[A-Z])(?!\s+[A-Z])"
 )
 _ANAPHOR_KIND = {"region": "admin1", "province": "admin1", "oblast": "admin1"}
+_ANAPHOR_NOUNS = ("city", "town", "village", "port", "settlement", "region", "province", "oblast")
 
 
 @dataclass(frozen=True)
@@ -1025,6 +1089,8 @@ def anaphoric_place(text: str, last_named: dict[str, object]) -> object | None:
 
     News writing names a place once and then calls it "the city": "A police station in the city
     took a direct hit" (ua-0039, after "Lysychansk")."""
+    if not any(noun in text for noun in _ANAPHOR_NOUNS):
+        return None  # every _ANAPHOR match holds one of the nouns (a cheap test first)
     m = _ANAPHOR.search(text)
     if m is None:
         return None
@@ -1169,15 +1235,16 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
         previous = s
         mentions = doc.places.get(s.sentence_id, [])
         named_here = [pm for pm in mentions if not getattr(pm, "as_actor", False)]
-        starts = None
+        starts = sentence_lower = None
         if scan and body[s.char_start : s.char_end] == s.text:
+            sentence_lower = lower[s.char_start : s.char_end]
             lo, hi = bisect_left(keys, s.char_start), bisect_left(keys, s.char_end)
             starts = [(k - s.char_start, w) for k, w in found[lo:hi]]
             if not starts:
                 _remember(last_named, named_here)
                 continue
         spans = [(pm.char_start - s.char_start, pm.char_end - s.char_start) for pm in mentions]
-        hits = find_hits(s.text, spans, lexicon, starts)
+        hits = find_hits(s.text, spans, lexicon, starts, sentence_lower)
         if not hits:
             _remember(last_named, named_here)
             continue

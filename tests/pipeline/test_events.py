@@ -587,3 +587,94 @@ def test_domestic_arrest_overrides_a_foreign_place_in_the_object() -> None:
 def test_names_air_weapon(text: str, named: bool) -> None:
     events._names_air_weapon.cache_clear()
     assert events._names_air_weapon(text) is named
+
+
+# --- speed helpers: the same answers as the plain forms they replace --------------------------------
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # re.IGNORECASE matches the dotless ı to "i": the lowercase substring gate must not hide it
+        pytest.param("an A\u0131rcraft struck the port", True, id="dotless-i-folds-to-i-searched"),
+        pytest.param("a DRONE hit the port", True, id="upper-case-weapon"),
+        pytest.param("Putin’s “DRONES” hit the port", True, id="curly-quotes-plain-gate"),
+        pytest.param("Putin’s “forces” hit the port", False, id="curly-quotes-no-weapon"),
+    ],
+)
+def test_names_air_weapon_case_folds(text: str, named: bool) -> None:
+    events._names_air_weapon.cache_clear()
+    assert events._names_air_weapon(text) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # seed 000_34f58d2625e0538a: curly quotes only
+        pytest.param("“In the last seven days, Russia has increased its attacks on civilian infrastructure”",
+                     True, id="seed-curly-quotes"),
+        pytest.param("Russia denies it plans to invade Ukraine – but", True, id="en-dash"),
+        # seed 000_34f58d2625e0538a: an accented letter keeps the regex path
+        pytest.param("Behind are the Kharkiv region, with 219; that of kyiv, with 116; Mykoláiv", False,
+                     id="seed-accented-letter"),
+        pytest.param("Kelvin \u212a and \u0130stanbul, the \u017ftrike", False, id="folds-to-ascii"),
+    ],
+)
+def test_plain(text: str, plain: bool) -> None:
+    assert events._plain(text) is plain
+
+
+_PLAIN_CLAUSE_BREAK = re.compile(r"[;:“”\"()–—]|,\s+(?:but|while|although|though)\b")
+
+
+def _clause_start_whole_sentence(text: str, start: int, width: int) -> int:
+    """The reference: the last break of the whole sentence ending by `start`, if inside the window."""
+    lo = max(0, start - width)
+    ends = [m.end() for m in _PLAIN_CLAUSE_BREAK.finditer(text) if m.start() >= lo and m.end() <= start]
+    return ends[-1] if ends else lo
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Ukraine has fulfilled its obligations, but Russia nevertheless attacked Ukraine in 2014, "
+                     "annexed Crimea", id="ua-0006-comma-but"),
+        pytest.param("Russia denies it plans to invade Ukraine, but there were reports on Sunday of attack "
+                     "and troop-carrying helicopters (Mi-8) – moved close", id="ua-0010-dash-parenthesis"),
+        pytest.param("He said: “They fired, while we hid; ,but nothing”, although,though attacks", id="edge-commas"),
+    ],
+)
+def test_clause_start_as_whole_sentence_search(text: str) -> None:
+    for start in range(len(text) + 1):
+        if start == 0 or not text[start - 1].isalnum():  # triggers start where a word starts
+            for width in (50, 60, 80):
+                assert events._clause_start(text, start, width) == _clause_start_whole_sentence(text, start, width)
+
+
+@pytest.mark.parametrize(
+    ("window", "conditional"),
+    [
+        pytest.param("If he feared there was a 10% chance that an independent-minded South African judge ordered "
+                     "his ", True, id="ua-0090-long-conditional"),
+        pytest.param("If he feared arrest, he would stay home, and the ", False, id="conditional-closed-by-comma"),
+        pytest.param("It is unclear whether the ", True, id="whether"),
+        pytest.param("Stiff resistance. Unless the ", True, id="after-full-stop"),
+    ],
+)
+def test_conditional_before(window: str, conditional: bool) -> None:
+    assert events._conditional_before(window) is conditional
+    assert (events._CONDITIONAL_BEFORE.search(window) is not None) is conditional
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("“Russia has likely increased its attacks, which WOULD continue”", id="seed-curly-upper"),
+        pytest.param("shelling in Mykoláiv that could not be confirmed", id="accented-regex-path"),
+        pytest.param("strikes that \u017fense made impossible", id="long-s-regex-path"),
+        pytest.param("missile attacks in Kharkiv, Izium and Chuhuiv", id="seed-no-cue"),
+    ],
+)
+def test_irrealis_after_gate_as_regex(text: str) -> None:
+    lower = text.lower() if events._plain(text) else None
+    for end in range(len(text)):
+        expected = events._IRREALIS_AFTER_GATE.search(text[end : end + 80]) is not None
+        assert events._irrealis_after_gate(text, end, lower) is expected
