@@ -84,8 +84,9 @@ def _gold_files(gold_dir: Path) -> list[Path]:
 
 def _quality_fingerprint(warehouse_dir: Path, gold_dir: Path) -> str:
     """Hash of the scorer's code, the gold files, the published extractor version and, for every
-    gold article name, the ids of the published articles that name could match (by file name of
-    any source path, or external_id + ".json": a superset of how the scorer finds them)."""
+    gold article name, the published article that name matches (by file name of any source path, or
+    external_id + ".json", as the scorer finds them), or that it is ambiguous (several articles: not
+    scored)."""
     digest = hashlib.sha256((PROJECT_ROOT / "pipeline" / "evaluate.py").read_bytes())
     names: set[str] = set()
     for path in _gold_files(gold_dir):
@@ -107,9 +108,13 @@ def _quality_fingerprint(warehouse_dir: Path, gold_dir: Path) -> str:
         previous.scan("articles").select(key=base, article_id="article_id"),
         previous.scan("articles").select(key=pl.col("external_id") + ".json", article_id="article_id"),
         previous.scan("article_sources").select(key=base, article_id="article_id"),
-    ]).filter(pl.col("key").is_in(wanted)).unique().sort("key", "article_id").collect()
-    for key, article_id in keys.iter_rows():
-        digest.update(f"{key}\0{article_id}\n".encode())
+    ]).filter(pl.col("key").is_in(wanted)).group_by("key").agg(
+        n=pl.col("article_id").n_unique(), article_id=pl.col("article_id").min()
+    ).sort("key").collect()
+    # The scorer leaves out a name that several articles share (ambiguous): more articles under it
+    # change nothing (a new delivery re-using a gold article's external id), so only "ambiguous" counts.
+    for key, n, article_id in keys.iter_rows():
+        digest.update(f"{key}\0{article_id if n == 1 else '*ambiguous*'}\n".encode())
     return digest.hexdigest()[:16]
 
 

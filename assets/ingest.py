@@ -21,6 +21,10 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     known = incremental.previous_manifest(previous)
     files = nightly.scan_raw(settings.raw_dir, known)
     unchanged = nightly.write_raw_files(paths.build_dir(), files, previous, known)
+    # A small night with something to extract starts its extraction workers now: their start (imports,
+    # gazetteer, warm-up) overlaps ingest and the steps in between instead of delaying `facts`.
+    if not unchanged and (expected := nightly.expected_extraction(files, previous)):
+        nightly.prestart_extraction(settings.workers, expected)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": files.height, "raw_dir": str(settings.raw_dir),
                   "bytes": int(files["size"].sum()), "same_as_last_night": unchanged}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -127,6 +129,79 @@ def load_gazetteer() -> Gazetteer:
     return load()
 
 
+# A short article that sends every extractor and every table's validation down its usual path once.
+_WARM_UP = {
+    "id": "warm-up", "date": "2022-09-19",
+    "text": "Russian forces shelled Kharkiv on Monday, killing three civilians and wounding 12, the regional "
+            "governor said.\n\n\"We will rebuild,\" Mayor Ihor Terekhov told reporters. Ukraine's army said it "
+            "had retaken 20 villages.",
+}
+
+
+def init_extraction_worker() -> None:
+    """An extraction worker's initializer: load the gazetteer, then extract one short article so that
+    what the extractors and the validation load or compile on first use (lexicons, regexes, pandera's
+    backends: about 0.3 s) is done before the first batch, while the night's other steps run."""
+    from pipeline.parse import article_from_object
+
+    load_gazetteer()
+    extract_batch([article_from_object(_WARM_UP, "warm-up.json")])
+
+
+def _ready() -> None:
+    """A task that only makes the pool start a worker."""
+
+
+_warm: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def prestart_extraction(workers: int, articles: int) -> bool:
+    """Start the extraction workers now, in the background: each imports the extractors, loads the
+    gazetteer and warms up (about 1 s) while the run process scans and ingests, and `extract` uses
+    them. As many workers as the expected `articles` make batches (each one started competes with the
+    run process for the cores); none when one worker is allowed (extraction then runs in process) or a
+    pool is waiting already. Returns True when workers were started."""
+    global _warm
+    if workers <= 1 or articles <= 0 or _warm is not None:
+        return False
+    workers = min(workers, -(-articles // ARTICLES_PER_BATCH))
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=(init_extraction_worker, os.getpid()))
+    for _ in range(workers):
+        ex.submit(_ready)  # a spawn-context pool starts a worker per task that finds none idle
+    _warm = (workers, ex)
+    return True
+
+
+@contextmanager
+def _extraction_pool(workers: int, jobs: int) -> Iterator[Executor]:
+    """The prestarted workers when there are enough (taken over, shut down with the step), else `pool`."""
+    global _warm
+    warm, _warm = _warm, None
+    if warm is None or warm[0] < min(workers, jobs) or jobs == 0:
+        if warm is not None:
+            warm[1].shutdown(wait=False, cancel_futures=True)
+        with pool(workers, jobs, initializer=init_extraction_worker, min_jobs=1) as ex:
+            yield ex
+        return
+    try:
+        yield warm[1]
+    finally:
+        warm[1].shutdown(wait=False, cancel_futures=True)
+
+
+def expected_extraction(files: pl.DataFrame, previous: incremental.Previous | None) -> int:
+    """About how many articles a small night, with raw_files `files`, will extract (one per new or
+    changed file); 0 when it is not a small night with work: nothing new, or so many new files that
+    ingest uses its own pool (prestarted workers never run beside the parse workers: memory stays
+    flat), or a changed extractor version (every article: a long night anyway)."""
+    if previous is None or previous.extractor_version != incremental.extractor_version():
+        return 0
+    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+    new = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="anti").height
+    return new if new < 3 * FILES_PER_BATCH else 0
+
+
 class _InProcess(Executor):
     """An executor that runs each call at once, for one worker or small nights."""
 
@@ -150,6 +225,20 @@ def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Ite
         yield head, future.result()
 
 
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
+    """A pool worker's start: watch the run process `parent` (a worker whose run process was killed,
+    kill -9 included, exits within half a second instead of waiting forever for work), then `initializer`."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    if initializer is not None:
+        initializer()
+
+
 @contextmanager
 def pool(workers: int, jobs: int, initializer: Callable[[], object] | None = None,
          min_jobs: int = 2) -> Iterator[Executor]:
@@ -163,9 +252,8 @@ def pool(workers: int, jobs: int, initializer: Callable[[], object] | None = Non
     if workers <= 1 or jobs < max(1, min_jobs):
         yield _InProcess()
         return
-    ex = ProcessPoolExecutor(
-        max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"), initializer=initializer
-    )
+    ex = ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_start_worker, initargs=(initializer, os.getpid()))
     try:
         yield ex
     finally:
@@ -378,7 +466,7 @@ def extract(
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
     # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
-    with pool(workers, n_batches, initializer=load_gazetteer, min_jobs=1) as ex:
+    with _extraction_pool(workers, n_batches) as ex:
         for batch, (valid, rejects) in bounded_map(ex, _extract_job, _article_batches(todo), 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():

@@ -133,11 +133,26 @@ def test_same_night_twice_changes_nothing_and_new_file_is_the_only_work(tmp_path
     assert not gone & set(fourth["sentences"]["article_id"])
 
 
+def processes_with(marker: str) -> list[int]:
+    """Pids of the live processes whose environment holds `marker` ("NAME=value")."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                environ = (proc / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if marker.encode() in environ and int(proc.name) != os.getpid():
+                found.append(int(proc.name))
+    return found
+
+
 def test_kill_9_mid_run_leaves_last_good_warehouse_and_next_night_completes(tmp_path: Path) -> None:
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     raw.mkdir()
     shutil.copy(SEED, raw / SEED.name)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    marker = f"FACTWIRE_KILL_TEST={tmp_path}"  # inherited by every process of these runs
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "FACTWIRE_KILL_TEST": str(tmp_path)}
     subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
                    capture_output=True)
     good = snapshot(wh)
@@ -154,6 +169,10 @@ def test_kill_9_mid_run_leaves_last_good_warehouse_and_next_night_completes(tmp_
         # either the last good version or a complete newer one, never a broken file
         assert n_articles >= good["articles"].height
         assert staging.count(wh / "parquet", "articles") == n_articles
+    deadline = time.monotonic() + 5
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes_with(marker)  # no worker outlives its killed run process
     subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
                    capture_output=True)
     con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
@@ -291,3 +310,56 @@ def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_pa
     assert reader.stdout.readline().strip() == "3"  # the reader's file was neither written nor replaced under it
     reader.wait(timeout=30)
     assert (wh / "factwire.duckdb").resolve() != night_2_file
+
+
+def quality_meta(result: dg.ExecuteInProcessResult) -> dict:
+    [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "warehouse_quality"]
+    return {k: v.value for k, v in evaluation.metadata.items()}
+
+
+def test_quality_score_is_reused_until_the_scored_gold_articles_change(tmp_path: Path) -> None:
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)  # a gold article, found by its file name
+    first = quality_meta(run_night(raw, wh))
+    assert first["articles_scored"] == 1 and first["score_reused_from_last_night"] is False
+    (raw / "other.json").write_text(json.dumps({"id": "lee-x", "text": LEE_005_TEXT}))  # not a gold name
+    second = quality_meta(run_night(raw, wh))
+    assert second["score_reused_from_last_night"] is True and second["articles_scored"] == 1
+    # A second article under the gold article's name makes that name ambiguous: no longer scored.
+    header, _, body = SEED.read_text(encoding="utf-8").partition("\n")
+    for n in (1, 2):
+        (raw / f"copy{n}").mkdir()
+        (raw / f"copy{n}" / SEED.name).write_text(f"{header}\n\nReport {n}.\n\n{body}", encoding="utf-8")
+        if n == 1:
+            third = quality_meta(run_night(raw, wh))
+            assert third["score_reused_from_last_night"] is False and third["articles_scored"] == 0
+    # A third one changes nothing the scorer sees: the score is reused (a bench's +1% night).
+    fourth = quality_meta(run_night(raw, wh))
+    assert fourth["score_reused_from_last_night"] is True and fourth["articles_scored"] == 0
+
+
+def test_prestarted_extraction_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch) -> None:
+    from pipeline import nightly
+
+    monkeypatch.setattr(nightly, "ARTICLES_PER_BATCH", 1)  # two new articles: two batches, two workers
+    started: list[bool] = []
+    prestart = nightly.prestart_extraction
+    monkeypatch.setattr(nightly, "prestart_extraction", lambda *a: started.append(prestart(*a)) or started[-1])
+    tables = {}
+    for workers in (1, 2):
+        monkeypatch.setenv("FACTWIRE_WORKERS", str(workers))
+        raw, wh = tmp_path / f"raw{workers}", tmp_path / f"wh{workers}"
+        raw.mkdir()
+        shutil.copy(SEED, raw / SEED.name)
+        run_night(raw, wh)
+        (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+        (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+        result = run_night(raw, wh)
+        assert materialization_meta(result, "figures")["articles_extracted"] == 2
+        tables[workers] = snapshot(wh)
+    assert started == [False, True]  # one worker: extraction in process; two: started during raw_files
+    assert nightly._warm is None  # the facts step took the workers over and let them go
+    for table in TABLES:
+        assert tables[1][table].drop("mtime_ns", strict=False).equals(
+            tables[2][table].drop("mtime_ns", strict=False)), table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.places import RULES_ALL, Gazetteer, Place, load_gazetteer
@@ -304,6 +306,63 @@ def test_cached_gazetteer_finds_exactly_what_a_fresh_build_finds(tmp_path, monke
             "officials in kyiv said, while Moscow denied it.")
     fresh = places.Gazetteer(places._build_places()).find(text)
     written = places._build().find(text)  # builds and writes the cache
-    assert list(tmp_path.glob("places-*.pickle"))
-    cached = places._build().find(text)  # reads it back
+    assert list(tmp_path.glob("gazetteer-*.pickle"))
+    reread = places._build()  # reads it back: the automaton, index and context came from the pickle
+    cached = reread.find(text)
     assert fresh == written == cached and len(cached) >= 5
+    assert reread.find_all([(text, 0), ("Austin said Kyiv was calm.", 200)]) == places.Gazetteer(
+        places._build_places()).find_all([(text, 0), ("Austin said Kyiv was calm.", 200)])
+    assert reread.resolve("the Donetsk Oblast") == places.Gazetteer(places._build_places()).resolve("Donetsk Oblast")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pickle at all", b"\x80\x05K\x01.", None],
+                         ids=["empty", "garbage", "pickled-int", "truncated"])
+def test_a_corrupt_gazetteer_cache_is_rebuilt_not_fatal(tmp_path, monkeypatch, content: bytes | None) -> None:
+    from pipeline import places
+
+    monkeypatch.setenv("FACTWIRE_CACHE_DIR", str(tmp_path))
+    path = places._cache_path()
+    if content is None:  # a cache cut short (a crash mid-write of an older scheme, a full disk)
+        places._build()
+        content = path.read_bytes()[: path.stat().st_size // 2]
+    path.write_bytes(content)
+    gazetteer = places._build()
+    assert gazetteer.resolve("Kharkiv") is not None and gazetteer.find("Shelling hit Kharkiv.")
+    assert places._read_cache(path) is not None  # written back whole
+
+
+def test_gazetteer_cache_key_follows_code_and_reference_data(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from pipeline import places
+
+    key = places._cache_key()
+    ref = tmp_path / "reference"
+    shutil.copytree(places.REFERENCE_DIR, ref)
+    monkeypatch.setattr(places, "REFERENCE_DIR", ref)
+    assert places._cache_key() == key
+    stop = ref / "place_stopwords.csv"
+    stop.write_text(stop.read_text() + "Zzyzx,common_word,test\n")
+    assert places._cache_key() != key  # a changed place CSV: a stale cache is never read
+    code = tmp_path / "places.py"
+    code.write_bytes(Path(places.__file__).read_bytes() + b"\n# changed\n")
+    changed = places._cache_key()
+    monkeypatch.setattr(places, "__file__", str(code))
+    assert places._cache_key() != changed  # changed code: likewise
+
+
+def test_writing_the_gazetteer_cache_prunes_obsolete_files(tmp_path, monkeypatch) -> None:
+    import os
+    import time
+
+    from pipeline import places
+
+    monkeypatch.setenv("FACTWIRE_CACHE_DIR", str(tmp_path))
+    legacy, stale, other = (tmp_path / n for n in ("places-0.pickle", "gazetteer-old.pickle", "gazetteer-new.pickle"))
+    for path in (legacy, stale, other):
+        path.write_bytes(b"x")
+    week_ago = time.time() - 8 * 86400
+    os.utime(stale, (week_ago, week_ago))
+    places._build()
+    assert not legacy.exists() and not stale.exists()
+    assert other.exists() and places._cache_path().exists()  # another version's recent cache is kept
