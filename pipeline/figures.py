@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -35,7 +35,7 @@ from pipeline.focus import (
 )
 from pipeline.ids import row_id
 from pipeline.lexicons import alternation, first_chars, load_csv
-from pipeline.model import Doc, Sentence
+from pipeline.model import Doc, Sentence, new_frozen
 from pipeline.numbers import NumberMention, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
 
@@ -108,17 +108,6 @@ class FigureRow:
     in_caption: bool
     method: str
     attribution_id: str | None = None
-
-
-_ROW_FIELDS = tuple(f.name for f in fields(FigureRow))
-
-
-def _row(*values: object) -> FigureRow:
-    """A FigureRow from its field values in order, without the frozen dataclass's __init__ (which sets
-    each field through object.__setattr__: several times slower on the row-building path)."""
-    row = object.__new__(FigureRow)
-    object.__setattr__(row, "__dict__", dict(zip(_ROW_FIELDS, values, strict=True)))  # frozen: no plain assignment
-    return row
 
 
 @dataclass(frozen=True)
@@ -1233,7 +1222,8 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             as_of, since, cumulative = _dates(c, ctx)
             start, end = sentence.char_start + n.start, sentence.char_start + n.end
             rows.append(
-                _row(
+                new_frozen(
+                    FigureRow,
                     row_id(art.content_hash, "figures", start, end, reading.category),
                     art.article_id,
                     sentence.sentence_id,

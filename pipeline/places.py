@@ -43,6 +43,7 @@ import pycountry
 
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
 from pipeline.lexicons import __file__ as lexicons_file
+from pipeline.model import new_frozen
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,14 @@ _SAINT_NAME = re.compile(r"^(?:['’]s\b|\s+the\s+[A-Z])")
 _SAINT_PREFIX = ("St ", "St. ", "Saint ")
 _DEMONYM_ENDINGS = ("an", "ese", "ish", "i", "ic")  # Russian, Chinese, British, Israeli, Baltic
 _SPEECH_BEFORE = re.compile(r"\b(?:said|says|told|added|wrote)\s+$")
+_APOSTROPHES = ("'", "’")
 
 # Capitalised words that stand right before or after a place name without making it a person's
 # name ("Western Sydney", "Kyiv City"); closed class.
 _NEIGHBOUR_WORDS = ("North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western",
                     "Central", "Greater", "Upper", "Lower", "Old", "City", "Town", "District")
 _PLURAL_DESIGNATOR = re.compile(r"\s(?:regions|oblasts|provinces)$")
+_PLURAL_ENDINGS = ("regions", "oblasts", "provinces")  # a cheap test before _PLURAL_DESIGNATOR
 _COORDINATOR = re.compile(r",?\s+(?:and|or)\s+|,\s+")
 _KIND_ORDER = {"country": 0, "admin1": 1, "other": 2, "city": 3}
 # Homonym weight of an admin1 against cities' populations: a state beats a city under 300,000
@@ -534,10 +537,11 @@ class _Occurrence:
     shared by every rule (computing them per rule was most of the rules' time).
     """
 
-    __slots__ = ("text", "start", "end", "entry", "ctx", "_prev", "_name_words", "_locative")
+    __slots__ = ("text", "start", "end", "entry", "ctx", "town", "_prev", "_name_words", "_locative")
 
     def __init__(self, text: str, start: int, end: int, entry: _Entry, ctx: _Context) -> None:
         self.text, self.start, self.end, self.entry, self.ctx = text, start, end, entry, ctx
+        self.town = entry.candidates[0].kind != "country" or entry.person_name  # _town_like(entry)
         self._prev: re.Match[str] | None | bool = False  # False: not computed yet
         self._name_words: list[str] | None = None
         self._locative: bool | None = None
@@ -546,11 +550,16 @@ class _Occurrence:
         """The capitalised word right before, after whitespace (_PREV_WORD: the word, a full stop)."""
         if self._prev is False:
             start, text = self.start, self.text
-            lo = max(0, start - 30)
+            lo = start - 30 if start > 30 else 0
             # The word lies in the last whitespace-separated token and opens with a capital: a token
             # without an upper-case letter ("in", "the") cannot match, and the search is not tried.
-            last = text[lo:start].rsplit(None, 1)[-1:] if start > 0 and text[start - 1].isspace() else []
-            self._prev = _PREV_WORD.search(text, lo, start) if last and last[0] != last[0].lower() else None
+            window = text[lo:start] if start > 0 and text[start - 1].isspace() else ""
+            last = window.rsplit(None, 1)[-1:]
+            if last and last[0] != last[0].lower():
+                # The word and its full stop end the last token: the search starts at that token.
+                self._prev = _PREV_WORD.search(text, lo + len(window.rstrip()) - len(last[0]), start)
+            else:
+                self._prev = None
         return self._prev  # type: ignore[return-value]
 
     def name_words(self) -> list[str]:
@@ -568,11 +577,18 @@ class _Occurrence:
         """A locative preposition right before: "in Kyiv", "from the Donbas"."""
         if self._locative is None:
             text, start = self.text, self.start
-            lo = max(0, start - 20)
+            lo = start - 20 if start > 20 else 0
             # The search (at every position of the window) runs only when the last word can end the match.
-            last = text[lo:start].rsplit(None, 1)[-1:] if start > 0 and text[start - 1].isspace() else []
-            self._locative = bool(last) and last[0].endswith(_LOCATIVE_LAST_WORDS) and (
-                _LOCATIVE_BEFORE.search(text, lo, start) is not None)
+            window = text[lo:start] if start > 0 and text[start - 1].isspace() else ""
+            last = window.rsplit(None, 1)[-1:]
+            if last and last[0].endswith(_LOCATIVE_LAST_WORDS):
+                # The preposition ends the last token ("in"), or the one before "the": only then is the
+                # whole window searched.
+                token = last[0]
+                pos = lo if token.endswith("the") else lo + len(window.rstrip()) - len(token)
+                self._locative = _LOCATIVE_BEFORE.search(text, pos, start) is not None
+            else:
+                self._locative = False
         return self._locative
 
 
@@ -597,7 +613,7 @@ def first_name_before_surname(occ: _Occurrence) -> bool:
     In news a place is followed by punctuation or a lower-case word; a following title ("Kyiv Mayor
     Vitali Klitschko") or place keeps it.
     """
-    if not _town_like(occ.entry):
+    if not occ.town:
         return False
     text, end = occ.text, occ.end
     nxt = _NEXT_WORD.match(text, end)
@@ -614,7 +630,7 @@ def surname_after_first_name(occ: _Occurrence) -> bool:
     Not at sentence start ("In Kharkiv ...") and not after a direction or region adjective
     ("Western Sydney", "central Kyiv" is lower case anyway) or another place.
     """
-    if not _town_like(occ.entry):
+    if not occ.town:
         return False
     prev = occ.prev_word()
     if not prev or "\n" in occ.text[prev.end(1) : occ.start]:
@@ -635,7 +651,7 @@ def titled_surface(occ: _Occurrence) -> bool:
     A GeoNames town whose name opens with a person title is, in running news text, the person.
     """
     entry = occ.entry
-    return _town_like(entry) and " " in entry.surface and entry.surface.split(" ", 1)[0] in occ.ctx.titles
+    return occ.town and " " in entry.surface and entry.surface.split(" ", 1)[0] in occ.ctx.titles
 
 
 def person_context(occ: _Occurrence) -> bool:
@@ -646,7 +662,7 @@ def person_context(occ: _Occurrence) -> bool:
     towns do not speak (capitals and large cities may stand for a government: "Kyiv said").
     """
     entry = occ.entry
-    if not _town_like(entry):
+    if not occ.town:
         return False
     text, start, end = occ.text, occ.start, occ.end
     nxt = text[end : end + 1]
@@ -658,7 +674,7 @@ def person_context(occ: _Occurrence) -> bool:
         return False
     if occ.locative_before():
         return False
-    if occ.ctx.speech_verbs.match(text, end):
+    if (nxt == "," or nxt.isspace()) and occ.ctx.speech_verbs.match(text, end):  # it opens with "," or \s
         return True
     before = text[max(0, start - 12) : start]
     return bool(_SPEECH_BEFORE.search(before)) and (end == len(text) or text[end] in ".,;")
@@ -683,7 +699,7 @@ def inside_organisation_name(occ: _Occurrence) -> bool:
     """
     text, end, ctx = occ.text, occ.end, occ.ctx
     if text[end : end + 1] == " ":
-        if any(w in ctx.outlet_heads for w in occ.name_words()):
+        if not ctx.outlet_heads.isdisjoint(occ.name_words()):
             return True
         if ctx.outlet_lower.match(text, end):
             return True
@@ -694,7 +710,7 @@ def _org_word_before(text: str, start: int) -> str:
     """The capitalised word before the place, past "of", "du", "the": "University (of) Zurich"."""
     if start == 0 or text[start - 1] != " ":
         return ""
-    words = text[max(0, start - 40) : start].split()[-3:]
+    words = text[start - 40 if start > 40 else 0 : start].rsplit(None, 3)[-3:]
     while words and words[-1] in _ORG_LINKS:
         words.pop()
     return words[-1] if words and words[-1][:1].isupper() else ""
@@ -741,6 +757,10 @@ REJECT_RULES: tuple[Callable[[_Occurrence], bool], ...] = (
     hyphenated_name,
 )
 _OTHER_RULES = REJECT_RULES[len(PERSON_RULES) :]
+# The person rules that reject town-like names only (each returns False at once when `occ.town` is
+# false): a country's occurrence skips them.
+_TOWN_RULES = frozenset({first_name_before_surname, surname_after_first_name, titled_surface, person_context})
+_STATE_SURNAME_RULES = tuple(r for r in _SURNAME_RULES if r not in _TOWN_RULES)
 # A candidate kept by the reject rules: start, end, entry and whether it stands for a government.
 _Kept = tuple[int, int, _Entry, bool]
 
@@ -753,7 +773,7 @@ def coordinated_regions(
     """
     for i in range(len(mentions) - 1, 0, -1):
         last = mentions[i]
-        if not _PLURAL_DESIGNATOR.search(last.text):
+        if not last.text.endswith(_PLURAL_ENDINGS) or not _PLURAL_DESIGNATOR.search(last.text):
             continue
         j = i - 1
         while j >= 0:
@@ -843,12 +863,21 @@ def place_as_actor(occ: _Occurrence) -> bool:
     ("Ukraine suffered") or a passive ("was shelled", "invaded by").
     """
     ctx = occ.ctx
-    if any(w in ctx.state_heads for w in occ.name_words()):
+    if not ctx.state_heads.isdisjoint(occ.name_words()):
         return True
+    # The cue patterns open with whitespace or a comma (verbs, grammar) or an apostrophe (nouns):
+    # the character after the name decides which can match at all (before the dearer locative test).
+    text, end = occ.text, occ.end
+    nxt = text[end : end + 1]
+    possessive = nxt in _APOSTROPHES
+    if not possessive and nxt != "," and not nxt.isspace():
+        return False
     if occ.locative_before():
         return False
-    tail = occ.text[occ.end : occ.end + 60]
-    if ctx.actor_verbs.match(tail) or ctx.actor_nouns.match(tail):
+    if possessive:
+        return bool(ctx.actor_nouns.match(text[end : end + 60]))
+    tail = text[end : end + 60]
+    if ctx.actor_verbs.match(tail):
         return True
     return occ.entry.state and bool(ctx.actor_grammar.match(tail))
 
@@ -949,15 +978,48 @@ class Gazetteer:
             found.append((start, end, entry))
         return found
 
-    def _scan(self, text: str) -> tuple[list[_Kept], set[str]]:
+    def _occurrences_all(self, texts: list[str]) -> list[list[tuple[int, int, _Entry]]]:
+        """`_occurrences` of every text, in one automaton pass over the texts joined by NUL.
+
+        A match across a joint (its start before its text's) is dropped: no text holds it.
+        """
+        out: list[list[tuple[int, int, _Entry]]] = [[] for _ in texts]
+        if not texts:
+            return out
+        i, base = 0, 0
+        text = texts[0]
+        n = len(text)
+        limit, found = n, out[0]
+        for end_idx, entry in self._automaton.iter("\x00".join(texts)):
+            while end_idx >= limit:  # the hit lies in a later text (or on a joint)
+                i += 1
+                base = limit + 1
+                text = texts[i]
+                n = len(text)
+                limit, found = base + n, out[i]
+            end = end_idx + 1 - base
+            start = end - len(entry.surface)
+            if start < 0:
+                continue
+            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+                continue  # inside a word ("McDonald"): as regex \w counts word characters
+            if end < n and (text[end].isalnum() or text[end] == "_"):
+                continue
+            found.append((start, end, entry))
+        return out
+
+    def _scan(self, text: str, found: list[tuple[int, int, _Entry]] | None = None) -> tuple[list[_Kept], set[str]]:
         """Candidates kept by the reject rules (leftmost-longest, whole words) with their actor flag,
-        and the surfaces that a person rule showed to be a person's name in this text."""
-        found = self._occurrences(text)
+        and the surfaces that a person rule showed to be a person's name in this text (`found`: its
+        `_occurrences`, when known)."""
+        if found is None:
+            found = self._occurrences(text)
         persons: set[str] = set()
         if not found:
             return [], persons
         # Leftmost-longest selection of non-overlapping matches.
-        found.sort(key=lambda t: (t[0], t[0] - t[1]))
+        if len(found) > 1:
+            found.sort(key=lambda t: (t[0], t[0] - t[1]))
         chosen: list[_Kept] = []
         last_end = -1
         ctx = self._ctx
@@ -965,9 +1027,9 @@ class Gazetteer:
             if start < last_end:
                 continue
             occ = _Occurrence(text, start, end, entry, ctx)
-            if first_name_before_surname(occ):
+            if occ.town and first_name_before_surname(occ):
                 continue  # a first name ("Vladimir Putin") is seldom used alone: not remembered
-            for rule in _SURNAME_RULES:
+            for rule in _SURNAME_RULES if occ.town else _STATE_SURNAME_RULES:
                 if rule(occ):
                     if entry.person_name or (entry.candidates[0].kind == "city" and not entry.state):
                         persons.add(entry.surface)
@@ -989,21 +1051,22 @@ class Gazetteer:
             if len(entry.candidates) > 1:
                 nxt = chosen[i + 1] if i + 1 < len(chosen) else None
                 place = _homonym_in_context(entry, evidence, _container(text, end, nxt))
-            out.append(PlaceMention(start + offset, end + offset, text[start:end], place, actor))
-        return coordinated_regions(text, offset, out, self._centre_admin)
+            out.append(new_frozen(PlaceMention, start + offset, end + offset, text[start:end], place, actor))
+        # One mention has no coordination to carry a designator over.
+        return coordinated_regions(text, offset, out, self._centre_admin) if len(out) > 1 else out
 
     def _resolve_all(self, items: list[tuple[str, int]], kept: list[list[_Kept]]) -> list[list[PlaceMention]]:
         """Two passes: homonyms by names and containers, then by the towns the first pass found."""
         evidence = _Evidence.of(kept)
         first = [self._mentions(text, off, chosen, evidence) if chosen else []
                  for (text, off), chosen in zip(items, kept, strict=True)]
-        if not any(len(c[2].candidates) > 1 for chosen in kept for c in chosen):
+        homonyms = [bool(chosen) and any([len(c[2].candidates) > 1 for c in chosen]) for chosen in kept]
+        if not any(homonyms):
             return first
         evidence = evidence.with_towns(m.place for ms in first for m in ms)
         # A text without homonyms resolves the same with any evidence: its first pass stands.
-        return [self._mentions(text, off, chosen, evidence)
-                if any(len(c[2].candidates) > 1 for c in chosen) else ms
-                for (text, off), chosen, ms in zip(items, kept, first, strict=True)]
+        return [self._mentions(text, off, chosen, evidence) if homonym else ms
+                for (text, off), chosen, ms, homonym in zip(items, kept, first, homonyms, strict=True)]
 
     def find(self, text: str, offset: int = 0) -> list[PlaceMention]:
         """Place mentions in `text`; spans shifted by `offset`."""
@@ -1021,9 +1084,14 @@ class Gazetteer:
         Penrith in a Sydney story are the Sydney suburbs).
         """
         items = list(texts)
-        scans = [self._scan(text) for text, _ in items]
+        occurrences = self._occurrences_all([text for text, _ in items])
+        scans = [self._scan(text, found) if found else ([], set())
+                 for (text, _), found in zip(items, occurrences, strict=True)]
         persons = set().union(*(p for _, p in scans)) if scans else set()
-        kept = [[c for c in chosen if not (c[2].surface in persons and _town_like(c[2]))] for chosen, _ in scans]
+        if persons:
+            kept = [[c for c in chosen if not (c[2].surface in persons and _town_like(c[2]))] for chosen, _ in scans]
+        else:
+            kept = [chosen for chosen, _ in scans]
         return self._resolve_all(items, kept)
 
     def resolve(self, name: str) -> Place | None:
