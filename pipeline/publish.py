@@ -24,6 +24,7 @@ from pipeline import staging
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
 from pipeline.frames import empty_frame
 from pipeline.incremental import META_FILE
+from pipeline.validate import ID_COLUMNS
 from schemas import TABLES, descriptions, table_description
 
 KEEP_VERSIONS = 2
@@ -130,18 +131,9 @@ def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL)
     return counts
 
 
-# The key whose rows a changed part replaces; tables without one are reloaded whole.
-DELTA_KEYS = {
-    "raw_files": "source_path",
-    "articles": "article_id",
-    "article_sources": "source_path",
-    "sentences": "sentence_id",
-    "figures": "figure_id",
-    "attributions": "attribution_id",
-    "events": "event_id",
-    "event_places": "event_id",
-    "places": "place_id",
-}
+# The key whose rows a changed part replaces: each table's unique id, and for event_places (one row per
+# event and place) its event; tables without one are reloaded whole.
+DELTA_KEYS = {**ID_COLUMNS, "event_places": "event_id"}
 VIEWS_HASH_FILE = "_views.sha256"
 
 
