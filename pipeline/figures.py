@@ -66,9 +66,14 @@ _AUX_WORDS = (
 )
 # Auxiliaries, adverbs and quote marks between a counted noun and its verb ("have been “completely destroyed").
 _AUX = rf"""(?:[\s“"‘']+(?:{_AUX_WORDS}))*[\s“"‘']*"""
-_CLAUSE_END = re.compile(r"[;:.!?()\[\]]|—|–\s|,\s+(?:while|but|and|as|which|who|after|before|with)\b")
+# `[;:.!?()\[\]]|—|–\s|,\s+(?:while|but|...)\b`, written to start with one character class so that a search
+# skips to the marks (a pattern starting with alternatives of different kinds is tried at every position)
+_CLAUSE_END = re.compile(
+    r"[;:.!?()\[\]—–,](?:(?<=[;:.!?()\[\]—])|(?<=–)\s|(?<=,)\s+(?:while|but|and|as|which|who|after|before|with)\b)"
+)
 _WORD_RE = re.compile(r"[A-Za-z][\w’'-]*|\d[\d,.]*-[A-Za-z][\w-]*")
-_NUMBER_OF = re.compile(r"\bnumber\s+of\s+(?P<np>(?:[a-z-]+\s+){0,2}[a-z-]+)", re.IGNORECASE)
+# `\bnumber\s+of\s+...` (ignoring case), starting with a character class so that a search skips to the n's
+_NUMBER_OF = re.compile(r"[Nn](?<!\w.)(?i:umber\s+of\s+(?P<np>(?:[a-z-]+\s+){0,2}[a-z-]+))")
 _WITH_BEFORE = re.compile(r"\bwith\s+$")
 _THAT_OF = re.compile(r"\b(?:that|those)\s+of\s+(?P<name>[A-Za-zÀ-ÿ’'-]+(?:\s+[A-Z][\w’'-]+)?)", re.IGNORECASE)
 _PARTICIPLE = re.compile(r"[a-z]+(?:ed|ing)")
@@ -813,7 +818,7 @@ def _admin1_of(place: Place) -> Place:
     return place
 
 
-_SEGMENT_BOUND = re.compile(r"[;:()\[\]—–]|,\s")
+_SEGMENT_BOUND = re.compile(r"[;:()\[\]—–,](?:(?<!,)|\s)")  # `[;:()\[\]—–]|,\s`, one class first (see _CLAUSE_END)
 _COORD = re.compile(r"^\s*(?:,|,?\s*(?:and|or|&))\s*(?:(?:either|both)\s+)?(?:the\s+)?$")
 
 
@@ -1111,10 +1116,14 @@ def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
     """Cumulative cues of a sentence ("so far", "since") with their offsets, found once per sentence."""
     got = ctx.cues.get(sentence.sentence_id)
     if got is None:
-        low = sentence.text.lower()
+        text = sentence.text
+        low = text.lower()
+        found = [i for i in map(low.find, ctx.lex.cumulative_label) if i >= 0]  # a cheap gate before the regex
+        # no match starts before the first cue found in lower case, unless lowering moved offsets or the text
+        # has a character the regex folds onto a letter that lower() does not ("ſ", "ı")
+        start = min(found) if found and len(low) == len(text) and "ſ" not in text and "ı" not in text else 0
         got = ctx.cues[sentence.sentence_id] = (
-            {m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(sentence.text)}
-            if any(t in low for t in ctx.lex.cumulative_label) else {}  # a cheap gate before the regex
+            {m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(text, start)} if found else {}
         )
     return got
 

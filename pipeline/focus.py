@@ -53,6 +53,22 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w-]*")
 _APPOSITION = re.compile(r"^,\s+(?:a|an|one|the|which|where)\b[^,;:.]*$")
 
 
+_NOT_NAME_CHAR = r"[\w-]"  # what may not come right before a nation's name ("anti-Russian" is no authority)
+
+
+def _word_start(terms: list[str], not_after: str = r"\w") -> str:
+    """`(?<!<not_after>)(?:<alternation of terms>)` for case-sensitive terms that start with a word character,
+    written as one branch per first character with the look-behind after it. The same matches, but a
+    pattern that starts with characters lets the regex engine skip to where a term can start; one that
+    starts with an assertion (or `first_chars`' lookahead) is tried at every position of the text."""
+    by_first: dict[str, list[str]] = {}
+    for t in terms:
+        by_first.setdefault(t[0], []).append(t[1:])
+    return "(?:" + "|".join(
+        rf"{re.escape(ch)}(?<!{not_after}.){alternation(rests)}" for ch, rests in sorted(by_first.items())
+    ) + ")"
+
+
 @dataclass(frozen=True)
 class Roles:
     """Compiled role words (figure_place_roles.csv)."""
@@ -101,21 +117,22 @@ def roles() -> Roles:
         ),
         anaphor_kind=kinds,
         authority=re.compile(
-            rf"{first_chars(nations)}(?<![\w-])(?P<nation>{alternation(nations)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            rf"(?P<nation>{_word_start(list(nations), _NOT_NAME_CHAR)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
             # "the US government-backed Conflict Observatory": an adjective
             rf"(?:{alternation(by['authority'])})\b(?!-)"
         ),
         nation_code=nations,
-        authority_noun=re.compile(first_chars(by["authority"]) + alternation(by["authority"])),
-        anaphor_noun=re.compile(rf"the\s+(?:{alternation(kinds, ignore_case=True)})", re.IGNORECASE),
+        authority_noun=re.compile(alternation(by["authority"])),  # a tree of literals: the engine skips ahead
+        # "the <noun>" ignoring case, starting with a character class so that a search skips to the t's
+        anaphor_noun=re.compile(rf"[Tt](?i:he\s+(?:{alternation(kinds, ignore_case=True)}))"),
         speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
         agency=re.compile(
-            rf"{first_chars(by['agency'])}\b(?:{alternation(by['agency'])})\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"
+            rf"{_word_start(by['agency'])}\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"
         )
         if by["agency"]
         else None,
         agency_heads=tuple(by["agency"]),
-        supply_verb=re.compile(rf"{first_chars(by['supply_verb'])}\b(?:{alternation(by['supply_verb'])})\b"),
+        supply_verb=re.compile(rf"{_word_start(by['supply_verb'])}\b"),
         recipient=re.compile(
             rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(nations)})(?![\w-])"
             r"(?:['’]s)?(?:\s+(?:armed\s+)?(?:forces|troops|army|military|soldiers|government))?"
@@ -159,20 +176,29 @@ def locative_rank(p: object, body: str) -> int:
     before = body[max(0, start - 40):start]
     if "rom" in before and _ORIGIN.search(before):
         return ORIGIN  # "missiles from the Black Sea": where they came from, even when it is a landmark (ua-0046)
-    if ("of" in before and _REFERENCE.search(before)) or _is_landmark(p, body):
+    # the last two words, lower case, when a space ends `before` (_REFERENCE and _LOCATIVE end in "\s+$"): gates
+    words = [w.lower() for w in before.split()[-2:]] if before[-1:].isspace() else []
+    if (_of_the(words) and _REFERENCE.search(before)) or _is_landmark(p, body):
         return REFERENCE
     if _POSSESSIVE_AFTER.match(body[end:end + 3]) or ("with" in before and _WITH_BEFORE.search(before)):
         return OBLIQUE
-    return LOCATIVE if _is_locative(before) else BARE
+    return LOCATIVE if _is_locative(before, words) else BARE
 
 
-def _is_locative(before: str) -> bool:
+def _of_the(words: list[str]) -> bool:
+    """Whether the last words are "of" or "of the": what `_REFERENCE` ends in (a cheap gate before its search)."""
+    return bool(words) and (words[-1] == "of" or words[-1] == "the" and len(words) == 2 and words[0] == "of")
+
+
+def _is_locative(before: str, words: list[str] | None = None) -> bool:
     """`_LOCATIVE.search(before)`, answered from the last two words when they are "<preposition> (the)",
     and searched only when one of them ends like a preposition (the pattern ends in a preposition or
-    "of", then an optional "the"): a search anchored at the end tries every start position."""
+    "of", then an optional "the"): a search anchored at the end tries every start position. `words`:
+    the last two words of `before` in lower case, when the caller has them."""
     if not before[-1:].isspace():
         return False
-    words = [w.lower() for w in before.split()[-2:]]
+    if words is None:
+        words = [w.lower() for w in before.split()[-2:]]
     if words and (words[-1] in _LOCATIVE_SET or words[-1] == "the" and len(words) == 2 and words[0] in _LOCATIVE_SET):
         return True  # "in ", "near the ": the pattern's short form
     if not any(w.endswith(_LOCATIVE_PREPS) for w in words):
