@@ -87,6 +87,22 @@ def previous_manifest(previous: Previous | None) -> pl.DataFrame:
     return previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
 
 
+def inventory_digest(files: pl.DataFrame) -> str:
+    """One hash of a raw folder's state (every path with its sha256): equal digests, same delivery."""
+    digest = hashlib.sha256()
+    for path, sha in files.select("source_path", "sha256").sort("source_path").iter_rows():
+        digest.update(f"{path}\0{sha}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def changed_files(files: pl.DataFrame, published: pl.DataFrame) -> int:
+    """Files added, changed (another sha256) or removed in `files` since the `published` manifest."""
+    joined = files.select("source_path", "sha256").join(
+        published.select("source_path", published_sha="sha256"), on="source_path", how="full", coalesce=True
+    )
+    return joined.filter(pl.col("sha256").ne_missing(pl.col("published_sha"))).height
+
+
 def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | None, prefix: str = "") -> None:
     """Carry the previous parts of `table` (named part-<prefix>*) into build, leaving behind the rows
     `drop` selects: a part with no such row is hard-linked unread (the common, cheap case), a part

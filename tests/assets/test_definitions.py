@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -50,7 +50,20 @@ def test_sensor_requests_one_run_per_new_raw_state(tmp_path: Path) -> None:
     (raw / "b.txt").write_text("Another article about floods in Sydney, police said.")
     third = new_raw_files_sensor(dg.build_sensor_context(cursor=first.cursor, resources={"paths": paths}))
     assert len(third.run_requests) == 1 and third.run_requests[0].run_key != first.run_requests[0].run_key
-    assert set(json.loads(third.cursor)) == {"a.txt", "b.txt"}
+    # nothing is published yet: both files are new to the warehouse
+    assert third.run_requests[0].tags["factwire/changed_files"] == "2"
+    assert len(third.cursor) == 16  # a digest, not an inventory: the cursor stays small at 100,000 files
+
+
+def test_sensor_skips_a_folder_the_published_warehouse_was_built_from(seed_warehouse: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(seed_warehouse.parent / "raw", raw)  # copy2 keeps mtimes: the published hashes apply
+    paths = FactwirePaths.from_settings(load_settings(raw, seed_warehouse))
+    fresh = new_raw_files_sensor(dg.build_sensor_context(resources={"paths": paths}))
+    assert not fresh.run_requests and fresh.skip_reason and "published" in fresh.skip_reason.skip_message
+    (raw / "late.txt").write_text(" date 2022-09-19 x\n\nShelling hit Izium, officials said.")
+    added = new_raw_files_sensor(dg.build_sensor_context(cursor=fresh.cursor, resources={"paths": paths}))
+    assert added.run_requests and added.run_requests[0].tags["factwire/changed_files"] == "1"
 
 
 def test_build_defs_binds_the_given_folders(tmp_path: Path) -> None:
