@@ -1173,6 +1173,15 @@ def _headings(doc: Doc, lex: Lexicon) -> dict[int, str]:
     return out
 
 
+def _restatement_key(n: NumberMention, subject: str | None) -> tuple[float, str, str] | None:
+    """What makes a later figure a restatement of an earlier one: the same exact value (10 or more, not
+    "thousands": small and vague counts recur for unrelated things) of the same kind of thing (unit, head
+    noun of the subject)."""
+    if n.value < 10 or n.form == "vague" or not subject:
+        return None
+    return n.value, n.unit, subject.rsplit(None, 1)[-1].lower()
+
+
 def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     """Figure rows of one article, in text order."""
     lex = lex or load_lexicon()
@@ -1183,6 +1192,11 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     n_starts = len(starts)
     k = 0
     rows: list[FigureRow] = []
+    # News restates its key figures ("more than 400 staff are to lose their jobs at Australia's biggest
+    # pay TV operator" ... "More than 400 staff will be made redundant", lee-bg-261; "a crackdown that
+    # netted more than 75 Islamic militants" ... "more than 75 militants from Hamas ... were rounded",
+    # lee-bg-278): a restatement that leaves the category or the place unsaid keeps the first statement's.
+    stated: dict[tuple[float, str, str], tuple[str, Place | None]] = {}
     for sentence in doc.fact_sentences:
         text = sentence.text
         s0 = sentence.char_start
@@ -1228,12 +1242,20 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                 continue
             ctx.last[sentence.paragraph_index] = (reading, sentence.sentence_index)
             place = _place_for(c, reading, ctx)
+            category = reading.category
+            key = _restatement_key(n, reading.subject)
+            if key is not None:
+                first = stated.setdefault(key, (category, place))
+                if category == "other":
+                    category = first[0]
+                if place is None and not _is_wide(sentence, ctx):
+                    place = first[1]
             as_of, since, cumulative = _dates(c, ctx)
             start, end = sentence.char_start + n.start, sentence.char_start + n.end
             rows.append(
                 new_frozen(
                     FigureRow,
-                    row_id(art.content_hash, "figures", start, end, reading.category),
+                    row_id(art.content_hash, "figures", start, end, category),
                     art.article_id,
                     sentence.sentence_id,
                     start,
@@ -1243,7 +1265,7 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                     n.value_max,
                     n.qualifier,
                     n.unit,
-                    reading.category,
+                    category,
                     reading.subject,
                     place.name if place else None,
                     place.place_id if place else None,

@@ -7,12 +7,15 @@ Places come from pipeline.places (the gazetteer); dates from pipeline.dates or i
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date
 
 import pytest
 
 from pipeline import figures
+from pipeline.config import PROJECT_ROOT
 from pipeline.dates import DateMention, find_dates
+from pipeline.extract import build_doc
 from pipeline.figures import RULES, FigureRow, extract
 from pipeline.model import Doc
 from pipeline.parse import article_from_object, parse_text
@@ -639,3 +642,28 @@ def test_agencies_need_a_place_in_the_name() -> None:
                    "Federal Police and the Department of Immigration said.")
     assert {k: v.name for k, v in got.items()} == {
         "New South Wales State Emergency Service": "New South Wales", "SES": "New South Wales"}
+
+
+# A restatement of a key figure keeps the first statement's category and place when it leaves them unsaid.
+# Whole articles (seeds/dev), because what the restatement lacks depends on the article around it.
+@pytest.mark.parametrize(("article", "value", "field"), [
+    pytest.param("lee-bg-278", 75, "category", id="lee-bg-278-netted-then-rounded"),  # detained
+    pytest.param("lee-bg-261", 400, "place", id="lee-bg-261-jobs-then-redundant"),  # Australia
+])
+def test_restated_figure_keeps_the_first_statements_category_and_place(article: str, value: int, field: str) -> None:
+    obj = json.loads((PROJECT_ROOT / "seeds" / "dev" / f"{article}.json").read_text(encoding="utf-8"))
+    art = article_from_object(obj, f"{article}.json")
+    first, again = sorted((r for r in extract(build_doc(art)) if r.value == value), key=lambda r: r.char_start)
+    assert getattr(again, field) == getattr(first, field) not in {None, "other"}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Police said 75 militants were arrested in Jenin.\n\nThe group has 75 members.", id="other-noun"),
+    pytest.param("Thousands of people were evacuated from Kherson.\n\nThousands of people attended the funeral.",
+                 id="vague-count"),
+])
+def test_other_things_or_vague_counts_are_not_restatements(text: str) -> None:
+    """Only an exact count of the same thing restates: "thousands of people" twice need not be one fact."""
+    first, second = sorted(extract(_doc(text)), key=lambda r: r.char_start)
+    assert first.category in {"detained", "displaced"}
+    assert second.category == "other"
