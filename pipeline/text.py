@@ -12,7 +12,7 @@ from functools import cache
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
-from pipeline.model import Article, Paragraph, Sentence
+from pipeline.model import Article, Paragraph, Sentence, new_frozen
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
@@ -84,10 +84,11 @@ def is_caption(text: str) -> bool:
 def is_heading(text: str) -> bool:
     """A sub-heading: one short line with no final punctuation."""
     stripped = text.strip()
+    # the cheap tests first: most paragraphs end in punctuation, and splitting them into words is not
     return (
-        "\n" not in stripped
-        and len(stripped.split()) <= _MAX_HEADING_WORDS
-        and not stripped.endswith(_FINAL_PUNCT)
+        not stripped.endswith(_FINAL_PUNCT)
+        and "\n" not in stripped
+        and len(stripped.split(None, _MAX_HEADING_WORDS)) <= _MAX_HEADING_WORDS
     )
 
 
@@ -171,7 +172,9 @@ def iter_sentences(article: Article) -> Iterator[Sentence]:
     n = 0
     for index, ((start, _), text, role) in enumerate(zip(spans, texts, paragraph_roles(texts), strict=True)):
         for s, e in sentence_spans(text, start):
-            yield Sentence(row_id(content_hash, "sentences", s, e), article_id, index, n, role, s, e, body[s:e])
+            yield new_frozen(
+                Sentence, row_id(content_hash, "sentences", s, e), article_id, index, n, role, s, e, body[s:e]
+            )
             n += 1
 
 
