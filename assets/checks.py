@@ -56,23 +56,42 @@ def warehouse_quality(paths: FactwirePaths) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(passed=True, metadata={"articles_scored": 0, "gold_dir": str(settings.gold_dir)})
     # The score depends only on the scorer, the gold files, and the rows of the gold articles present,
     # which are fixed by those articles' ids (content hashes) and the extractor version: a night that
-    # left all of these unchanged (a no-op, or new files that are not gold articles) reuses the score.
+    # left all of these unchanged reuses the score. The published version (a digest of its content)
+    # answers a no-op night without reading a table; the gold articles' ids answer a night whose new
+    # files are not gold articles.
     cache = settings.warehouse_dir / QUALITY_FILE
-    fingerprint = _quality_fingerprint(settings.warehouse_dir, settings.gold_dir)
+    gold = _gold_digest(settings.gold_dir)
+    previous = incremental.load_previous(settings.warehouse_dir)
+    version = f"{gold[0]}:{previous.root.name if previous else 'no warehouse'}"
+    recorded = _read_quality(cache)
+    metadata = recorded.get("metadata")
+    if isinstance(metadata, dict) and recorded.get("version") == version:
+        return _quality_result({**metadata, "score_reused_from_last_night": True})
+    fingerprint = _quality_fingerprint(previous, *gold)
+    if isinstance(metadata, dict) and recorded.get("fingerprint") == fingerprint:
+        _record_quality(cache, version, fingerprint, metadata)
+        return _quality_result({**metadata, "score_reused_from_last_night": True})
+    metadata = _quality_metadata(settings.duckdb_path, settings.gold_dir)
+    _record_quality(cache, version, fingerprint, metadata)
+    return _quality_result({**metadata, "score_reused_from_last_night": False})
+
+
+def _read_quality(cache: Path) -> dict:
     try:
         recorded = json.loads(cache.read_text())
-        if recorded.get("fingerprint") == fingerprint:
-            return _quality_result({**recorded["metadata"], "score_reused_from_last_night": True})
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    metadata = _quality_metadata(settings.duckdb_path, settings.gold_dir)
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _record_quality(cache: Path, version: str, fingerprint: str, metadata: dict) -> None:
     try:
         tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "metadata": metadata}, sort_keys=True))
+        tmp.write_text(json.dumps({"version": version, "fingerprint": fingerprint, "metadata": metadata},
+                                  sort_keys=True))
         os.replace(tmp, cache)
     except OSError:
         pass  # a read-only warehouse still gets its score, only not reused
-    return _quality_result({**metadata, "score_reused_from_last_night": False})
 
 
 QUALITY_FILE = ".quality.json"
@@ -82,11 +101,8 @@ def _gold_files(gold_dir: Path) -> list[Path]:
     return [gold_dir] if gold_dir.is_file() else sorted(gold_dir.glob("*.json"))
 
 
-def _quality_fingerprint(warehouse_dir: Path, gold_dir: Path) -> str:
-    """Hash of the scorer's code, the gold files, the published extractor version and, for every
-    gold article name, the published article that name matches (by file name of any source path, or
-    external_id + ".json", as the scorer finds them), or that it is ambiguous (several articles: not
-    scored)."""
+def _gold_digest(gold_dir: Path) -> tuple[str, set[str]]:
+    """(hash of the scorer's code and the gold files, the article names the gold files score)."""
     digest = hashlib.sha256((PROJECT_ROOT / "pipeline" / "evaluate.py").read_bytes())
     names: set[str] = set()
     for path in _gold_files(gold_dir):
@@ -98,7 +114,15 @@ def _quality_fingerprint(warehouse_dir: Path, gold_dir: Path) -> str:
             continue
         if isinstance(obj, dict) and "article" in obj:
             names.add(str(obj["article"]))
-    previous = incremental.load_previous(warehouse_dir)
+    return digest.hexdigest()[:16], names
+
+
+def _quality_fingerprint(previous: incremental.Previous | None, gold: str, names: set[str]) -> str:
+    """Hash of the scorer and gold files (`gold`), the published extractor version and, for every gold
+    article name, the published article that name matches (by file name of any source path, or
+    external_id + ".json", as the scorer finds them), or that it is ambiguous (several articles: not
+    scored)."""
+    digest = hashlib.sha256(gold.encode())
     if previous is None:
         return "no warehouse"
     digest.update(json.dumps(previous.meta, sort_keys=True).encode())
