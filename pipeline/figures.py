@@ -379,7 +379,33 @@ def _category_after_1(c: Cand, ctx: Context) -> str | None:
         m = _after_aside(rest, ctx.lex)
     if m is not None:
         return ctx.lex.after_label[m.group("cue").lower()]
-    return _destination(rest, ctx)
+    return _destination(rest, ctx) or _taken_prisoner(rest, ctx)
+
+
+# "... after they surrendered", "after being captured": the reason clause of what happened to them
+# within the clause of the count: no comma, no "and" (the next count's clause: "Two British nationals have been
+# reported killed in the fighting and another two Britons are facing the death penalty after being captured")
+_AFTER_REASON = re.compile(
+    r"(?:(?!\band\b)[^.,;:()“”\"]){0,100}?\bafter\s+(?:they\s+(?:had\s+)?|being\s+|having\s+(?:been\s+)?)(?=[a-z])"
+)
+
+
+def _taken_prisoner(rest: str, ctx: Context) -> str | None:
+    """detained when the counted people's clause says they were taken prisoner before what it reports:
+    "More than a thousand Azovstal defenders were transferred to Russian-held territory in May after they
+    surrendered to Moscow’s forces" (ua-0044), "another two Britons are facing the death penalty after being
+    captured and convicted as mercenaries" (ua-0035). News gives the capture or surrender as the reason clause;
+    soldiers who surrender or are captured are prisoners (guide: detained). Only detained cues count
+    (figure_categories.csv, slot after, label detained)."""
+    if "after" not in rest:
+        return None
+    m = _AFTER_REASON.match(rest)
+    if m is None:
+        return None
+    cue = ctx.lex.after_at.match(rest, m.end() - 1)
+    if cue is None or ctx.lex.after_label[cue.group("cue").lower()] != "detained":
+        return None
+    return "detained"
 
 
 # ", near the frontline in Donetsk oblast, were hit": an aside between commas before the verb
@@ -890,6 +916,12 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
         kept = [pr for pr in ctx.ranked[sid] if pr[1] != ORIGIN or moved]
         got = ctx.listed[key] = (kept, _listed(kept, body))
     ranked, listed = got
+    sub = _subset_start(c)
+    if sub >= 0 and ranked:  # places named in the subset's clause are the subset's, not the total's
+        end = _SEGMENT_BOUND.search(c.sentence.text, c.following.end)  # type: ignore[union-attr]
+        s0_sub = c.sentence.char_start
+        lo_sub, hi_sub = s0_sub + sub, s0_sub + (end.start() if end else len(c.sentence.text))
+        ranked = [pr for pr in ranked if not lo_sub <= pr[0].char_start < hi_sub]
     if not ranked:
         nation = _national(c, ctx)
         if nation is None:
@@ -924,6 +956,34 @@ def _sentence_place(c: Cand, ctx: Context, category: str) -> tuple[bool, Place |
     if rest:
         return True, min(rest, key=lambda pr: _key(pr, pos))[0].place
     return True, None
+
+
+# ", including 95 who ...", ", among them 20 children": what opens a subset after its total
+_SUBSET_AFTER = re.compile(r"[^,;:.()“”\"]{0,80}?(,\s+(?:including|among\s+them|of\s+whom)\s+)$")
+
+
+def _subset_start(c: Cand) -> int:
+    """Where the clause of a subset given after the total starts (sentence offset), or -1. News names
+    where a part of a total is from or was in inside the clause that singles the part out: "securing the
+    release of 144 of its soldiers, including 95 who defended the Azovstal steelworks in Mariupol"
+    (ua-0044: the 144 are Ukraine's, the 95 Mariupol's; the total's place comes from the rest of the
+    sentence, here the national tally), "about 800 people were hiding in several bomb shelters underneath the
+    Azot plant, including about 200 employees and 600 residents of Sievierodonetsk" (ua-0033: the residents are
+    Sievierodonetsk's); and after a fronted total, "“Of the 144 freed, 95 are Azovstal defenders.”" (ua-0044:
+    the clause after the comma is the 95's). Such places do not locate the total. A place before the subset
+    still does: "Around 100,000 people have crossed into Poland ..., including 9,000 who ..." (ua-0005)."""
+    f = c.following
+    if f is None or f.unit != c.num.unit:
+        return -1
+    text = c.sentence.text
+    if "," not in text[c.num.end:f.start]:
+        return -1
+    m = _SUBSET_AFTER.match(text, c.num.end, f.start)
+    if m is not None:
+        return m.start(1)
+    if c.before.endswith(" ") and _OF_TOTAL_BEFORE.search(c.before) and _SUBSET_JOINT.match(text, c.num.end, f.start):
+        return f.start
+    return -1
 
 
 # "The Press Trust of India says": a capitalised name that ends in "of <place>"
@@ -1024,6 +1084,41 @@ def _topic_city(ctx: Context) -> Place | None:
     return ctx.lead_city
 
 
+# what may open a sentence before its subject: quotes, an opening phrase and its comma ("Early this
+# morning,"), "The", a bracket; searched backwards from the mention (the text reversed), so that a long
+# sentence is not read from its start
+_SUBJECT_OPEN = re.compile(r"\[?(?:\s+ehT|\s+eht)?(?:\s+,[^,;:.“”\"]{0,40}[A-Z])?\s*[“\"‘'(]*\s*$")
+# or a clause inside the sentence: "found that Russia summarily executed", "but Ukraine has"
+_CLAUSE_OPEN = re.compile(r"\[?(?:\s+ehT|\s+eht)?\s+(?:taht|tub|dna|elihw|sa|esuaceb)\s")
+# the subject's verb ("[Ukraine] decided", "Ukraine has almost certainly suffered", "Russia summarily
+# executed"): an auxiliary, an adverb in -ly or a past tense, after a closing bracket if one opened
+_SUBJECT_VERB = re.compile(
+    r"\]?\s+(?:(?:has|have|had|is|was|were|are|will|would|could|can|did|does|do|may|might|must|should)\b"
+    r"|[a-z]+(?:ly|ed)\b)"
+)
+
+
+def _side_subject(p: object, sentence: Sentence, ctx: Context) -> bool:
+    """Whether a country mention opens its sentence or a clause as the subject: a side of the conflict
+    acting or suffering ("“Early this morning, [Ukraine] decided to spoil our Navy Day,” he posted",
+    ua-0065, then "Five people were injured" at the Sevastopol headquarters; "The UN has previously found
+    that Russia summarily executed Ukrainian prisoners", ua-0090, then "It documents 77 cases of civilians
+    being executed" in Ukraine). News names the sides as the subjects of what they do; that is who, not
+    where, so the sentences after it in the paragraph do not take it as their place. The figure's own
+    sentence is left alone: there a subject country is often the figure's place ("Australia has linked
+    $10 million of aid ...", lee-bg-181; "Germany has taken ... putting three refineries into a trusteeship")."""
+    if p.place.kind != "country":  # type: ignore[attr-defined]
+        return False
+    body = ctx.doc.article.body
+    start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
+    if not _SUBJECT_VERB.match(body, end, end + 40):
+        return False
+    before = body[max(sentence.char_start, start - 60):start][::-1]
+    if start - sentence.char_start <= 60 and _SUBJECT_OPEN.match(before):
+        return True
+    return _CLAUSE_OPEN.match(before) is not None
+
+
 def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
     """The place of the paragraph so far: of its last earlier sentence naming one, the place nearest its end;
     a sentence whose figures took a domestic force's country passes that on ("A Hamas official confirmed
@@ -1033,7 +1128,7 @@ def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
             return None
         if sentence.sentence_id in ctx.virtual:
             return ctx.virtual[sentence.sentence_id]
-        ranked = _plain_ranks(ctx, sentence)
+        ranked = [pr for pr in _plain_ranks(ctx, sentence) if not _side_subject(pr[0], sentence, ctx)]
         if ranked:
             return min(ranked, key=lambda pr: _key(pr, sentence.char_end))[0].place  # type: ignore[no-any-return]
     return None
