@@ -5,6 +5,7 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, staging
+from schemas import TABLES, polars_schema
 
 FACT_KINDS = {"python", "polars", "parquet"}
 
@@ -28,12 +29,9 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
         build, incremental.load_previous(settings.warehouse_dir), settings.workers, context.log.info
     )
     for table in nightly.FACT_TABLES:
-        valid = staging.scan(build, table)
         rejects = staging.read(build, "rejects", f"extract-{table}-")
-        per_method = {}
-        if "method" in valid.collect_schema().names():
-            per_method = dict(valid.group_by("method").len().sort("method").collect().iter_rows())
-        rows = staging.count(build, table)
+        per_method = staging.value_counts(build, table, "method") if "method" in polars_schema(TABLES[table]) else {}
+        rows = sum(per_method.values()) if per_method else staging.count(build, table)
         yield dg.MaterializeResult(
             asset_key=table,
             metadata={

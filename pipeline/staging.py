@@ -7,8 +7,10 @@ version by hard link (cheap incremental nights), and the same layout is publishe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -94,6 +96,41 @@ def count_parts(files: list[Path]) -> int:
     if not files:
         return 0
     return pl.scan_parquet(files).select(pl.len()).collect().item()
+
+
+COUNTS_FILE = ".counts.json"
+
+
+def value_counts(root: Path, table: str, column: str) -> dict[str, int]:
+    """Rows of the table per value of `column` (e.g. the rule, `method`), summed over its parts.
+
+    Each part's counts are kept in <table>/.counts.json under the part's inode, size and mtime: a part
+    hard-linked from last night's version is not read again, so a night pays only for its new parts.
+    """
+    folder = table_dir(root, table)
+    try:
+        known = json.loads((folder / COUNTS_FILE).read_text())
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    seen: dict[str, dict[str, int]] = {}
+    total: Counter[str] = Counter()
+    for part in parts(root, table):
+        st = part.stat()
+        key = f"{column}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        counts = known.get(key)
+        if not isinstance(counts, dict):
+            counts = dict(pl.read_parquet(part, columns=[column])[column].fill_null("").value_counts().iter_rows())
+        seen[key] = counts
+        total.update(counts)
+    tmp = folder / f".counts.{os.getpid()}.tmp"
+    try:
+        tmp.write_text(json.dumps(seen, sort_keys=True))
+        os.replace(tmp, folder / COUNTS_FILE)
+    except OSError:
+        pass  # counted all the same, only not remembered
+    return dict(sorted(total.items()))
 
 
 def inodes(root: Path | None, table: str, prefix: str = "") -> set[int]:
