@@ -15,12 +15,23 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-def new_frozen(cls: type[_T], *values: Any) -> _T:
-    """cls(*values) for a frozen dataclass without __post_init__, built without the generated __init__,
-    whose object.__setattr__ per field makes it several times slower: for the hot row-building paths
-    of the extractors. Every field must be given, in order; the object is equal to cls(*values)."""
+@cache
+def _field_set(cls: type) -> frozenset[str]:
+    return frozenset(_field_names(cls))
+
+
+def new_frozen(cls: type[_T], *values: Any, **by_name: Any) -> _T:
+    """cls(*values) or cls(**by_name) for a frozen dataclass without __post_init__, built without the
+    generated __init__, whose object.__setattr__ per field makes it several times slower: for the hot
+    row-building paths of the extractors. Every field must be given (in order, or each by its name);
+    the object is equal to the one the dataclass would build."""
     obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", dict(zip(_field_names(cls), values, strict=True)))
+    if by_name:
+        if values or by_name.keys() != _field_set(cls):
+            raise TypeError(f"new_frozen({cls.__name__}): give every field, all by position or all by name")
+        object.__setattr__(obj, "__dict__", by_name)
+    else:
+        object.__setattr__(obj, "__dict__", dict(zip(_field_names(cls), values, strict=True)))
     return obj
 
 # Paragraph / sentence roles. Facts come from body, caption and heading; never boilerplate.

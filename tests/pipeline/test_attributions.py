@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -699,3 +700,50 @@ def test_according_to_website_is_channel_ua_0019() -> None:
         "website."
     )
     assert [(r.speaker, r.channel) for r in rows] == [("Russian defence ministry", "website")]
+
+
+# Fast paths of the tokeniser, the channel scan and the frozen records must give exactly what the
+# plain regex / dataclass reading gives (texts: the seed and corner cases of the fast paths).
+FAST_PATH_TEXTS = [
+    SEED.read_text(encoding="utf-8"),
+    "Mr. Smith, Mrs.Jones and Dr. Lee (U.S.) said: “We won’t,” Russia’s face-to-face talks — 2,500 x_y.",
+    "St. Louis  Gen.,\ttwo\u00a0spaces \u200b A. B. Sen.: Maj’s ‘quo’ \"x\" ΟΔΟΣ. İstanbul,",
+    "In a Statement on its Telegram-channel, the TELEGRAM CHANNEL xpost posted a  statement; press conferences.",
+]
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_add_tokens_matches_token_regex(text: str) -> None:
+    low = attributions._lower(text)
+    for a, b in [(0, len(text)), (1, len(text) - 1), (5, 60), (len(text) // 2, len(text))]:
+        got: list[attributions.Tok] = []
+        attributions._add_tokens(text, low, a, b, got)
+        want = [
+            (m.start(), m.end(), m.group(), low[m.start() : m.end()], False, text[m.start()].isupper())
+            for m in attributions._TOKEN.finditer(text, a, b)
+        ]
+        assert got == want
+        assert all(type(t) is attributions.Tok for t in got)
+
+
+@pytest.mark.parametrize("text", FAST_PATH_TEXTS)
+def test_channel_matches_equal_finditer(text: str) -> None:
+    lex = attributions.load_lexicon()
+    for a, b in [(0, len(text)), (3, len(text) - 2), (10, 80)]:
+        want = [m.span() for m in lex.channel_re.finditer(text, a, b)]
+        assert [m.span() for m in attributions._channel_matches(text, a, b, lex)] == want
+
+
+def test_frozen_records_equal_dataclass_construction() -> None:
+    sp = attributions.SpeakerNP(1, 5, "text", "name", "person", "Text", None, "head")
+    assert list(vars(sp)) == [f.name for f in dataclasses.fields(sp)]
+    assert sp.pronoun is None and sp == attributions.SpeakerNP(1, 5, "text", "name", "person", "Text", None, "head")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sp.start = 2  # type: ignore[misc]
+    art = parse_text(SEED.read_text(encoding="utf-8"), SEED.name)
+    rows = attributions.extract(Doc(article=art, sentences=segment(art)))
+    assert rows
+    for r in rows:
+        assert list(vars(r)) == [f.name for f in dataclasses.fields(r)]
+        assert r == attributions.AttributionRow(**dataclasses.asdict(r))
+        assert hash(r) == hash(attributions.AttributionRow(**dataclasses.asdict(r)))

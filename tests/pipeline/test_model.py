@@ -1,0 +1,30 @@
+"""pipeline.model.new_frozen: the fast row builder gives the object the dataclass would."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pipeline.model import Sentence, new_frozen
+
+VALUES = ("s1", "a1", 0, 0, "body", 0, 5, "Hello")
+
+
+def test_new_frozen_by_position_or_name_equals_the_dataclass() -> None:
+    want = Sentence(*VALUES)
+    by_name = dict(zip([f.name for f in dataclasses.fields(Sentence)], VALUES, strict=True))
+    for got in (new_frozen(Sentence, *VALUES), new_frozen(Sentence, **by_name)):
+        assert got == want and hash(got) == hash(want)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            got.text = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda: new_frozen(Sentence, *VALUES[:-1]), id="a field missing by position"),
+    pytest.param(lambda: new_frozen(Sentence, sentence_id="s1"), id="fields missing by name"),
+    pytest.param(lambda: new_frozen(Sentence, "s1", article_id="a1"), id="position and name mixed"),
+])
+def test_new_frozen_refuses_an_incomplete_row(call) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        call()
