@@ -267,3 +267,18 @@ def test_qualifier_across_any_whitespace(text: str, qualifier: str) -> None:
     never a crash (a lexicon lookup of the phrase as written once raised KeyError)."""
     (n,) = find_numbers(text)
     assert n.qualifier == qualifier
+
+
+@pytest.mark.parametrize("text", [
+    "“Kharkiv” ŁÓDŹ Łódź İstanbul ſ ı Ａ TWELVE Twelve 1,500",  # Ł is U+0141: its low byte is "A"
+    "a 10 \u212a kelvin sign: the slow way",
+    "lone \ud800 surrogate, then ONE \ud800\udc00",
+])
+def test_ascii_lower_agrees_with_lower_on_every_ascii_character(text: str) -> None:
+    """core_starts reads the body through numbers._ascii_lower (bytes lowered, much cheaper than str.lower on
+    text with curly quotes): wherever either lowering gives an ASCII character, both give the same one."""
+    from pipeline.numbers import _ascii_lower, _lower
+
+    fast, slow = _ascii_lower(text), _lower(text)
+    assert len(fast) == len(slow) == len(text)
+    assert [(i, f) for i, (f, s) in enumerate(zip(fast, slow, strict=True)) if (f.isascii() or s.isascii()) and f != s] == []
