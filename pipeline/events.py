@@ -24,7 +24,7 @@ import ahocorasick
 from pipeline.figures import FigureRow
 from pipeline.focus import article_focus, country_place, roles
 from pipeline.ids import row_id
-from pipeline.lexicons import alternation, load_csv
+from pipeline.lexicons import alternation, load_csv, word_start_alternation
 from pipeline.model import Doc, Sentence
 from schemas import vocab
 
@@ -113,8 +113,18 @@ def _norm(term: str) -> str:
     return " ".join(term.lower().split())
 
 
-def _words_re(terms: Iterable[str], flags: int = re.IGNORECASE, before: str = r"(?<![\w-])") -> re.Pattern[str]:
+_WORD_START = r"(?<![\w-])"
+
+
+def _words_re(terms: Iterable[str], flags: int = re.IGNORECASE, before: str = _WORD_START) -> re.Pattern[str]:
     """Whole-word match of any term (spaces match any whitespace); an empty list never matches."""
+    terms = list(terms)
+    if before == _WORD_START and not flags & re.IGNORECASE and terms and all(t[:1].isalnum() for t in terms):
+        # Searched case-sensitive lists (actors, over a clause): a pattern led by the lookbehind is tried
+        # at every position, one led by a literal lets the engine skip to the terms' first characters.
+        # Each first character opens a branch with the same lookbehind checked right after it (on the
+        # character before it) and the prefix tree of the rest: the same matches, about twice as fast.
+        return re.compile(word_start_alternation(terms, not_after=r"[\w-]", flexible_spaces=True) + r"(?![\w-])", flags)
     return re.compile(before + "(?:" + (alternation(terms, flexible_spaces=True) or "(?!)") + r")(?![\w-])", flags)
 
 
@@ -300,9 +310,9 @@ _PERCEPTION_BEFORE = re.compile(
     r"\b(?:heard|hear|hears|saw|see|sees|felt|feel|witnessed)\s+(?:(?:a|an|the|two|several|more|[\w-]+)\s+){0,3}$",
     re.IGNORECASE,
 )
-# Substrings any perception verb holds, searched in lowercase text: the literal alternation lets the
-# regex engine skip to the letters that open one.
-_PERCEPTION_GATE = re.compile(r"hear|saw|see|felt|feel|witness")
+# Substrings any perception verb holds, tested in lowercase text (one regex search of the alternation
+# cost about three times these substring tests on a sentence with typographic quotes).
+_PERCEPTION_STEMS = ("hear", "saw", "see", "felt", "feel", "witness")
 # "the attack", "this strike": a definite reference, usually to a happening already told.
 _DEFINITE_BEFORE = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE
@@ -826,7 +836,7 @@ def find_hits(
             continue
         anaphoric = ""
         if perceptive is None:
-            perceptive = _PERCEPTION_GATE.search(lower) is not None
+            perceptive = any([stem in lower for stem in _PERCEPTION_STEMS])
         if perceptive and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, start - 45) : start])):
             anaphoric = "perceived"
         elif not words.isdisjoint(_DETERMINERS) and _definite_reference(text, m, before, places):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from pipeline.lexicons import alternation, first_chars, load_csv
+from pipeline.lexicons import alternation, first_chars, load_csv, word_start_alternation
 from pipeline.model import Doc
 from pipeline.places import Place, load_gazetteer
 
@@ -54,19 +54,6 @@ _APPOSITION = re.compile(r"^,\s+(?:a|an|one|the|which|where)\b[^,;:.]*$")
 
 
 _NOT_NAME_CHAR = r"[\w-]"  # what may not come right before a nation's name ("anti-Russian" is no authority)
-
-
-def _word_start(terms: list[str], not_after: str = r"\w") -> str:
-    """`(?<!<not_after>)(?:<alternation of terms>)` for case-sensitive terms that start with a word character,
-    written as one branch per first character with the look-behind after it. The same matches, but a
-    pattern that starts with characters lets the regex engine skip to where a term can start; one that
-    starts with an assertion (or `first_chars`' lookahead) is tried at every position of the text."""
-    by_first: dict[str, list[str]] = {}
-    for t in terms:
-        by_first.setdefault(t[0], []).append(t[1:])
-    return "(?:" + "|".join(
-        rf"{re.escape(ch)}(?<!{not_after}.){alternation(rests)}" for ch, rests in sorted(by_first.items())
-    ) + ")"
 
 
 @dataclass(frozen=True)
@@ -117,7 +104,8 @@ def roles() -> Roles:
         ),
         anaphor_kind=kinds,
         authority=re.compile(
-            rf"(?P<nation>{_word_start(list(nations), _NOT_NAME_CHAR)})(?:['’]s)?\s+(?:[a-z-]+\s+){{0,2}}?"
+            rf"(?P<nation>{word_start_alternation(nations, not_after=_NOT_NAME_CHAR)})"
+            r"(?:['’]s)?\s+(?:[a-z-]+\s+){0,2}?"
             # "the US government-backed Conflict Observatory": an adjective
             rf"(?:{alternation(by['authority'])})\b(?!-)"
         ),
@@ -127,12 +115,12 @@ def roles() -> Roles:
         anaphor_noun=re.compile(rf"[Tt](?i:he\s+(?:{alternation(kinds, ignore_case=True)}))"),
         speech_after=re.compile(rf"^{_AUX}\s+(?:{alternation(by['speech_verb'])})\b"),
         agency=re.compile(
-            rf"{_word_start(by['agency'])}\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"
+            rf"{word_start_alternation(by['agency'])}\b(?:\s+\((?P<acr>[A-Z]{{2,6}})\))?"
         )
         if by["agency"]
         else None,
         agency_heads=tuple(by["agency"]),
-        supply_verb=re.compile(rf"{_word_start(by['supply_verb'])}\b"),
+        supply_verb=re.compile(rf"{word_start_alternation(by['supply_verb'])}\b"),
         recipient=re.compile(
             rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(nations)})(?![\w-])"
             r"(?:['’]s)?(?:\s+(?:armed\s+)?(?:forces|troops|army|military|soldiers|government))?"

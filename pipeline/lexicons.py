@@ -85,3 +85,18 @@ def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:
     the positions where a term can start instead of trying the whole pattern at each one."""
     chars = sorted({t[0].lower() if ignore_case else t[0] for t in terms if t})
     return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+
+
+def word_start_alternation(terms: Iterable[str], *, not_after: str = r"\w", flexible_spaces: bool = False) -> str:
+    """`(?<!<not_after>)(?:<alternation of terms>)` for case-sensitive terms that start with a word
+    character, written as one branch per first character with the look-behind checked right after it
+    (on the character before the term). The same matches; but a pattern led by an assertion is tried
+    at every position of the text, and one led by characters lets the regex engine skip ahead to where
+    a term can start (about twice as fast on news text)."""
+    by_first: dict[str, list[str]] = {}
+    for t in terms:
+        by_first.setdefault(t[0], []).append(t[1:])
+    return "(?:" + "|".join(
+        rf"{re.escape(ch)}(?<!{not_after}.){alternation(rests, flexible_spaces=flexible_spaces)}"
+        for ch, rests in sorted(by_first.items())
+    ) + ")"

@@ -670,3 +670,22 @@ def test_irrealis_after_gate_as_regex(text: str) -> None:
     for end in range(len(text)):
         expected = events._IRREALIS_AFTER_GATE.search(text[end : end + 80]) is not None
         assert events._irrealis_after_gate(text, end, lower) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Kyiv's defence ministry said Russian forces and pro-Russian rebels shelled it", id="seed-like"),
+        pytest.param("the US-backed Ukrainian army, Ukraine's allies and Ukrainians in Kyiv-held towns", id="hyphens"),
+        pytest.param("Russians\nRussia_ Moscow-Kremlin police", id="boundaries"),
+    ],
+)
+def test_actor_re_same_as_lookbehind_form(text: str) -> None:
+    """The literal-led actor pattern matches where the lookbehind-led one of _words_re's other lists does."""
+    lexicon = events.load_lexicon()
+    plain = re.compile(r"(?<![\w-])(?:" + events.alternation(lexicon.actors, flexible_spaces=True) + r")(?![\w-])")
+    assert lexicon.actor_re.pattern != plain.pattern
+    assert [m.span() for m in lexicon.actor_re.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for pos in range(len(text)):
+        got, want = lexicon.actor_re.match(text, pos), plain.match(text, pos)
+        assert (got and got.span()) == (want and want.span())
