@@ -1084,12 +1084,11 @@ def _topic_city(ctx: Context) -> Place | None:
     return ctx.lead_city
 
 
-# what may open a sentence before its subject: quotes, an opening phrase and its comma ("Early this
-# morning,"), "The", a bracket; searched backwards from the mention (the text reversed), so that a long
-# sentence is not read from its start
-_SUBJECT_OPEN = re.compile(r"\[?(?:\s+ehT|\s+eht)?(?:\s+,[^,;:.“”\"]{0,40}[A-Z])?\s*[“\"‘'(]*\s*$")
-# or a clause inside the sentence: "found that Russia summarily executed", "but Ukraine has"
-_CLAUSE_OPEN = re.compile(r"\[?(?:\s+ehT|\s+eht)?\s+(?:taht|tub|dna|elihw|sa|esuaceb)\s")
+# What may open a sentence before its subject: quotes or a bracket, an opening phrase and its comma ("Early
+# this morning,"), "The"; the window from the sentence's start to the mention must be just that.
+_SUBJECT_OPEN = re.compile(r"\s*[“\"‘'(]*\s*(?:[A-Z][^,;:.“”\"]{0,40},\s+)?(?:The\s+|the\s+)?\[?")
+# or a clause inside the sentence, just before the mention: "found that Russia summarily executed", "but Ukraine has"
+_CLAUSE_OPEN = re.compile(r"\s(?:that|but|and|while|as|because)\s+(?:The\s+|the\s+)?\[?\Z")
 # the subject's verb ("[Ukraine] decided", "Ukraine has almost certainly suffered", "Russia summarily
 # executed"): an auxiliary, an adverb in -ly or a past tense, after a closing bracket if one opened
 _SUBJECT_VERB = re.compile(
@@ -1113,10 +1112,10 @@ def _side_subject(p: object, sentence: Sentence, ctx: Context) -> bool:
     start, end = p.char_start, p.char_end  # type: ignore[attr-defined]
     if not _SUBJECT_VERB.match(body, end, end + 40):
         return False
-    before = body[max(sentence.char_start, start - 60):start][::-1]
-    if start - sentence.char_start <= 60 and _SUBJECT_OPEN.match(before):
+    before = body[max(sentence.char_start, start - 60):start]
+    if start - sentence.char_start <= 60 and _SUBJECT_OPEN.fullmatch(before):
         return True
-    return _CLAUSE_OPEN.match(before) is not None
+    return _CLAUSE_OPEN.search(before) is not None
 
 
 def _paragraph_place(ctx: Context, paragraph: int) -> Place | None:
