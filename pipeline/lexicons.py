@@ -81,8 +81,9 @@ def alternation(terms: Iterable[str], *, flexible_spaces: bool = False, ignore_c
 
 def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:
     """A lookahead for the first characters of `terms` ("(?=[bdk])"), to put before a searched alternation
-    that starts with an assertion ("\\b(?:...)"): it changes no match, but lets the regex engine skip to
-    the positions where a term can start instead of trying the whole pattern at each one."""
+    that starts with an assertion ("\\b(?:...)"): it changes no match, but at each position of the text the
+    engine tests one character class before trying the assertion and the alternation (about a fifth
+    faster on news text; `word_start_alternation` does better for case-sensitive terms)."""
     chars = sorted({t[0].lower() if ignore_case else t[0] for t in terms if t})
     return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
 
@@ -92,7 +93,8 @@ def word_start_alternation(terms: Iterable[str], *, not_after: str = r"\w", flex
     character, written as one branch per first character with the look-behind checked right after it
     (on the character before the term). The same matches; but a pattern led by an assertion is tried
     at every position of the text, and one led by characters lets the regex engine skip ahead to where
-    a term can start (about twice as fast on news text)."""
+    a term can start (on news text about 1.4x faster than the bare pattern, 1.1x faster than with
+    `first_chars`; up to twice as fast in the short windows the extractors search)."""
     by_first: dict[str, list[str]] = {}
     for t in terms:
         by_first.setdefault(t[0], []).append(t[1:])

@@ -84,7 +84,7 @@ def is_caption(text: str) -> bool:
 def is_heading(text: str) -> bool:
     """A sub-heading: one short line with no final punctuation."""
     stripped = text.strip()
-    # the cheap tests first: most paragraphs end in punctuation, and splitting them into words is not
+    # the cheap tests first: most paragraphs end in punctuation, and splitting into words costs the most
     return (
         not stripped.endswith(_FINAL_PUNCT)
         and "\n" not in stripped
