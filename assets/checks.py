@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.resources import FactwirePaths
-from pipeline import incremental
-from pipeline.config import PROJECT_ROOT
+from pipeline import incremental, reuse
 from pipeline.evidence import span_mismatches_by_table
 
 EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "trigger", "sentences": "text"}
@@ -59,62 +57,20 @@ def warehouse_quality(paths: FactwirePaths) -> dg.AssetCheckResult:
     # left all of these unchanged reuses the score. The published version (a digest of its content)
     # answers a no-op night without reading a table; the gold articles' ids answer a night whose new
     # files are not gold articles.
-    cache = settings.warehouse_dir / QUALITY_FILE
-    gold = _gold_digest(settings.gold_dir)
+    gold = reuse.gold_digest(settings.gold_dir)
     previous = incremental.load_previous(settings.warehouse_dir)
-    version = f"{gold[0]}:{previous.root.name if previous else 'no warehouse'}"
-    recorded = _read_quality(cache)
+    version = reuse.quality_version(gold[0], previous)
+    recorded = reuse.read_quality(settings.warehouse_dir)
     metadata = recorded.get("metadata")
     if isinstance(metadata, dict) and recorded.get("version") == version:
         return _quality_result({**metadata, "score_reused_from_last_night": True})
     fingerprint = _quality_fingerprint(previous, *gold)
     if isinstance(metadata, dict) and recorded.get("fingerprint") == fingerprint:
-        _record_quality(cache, version, fingerprint, metadata)
+        reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata)
         return _quality_result({**metadata, "score_reused_from_last_night": True})
     metadata = _quality_metadata(settings.duckdb_path, settings.gold_dir)
-    _record_quality(cache, version, fingerprint, metadata)
+    reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata)
     return _quality_result({**metadata, "score_reused_from_last_night": False})
-
-
-def _read_quality(cache: Path) -> dict:
-    try:
-        recorded = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
-
-
-def _record_quality(cache: Path, version: str, fingerprint: str, metadata: dict) -> None:
-    try:
-        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": version, "fingerprint": fingerprint, "metadata": metadata},
-                                  sort_keys=True))
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # a read-only warehouse still gets its score, only not reused
-
-
-QUALITY_FILE = ".quality.json"
-
-
-def _gold_files(gold_dir: Path) -> list[Path]:
-    return [gold_dir] if gold_dir.is_file() else sorted(gold_dir.glob("*.json"))
-
-
-def _gold_digest(gold_dir: Path) -> tuple[str, set[str]]:
-    """(hash of the scorer's code and the gold files, the article names the gold files score)."""
-    digest = hashlib.sha256((PROJECT_ROOT / "pipeline" / "evaluate.py").read_bytes())
-    names: set[str] = set()
-    for path in _gold_files(gold_dir):
-        data = path.read_bytes()
-        digest.update(path.name.encode() + b"\0" + data)
-        try:
-            obj = json.loads(data)
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and "article" in obj:
-            names.add(str(obj["article"]))
-    return digest.hexdigest()[:16], names
 
 
 def _quality_fingerprint(previous: incremental.Previous | None, gold: str, names: set[str]) -> str:

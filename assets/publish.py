@@ -5,8 +5,8 @@ import dagster as dg
 
 from assets.metadata import OWNERS
 from assets.resources import FactwirePaths
-from pipeline import incremental, staging
-from pipeline.publish import publish, publisher_version
+from pipeline import staging
+from pipeline.publish import publish, version_meta
 from schemas import TABLES
 
 UPSTREAM = [table for table in TABLES if table != "rejects"]
@@ -29,8 +29,7 @@ def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
     """Publish the staged parts as a new warehouse version (a no-op when nothing changed)."""
     settings = paths.settings()
     rejects = staging.read(paths.build_dir(), "rejects")
-    meta = {"extractor_version": incremental.extractor_version(), "publisher_version": publisher_version()}
-    result = publish(settings.build_dir, settings.warehouse_dir, meta)
+    result = publish(settings.build_dir, settings.warehouse_dir, version_meta())
     context.log.info(f"published version {result.version}: {result.row_counts}")
     return dg.MaterializeResult(
         metadata={

@@ -38,6 +38,15 @@ def dagster_home(settings: Settings) -> Path:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    if not args.force:
+        from pipeline.reuse import up_to_date
+
+        # A night with nothing new would publish the very same version: say so and stop before the
+        # orchestrator starts (the sensor skips such a folder the same way).
+        if version := up_to_date(settings):
+            print(f"warehouse up to date: version {version} was built from this raw folder with this code "
+                  f"(nothing to do; --force runs the job anyway): {settings.duckdb_path}")
+            return 0
     os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
     from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
@@ -131,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--raw", help="raw folder (default: FACTWIRE_RAW_DIR or seeds/articles)")
     run.add_argument("--warehouse", help="warehouse folder (default: FACTWIRE_WAREHOUSE_DIR or warehouse/)")
     run.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    run.add_argument("--force", action="store_true",
+                     help="run the job even when the raw folder and the code are unchanged since the last publish")
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="query the warehouse (read-only)")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import staging
+from pipeline import incremental, staging
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
 from pipeline.frames import empty_frame
 from pipeline.incremental import META_FILE
@@ -42,11 +42,18 @@ class Published:
 
 @cache
 def publisher_version() -> str:
-    """Hash of the code that loads the DuckDB file: a new publisher rebuilds the file, never a delta."""
+    """Hash of the code that loads the DuckDB file and of its views: a new publisher rebuilds the file,
+    never a delta, and a change of views.sql alone makes a new version (the same data, new views)."""
     digest = hashlib.sha256()
-    for path in (Path(__file__), Path(staging.__file__)):
+    for path in (Path(__file__), Path(staging.__file__), VIEWS_SQL):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def version_meta() -> dict[str, str]:
+    """The meta a night publishes with (_meta.json): the versions of the code that decided the rows and
+    of the code that loaded them."""
+    return {"extractor_version": incremental.extractor_version(), "publisher_version": publisher_version()}
 
 
 def _sql_string(text: str) -> str:

@@ -1,0 +1,98 @@
+"""A night with nothing new is recognised without starting the job; anything that would change the
+published version (raw files, code, gold, views, a missing DuckDB file) makes it run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import incremental, publish, reuse
+from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
+from tests.conftest import LEE_005_TEXT, SEED
+
+
+def factwire_run(raw: Path, wh: Path, *flags: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--warehouse", str(wh),
+         "--log-level", "WARNING", *flags],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """One published night on the seed, through the CLI."""
+    tmp = tmp_path_factory.mktemp("reuse")
+    raw = tmp / "raw"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    assert "warehouse published" in factwire_run(raw, tmp / "wh")
+    return load_settings(raw, tmp / "wh")
+
+
+def test_second_run_on_the_same_folder_stops_before_the_job_and_force_runs_it(night: Settings) -> None:
+    version = night.warehouse_dir.joinpath("parquet").resolve().name
+    out = factwire_run(night.raw_dir, night.warehouse_dir)
+    assert out.startswith(f"warehouse up to date: version {version}")
+    forced = factwire_run(night.raw_dir, night.warehouse_dir, "--force")
+    assert "warehouse published" in forced
+    assert night.warehouse_dir.joinpath("parquet").resolve().name == version  # the job agrees: same version
+
+
+def test_up_to_date_names_the_published_version(night: Settings) -> None:
+    assert reuse.up_to_date(night) == night.warehouse_dir.joinpath("parquet").resolve().name
+
+
+def test_a_new_a_touched_or_a_removed_raw_file_makes_the_night_run(night: Settings) -> None:
+    raw_file = night.raw_dir / SEED.name
+    new = night.raw_dir / "lee-bg-005.txt"
+    new.write_text(LEE_005_TEXT)
+    assert reuse.up_to_date(night) is None
+    new.unlink()
+    assert reuse.up_to_date(night) is not None
+    st = raw_file.stat()
+    os.utime(raw_file, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # same bytes, new mtime: raw_files changes
+    assert reuse.up_to_date(night) is None
+    os.utime(raw_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert reuse.up_to_date(night) is not None
+    moved = night.raw_dir.parent / "moved.txt"
+    raw_file.rename(moved)
+    try:
+        assert reuse.up_to_date(night) is None
+    finally:
+        moved.rename(raw_file)
+
+
+def test_new_code_or_new_views_make_the_night_run(night: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as m:
+        m.setattr(incremental, "extractor_version", lambda: "a-new-rule-set")
+        assert reuse.up_to_date(night) is None
+    views = night.warehouse_dir.parent / "views.sql"
+    views.write_text(publish.VIEWS_SQL.read_text() + "\n-- a new view would go here\n")
+    with monkeypatch.context() as m:
+        m.setattr(publish, "VIEWS_SQL", views)
+        publish.publisher_version.cache_clear()  # computed once per process: the code does not change in a run
+        assert reuse.up_to_date(night) is None
+    publish.publisher_version.cache_clear()
+    assert reuse.up_to_date(night) is not None
+
+
+def test_changed_gold_or_a_missing_duckdb_file_make_the_night_run(night: Settings, tmp_path: Path) -> None:
+    gold = tmp_path / "gold"
+    shutil.copytree(DEFAULT_GOLD_DIR, gold)
+    assert reuse.up_to_date(Settings(night.raw_dir, night.warehouse_dir, gold_dir=gold)) is not None
+    (gold / "extra.gold.json").write_text('{"article": "extra.json"}')
+    assert reuse.up_to_date(Settings(night.raw_dir, night.warehouse_dir, gold_dir=gold)) is None
+    db = night.duckdb_path
+    db.rename(db.with_name("aside.duckdb"))
+    try:
+        assert reuse.up_to_date(night) is None
+    finally:
+        db.with_name("aside.duckdb").rename(db)
