@@ -81,12 +81,17 @@ def _detect(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+# C0 controls but tab, newline, form feed and carriage return; DEL and the C1 controls.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
 def _unprintable_share(text: str) -> float:
+    """Share of control characters in the first 20,000 characters (a regex: a Python loop over every
+    character cost more than parsing the rest of the file)."""
     sample = text[:20_000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\r\t\f") or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(sample)
+    return len(_UNPRINTABLE.findall(sample)) / len(sample)
 
 
 def parse_date(value: object) -> date | None:

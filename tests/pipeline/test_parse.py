@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parse import decode, parse_bytes, parse_file
+from pipeline.parse import ParseError, decode, parse_bytes, parse_file
 from tests.conftest import LEE_005_TEXT, SEED, UA_0001_TEXT
 
 
@@ -97,6 +97,23 @@ def test_bad_files_get_specific_reasons(data: bytes, reason: str) -> None:
     articles, rejects = parse_bytes(data, "bad.json", ".json")
     assert articles == []
     assert len(rejects) == 1 and reason in rejects[0].reason
+
+
+@pytest.mark.parametrize(
+    ("text", "binary"),
+    [
+        ("Kharkiv was shelled.\n\tTwo died.\r\n\f" * 20, False),  # tab, newlines, form feed are text
+        ("Kharkiv was shelled." * 20 + "\x0b" * 30, True),  # vertical tab: a control character
+        ("Kharkiv was shelled." * 20 + "\x85\x9f" * 15, True),  # C1 controls (a mis-decoded file)
+        ("Kharkiv was shelled." * 20 + "\x1b" * 10, False),  # a few stray escapes: 2.4%, under 5%
+    ],
+)
+def test_text_with_more_than_5_percent_control_characters_is_binary(text: str, binary: bool) -> None:
+    if binary:
+        with pytest.raises(ParseError, match="binary content"):
+            decode(text.encode("utf-8"))
+    else:
+        assert decode(text.encode("utf-8")) == text
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "latin-1", "cp1252"])
