@@ -25,7 +25,7 @@ from pipeline.figures import FigureRow
 from pipeline.focus import article_focus, country_place, roles
 from pipeline.ids import row_id
 from pipeline.lexicons import alternation, load_csv, word_start_alternation
-from pipeline.model import Doc, Sentence
+from pipeline.model import Doc, Sentence, new_frozen
 from schemas import vocab
 
 EVENT_TYPES = frozenset(vocab.EVENT_TYPES)  # one source of truth: the row contract's vocabulary
@@ -186,6 +186,11 @@ def load_lexicon() -> Lexicon:
 # the regex engine skips ahead to candidate characters; an alternation of a class and ",\s+..." is
 # tried at every position, three times slower.
 _CLAUSE_BREAK = re.compile(r"[;:“”\"()–—,](?:(?<=,)\s+(?:but|while|although|though)\b|(?<!,))")
+# The last clause break of a window in one call: the greedy prefix runs to the window's end and gives
+# back one character at a time until a break matches (no iterator and no match object per break, as
+# finditer made). The same break as finditer's last one: a break is one mark, or a comma, spaces and a
+# conjunction, so no break starts inside another and every place one matches is one finditer finds.
+_LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)" + _CLAUSE_BREAK.pattern)
 # Irrealis cues before a trigger (closed class): modals, negators, subordinators, intention and
 # appeal words. Single words are looked up in a set, stems by prefix, phrases by a small regex
 # (one large alternation searched at every position was the extractor's slowest step).
@@ -347,10 +352,9 @@ def _clause_start(text: str, start: int, width: int = 60) -> int:
     Only that window is searched (searching each whole sentence was a costly step): a break is found
     in it as in the whole sentence, since a break is one mark or a comma, spaces and a conjunction,
     and the window ends before a word, so the conjunction cannot run on past its end."""
-    clause = max(0, start - width)
-    for m in _CLAUSE_BREAK.finditer(text, clause, start):
-        clause = m.end()
-    return clause
+    clause = start - width if start > width else 0
+    m = _LAST_CLAUSE_BREAK.match(text, clause, start)
+    return m.end() if m else clause
 
 
 def _clause_before(text: str, start: int, width: int = 60) -> str:
@@ -790,9 +794,10 @@ def find_hits(
     # only searched for ASCII words ([a-z]+ runs, cue substrings), the same in either lowercase form.
     aligned = len(lower) == len(text)
     # In plain text, substring tests on `lower` stand in for case-insensitive regexes of ASCII words.
-    plain = _plain(text)
-    # Both cyber patterns hold "cyber" (any case): plain text without it skips them.
-    maybe_cyber = not plain or "cyber" in lower
+    # Both cyber patterns hold "cyber" (any case): plain text without it skips them. Both are computed
+    # when a trigger first gets past the rules (None until then): the rules reject many triggers.
+    plain: bool | None = None
+    maybe_cyber = True
     # Cheap substring gates for the conditional clause and the perception verbs, once per sentence
     # and only when a trigger gets that far: None until then.
     conditional: bool | None = None
@@ -810,6 +815,9 @@ def find_hits(
             continue
         if lexicon.modifier_head_re.match(text, m.end()):
             continue  # "air raid warnings", "pre-trial detention centre"
+        if plain is None:
+            plain = _plain(text)
+            maybe_cyber = not plain or "cyber" in lower
         if maybe_cyber and _cyber(text, m):
             continue
         start = m.start()
@@ -1244,19 +1252,18 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
         prev = previous if previous is not None and previous.paragraph_index == s.paragraph_index else None
         previous = s
         mentions = doc.places.get(s.sentence_id, [])
-        named_here = [pm for pm in mentions if not getattr(pm, "as_actor", False)]
         starts = sentence_lower = None
         if scan and body[s.char_start : s.char_end] == s.text:
-            sentence_lower = lower[s.char_start : s.char_end]
             lo, hi = bisect_left(keys, s.char_start), bisect_left(keys, s.char_end)
-            starts = [(k - s.char_start, w) for k, w in found[lo:hi]]
-            if not starts:
-                _remember(last_named, named_here)
+            if lo == hi:
+                _remember(last_named, mentions)  # no trigger's first word in the sentence
                 continue
+            sentence_lower = lower[s.char_start : s.char_end]
+            starts = [(k - s.char_start, w) for k, w in found[lo:hi]]
         spans = [(pm.char_start - s.char_start, pm.char_end - s.char_start) for pm in mentions]
         hits = find_hits(s.text, spans, lexicon, starts, sentence_lower)
         if not hits:
-            _remember(last_named, named_here)
+            _remember(last_named, mentions)
             continue
         chosen = split_same_type(select_hits(hits), hits, s.text, spans)
         targets: list[str] | None = None
@@ -1298,24 +1305,26 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
             start, end = s.char_start + h.start, s.char_start + h.end
             event_id = row_id(art.content_hash, "events", start, end, h.label)
             events.append(
-                EventRow(
-                    event_id=event_id,
-                    article_id=art.article_id,
-                    sentence_id=s.sentence_id,
-                    char_start=start,
-                    char_end=end,
-                    trigger=art.body[start:end],
-                    event_type=h.label,
-                    actor=actor,
-                    target="; ".join(targets) or None,
-                    event_date=event_date,
-                    date_precision=precision,
-                    fatalities=killed.value if killed else None,
-                    injured=injured.value if injured else None,
-                    fatalities_figure_id=killed.figure_id if killed else None,
-                    injured_figure_id=injured.figure_id if injured else None,
-                    in_caption=s.role == "caption",
-                    method=f"events.{h.method}",
+                new_frozen(  # fields in EventRow's order
+                    EventRow,
+                    event_id,
+                    art.article_id,
+                    s.sentence_id,
+                    start,
+                    end,
+                    art.body[start:end],
+                    h.label,
+                    actor,
+                    "; ".join(targets) or None,
+                    event_date,
+                    precision,
+                    killed.value if killed else None,
+                    injured.value if injured else None,
+                    killed.figure_id if killed else None,
+                    injured.figure_id if injured else None,
+                    s.role == "caption",
+                    f"events.{h.method}",
+                    None,  # attribution_id
                 )
             )
             for pm in pms:
@@ -1323,10 +1332,12 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                     event_id, art.article_id, pm.place.name, pm.place.place_id, pm.text, pm.char_start, pm.char_end
                 )
                 places.append(row)
-        _remember(last_named, named_here)
+        _remember(last_named, mentions)
     return events, places
 
 
 def _remember(last_named: dict[str, object], mentions: list) -> None:
+    """Note the sentence's places named as locations (not as actors), the last of each kind winning."""
     for pm in mentions:
-        last_named[pm.place.kind] = pm.place
+        if not getattr(pm, "as_actor", False):
+            last_named[pm.place.kind] = pm.place

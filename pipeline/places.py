@@ -43,7 +43,6 @@ import pycountry
 
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
 from pipeline.lexicons import __file__ as lexicons_file
-from pipeline.model import new_frozen
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,8 @@ _HYPHEN_AFTER = re.compile(r"[-‐‑]([A-Z][\w]*)")
 # Person-name contexts: "Obama, who ...", "Aslin, 28, from ...", "Harrison's widow".
 _RELATIVE_WHO = re.compile(r",\s+who\b")
 _AGE_APPOSITION = re.compile(r",\s+\d{1,3},")
+# Either of the two, tried at one position: one regex call instead of two (they share the ",\s+").
+_WHO_OR_AGE = re.compile(rf"{_RELATIVE_WHO.pattern}|{_AGE_APPOSITION.pattern}")
 _SAINT_NAME = re.compile(r"^(?:['’]s\b|\s+the\s+[A-Z])")
 _SAINT_PREFIX = ("St ", "St. ", "Saint ")
 _DEMONYM_ENDINGS = ("an", "ese", "ish", "i", "ic")  # Russian, Chinese, British, Israeli, Baltic
@@ -625,6 +626,11 @@ def first_name_before_surname(occ: _Occurrence) -> bool:
     if not occ.town:
         return False
     text, end = occ.text, occ.end
+    # _NEXT_WORD opens with whitespace, then more whitespace or an ASCII capital: a cheap test of the
+    # two characters after the name first (most names end at punctuation or before a lower-case word).
+    after = text[end + 1 : end + 2]
+    if not text[end : end + 1].isspace() or not (after.isspace() or "A" <= after <= "Z"):
+        return False
     nxt = _NEXT_WORD.match(text, end)
     if not nxt or "\n" in text[end : nxt.start(1)]:
         return False
@@ -677,7 +683,7 @@ def person_context(occ: _Occurrence) -> bool:
     nxt = text[end : end + 1]
     if nxt in ("'", "’") and occ.ctx.kin.match(text, end):
         return True
-    if nxt == "," and (_RELATIVE_WHO.match(text, end) or _AGE_APPOSITION.match(text, end)):
+    if nxt == "," and _WHO_OR_AGE.match(text, end):
         return True
     if entry.speaks or entry.candidates[0].kind not in ("city", "other"):
         return False
@@ -1066,7 +1072,8 @@ class Gazetteer:
             if len(entry.candidates) > 1:
                 nxt = chosen[i + 1] if i + 1 < len(chosen) else None
                 place = _homonym_in_context(entry, evidence, _container(text, end, nxt))
-            out.append(new_frozen(PlaceMention, start + offset, end + offset, text[start:end], place, actor))
+            # The generated __init__: for five fields it is cheaper than model.new_frozen (measured).
+            out.append(PlaceMention(start + offset, end + offset, text[start:end], place, actor))
         # One mention has no coordination to carry a designator over.
         return coordinated_regions(text, offset, out, self._centre_admin) if len(out) > 1 else out
 
