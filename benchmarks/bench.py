@@ -186,6 +186,28 @@ def seed_timings(reps: int) -> None:
           f"{parts['events'] + places_ms:.3f} ms")
 
 
+_seen_runs: set[str] = set()
+
+
+def last_run_steps(warehouse: Path) -> str:
+    """Seconds per step of the newest Dagster run in the warehouse's instance (where the time of a
+    night went), or a note that the night started no run."""
+    import dagster as dg  # only for reading the run storage, after the night
+
+    os.environ["DAGSTER_HOME"] = str(warehouse / ".dagster")  # where `factwire run` keeps its instance
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs or runs[0].run_id in _seen_runs:
+            return "    (no Dagster run: the up-to-date check answered)"
+        run = runs[0]
+        _seen_runs.add(run.run_id)
+        stats = instance.get_run_stats(run.run_id)
+        steps = ", ".join(f"{s.step_key.removeprefix('warehouse_')} {s.end_time - s.start_time:.2f}"
+                          for s in instance.get_run_step_stats(run.run_id) if s.end_time and s.start_time)
+    inside = (stats.end_time or 0) - (stats.start_time or 0)
+    return f"    run {inside:.1f} s from start to end; steps (s): {steps}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000, help="raw files to generate")
@@ -284,6 +306,7 @@ def main() -> int:
             memory = (f"   peak RSS: largest process so far {rss:>5.0f} MB, all job processes together "
                       f"{tree.peak_total:>5.0f} MB" if not args.stages else "")
             print(f"{label:<44}{secs:>8.1f} s{memory}")
+            print(last_run_steps(wh))
             return secs
 
         print(f"\nfull nightly job (Dagster, in process, {args.workers or 'all'} workers) on {len(files)} files:")
