@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import TypeVar
 
 from pipeline import attributions, events, figures
 from pipeline.dates import find_dates
-from pipeline.model import Article, Doc, Sentence
+from pipeline.model import Article, Doc, Sentence, replace_frozen
 from pipeline.places import Gazetteer, load_gazetteer
 from pipeline.text import segment
+
+_Row = TypeVar("_Row", "figures.FigureRow", "events.EventRow")
 
 
 @dataclass(frozen=True)
@@ -33,17 +36,14 @@ def build_doc(article: Article, gazetteer: Gazetteer | None = None) -> Doc:
     return doc
 
 
-def _claim_of(start: int, end: int, claims: list[attributions.AttributionRow]) -> str | None:
-    """The attribution whose content span contains [start, end), the innermost when nested."""
-    best: attributions.AttributionRow | None = None
-    for a in claims:
-        if a.content_start is None or a.content_end is None:
-            continue
-        if a.content_start <= start and end <= a.content_end and (
-            best is None or (a.content_end - a.content_start) < (best.content_end - best.content_start)  # type: ignore[operator]
-        ):
-            best = a
-    return best.attribution_id if best else None
+def _claim_of(start: int, end: int, claims: list[tuple[int, int, str]]) -> str | None:
+    """The claim (content start, content end, attribution id) whose content contains [start, end), the
+    innermost when nested."""
+    best: tuple[int, int, str] | None = None
+    for claim in claims:
+        if claim[0] <= start and end <= claim[1] and (best is None or claim[1] - claim[0] < best[1] - best[0]):
+            best = claim
+    return best[2] if best else None
 
 
 def link_claims(
@@ -52,12 +52,14 @@ def link_claims(
     attribution_rows: list[attributions.AttributionRow],
 ) -> tuple[list[figures.FigureRow], list[events.EventRow]]:
     """Give each figure and event the id of the attribution whose content holds its mention."""
-    def claim(start: int, end: int) -> str | None:
-        return _claim_of(start, end, attribution_rows)
+    claims = [(a.content_start, a.content_end, a.attribution_id) for a in attribution_rows
+              if a.content_start is not None and a.content_end is not None]
 
-    figures_out = [replace(f, attribution_id=claim(f.char_start, f.char_end)) for f in figure_rows]
-    events_out = [replace(e, attribution_id=claim(e.char_start, e.char_end)) for e in event_rows]
-    return figures_out, events_out
+    def linked(row: _Row) -> _Row:
+        claim = _claim_of(row.char_start, row.char_end, claims) if claims else None
+        return row if claim == row.attribution_id else replace_frozen(row, attribution_id=claim)
+
+    return [linked(f) for f in figure_rows], [linked(e) for e in event_rows]
 
 
 def extract_article(article: Article, gazetteer: Gazetteer | None = None) -> ArticleFacts:

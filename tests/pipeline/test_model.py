@@ -1,4 +1,4 @@
-"""pipeline.model.new_frozen: the fast row builder gives the object the dataclass would."""
+"""pipeline.model.new_frozen and replace_frozen: the fast row builders give the objects the dataclass would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from pipeline.model import Sentence, new_frozen
+from pipeline.model import Sentence, new_frozen, replace_frozen
 
 VALUES = ("s1", "a1", 0, 0, "body", 0, 5, "Hello")
 
@@ -28,3 +28,14 @@ def test_new_frozen_by_position_or_name_equals_the_dataclass() -> None:
 def test_new_frozen_refuses_an_incomplete_row(call) -> None:
     with pytest.raises((TypeError, ValueError)):
         call()
+
+
+def test_replace_frozen_equals_dataclasses_replace_and_leaves_the_original() -> None:
+    original = Sentence(*VALUES)
+    got = replace_frozen(original, text="Hi", char_end=2)
+    assert got == dataclasses.replace(original, text="Hi", char_end=2) and hash(got) == hash(Sentence(*VALUES[:-2], 2, "Hi"))
+    assert original == Sentence(*VALUES)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.text = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError, match="not fields"):
+        replace_frozen(original, txt="typo")
