@@ -34,7 +34,17 @@ if TYPE_CHECKING:
 FACT_TABLES = ("sentences", "figures", "attributions", "events", "event_places")
 INGEST_TABLES = ("articles", "article_sources")
 FILES_PER_BATCH = 1000
-ARTICLES_PER_BATCH = 500
+# At most, per extraction batch: validating a batch's frames has a fixed cost (pandera, about 25 ms a
+# table), so batches are as large as this allows while still giving every worker one.
+ARTICLES_PER_BATCH = 1000
+
+
+def articles_per_batch(articles: int, workers: int) -> int:
+    """Articles per extraction batch for a night with `articles` to extract over `workers`: split so
+    that every worker gets a batch, but not below a quarter of ARTICLES_PER_BATCH (a worker's start,
+    about a second of CPU, would cost more than it saves)."""
+    even = -(-articles // max(1, workers))
+    return max(1, min(ARTICLES_PER_BATCH, max(ARTICLES_PER_BATCH // 4, even)))
 
 
 @dataclass(frozen=True)
@@ -164,7 +174,7 @@ def prestart_extraction(workers: int, articles: int) -> bool:
     global _warm
     if workers <= 1 or articles <= 0 or _warm is not None:
         return False
-    workers = min(workers, -(-articles // ARTICLES_PER_BATCH))
+    workers = min(workers, -(-articles // articles_per_batch(articles, workers)))
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=_start_worker, initargs=(init_extraction_worker, os.getpid()))
     for _ in range(workers):
@@ -416,14 +426,14 @@ def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dic
     return valid, rejects
 
 
-def _article_batches(todo: pl.DataFrame) -> Iterator[pl.DataFrame]:
+def _article_batches(todo: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
     """The articles to extract (`todo`: article_id, part), part by part (one part in memory at a
-    time; parts without any are not read), in batches."""
+    time; parts without any are not read), in batches of at most `size`."""
     for part, ids in todo.group_by("part", maintain_order=True).agg("article_id").sort("part").iter_rows():
         df = pl.read_parquet(part).filter(pl.col("article_id").is_in(pl.Series(ids, dtype=pl.Utf8).implode()))
         df = df.sort("article_id")
-        for i in range(0, df.height, ARTICLES_PER_BATCH):
-            yield df.slice(i, ARTICLES_PER_BATCH)
+        for i in range(0, df.height, size):
+            yield df.slice(i, size)
 
 
 def _extract_job(articles_df: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
@@ -460,14 +470,15 @@ def extract(
         incremental.carry_parts(previous, "rejects", build, drop, prefix="extract")
     todo = current.join(reuse.to_frame(), on="article_id", how="anti") if reuse.len() else current
     n_todo = todo.height
-    n_batches = -(-n_todo // ARTICLES_PER_BATCH)
+    size = articles_per_batch(n_todo, workers)
+    n_batches = -(-n_todo // size)
     every = _progress_every(n_todo)
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
     # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
     with _extraction_pool(workers, n_batches) as ex:
-        for batch, (valid, rejects) in bounded_map(ex, _extract_job, _article_batches(todo), 2 * workers):
+        for batch, (valid, rejects) in bounded_map(ex, _extract_job, _article_batches(todo, size), 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():
                 staging.write_part(build, table, name, df)
