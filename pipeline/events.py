@@ -182,15 +182,15 @@ def load_lexicon() -> Lexicon:
 # Closed-class cue words (modals, negators, subordinators, determiners) stay in code.
 
 # A clause break: a strong punctuation mark, or a comma before "but", "while", "although", "though".
-# Written with one leading character class (a comma matches only when the conjunction follows) so
-# the regex engine skips ahead to candidate characters; an alternation of a class and ",\s+..." is
-# tried at every position, three times slower.
-_CLAUSE_BREAK = re.compile(r"[;:“”\"()–—,](?:(?<=,)\s+(?:but|while|although|though)\b|(?<!,))")
+# Written with one leading character class (a comma matches only when the conjunction follows), so a
+# position without a mark fails at its first character; an alternation of a class and ",\s+..." is
+# tried in full at every position, three times slower.
+_CLAUSE_BREAK = r"[;:“”\"()–—,](?:(?<=,)\s+(?:but|while|although|though)\b|(?<!,))"
 # The last clause break of a window in one call: the greedy prefix runs to the window's end and gives
 # back one character at a time until a break matches (no iterator and no match object per break, as
 # finditer made). The same break as finditer's last one: a break is one mark, or a comma, spaces and a
 # conjunction, so no break starts inside another and every place one matches is one finditer finds.
-_LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)" + _CLAUSE_BREAK.pattern)
+_LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)" + _CLAUSE_BREAK)
 # Irrealis cues before a trigger (closed class): modals, negators, subordinators, intention and
 # appeal words. Single words are looked up in a set, stems by prefix, phrases by a small regex
 # (one large alternation searched at every position was the extractor's slowest step).

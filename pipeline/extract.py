@@ -56,7 +56,7 @@ def link_claims(
               if a.content_start is not None and a.content_end is not None]
 
     def linked(row: _Row) -> _Row:
-        claim = _claim_of(row.char_start, row.char_end, claims) if claims else None
+        claim = _claim_of(row.char_start, row.char_end, claims)
         return row if claim == row.attribution_id else replace_frozen(row, attribution_id=claim)
 
     return [linked(f) for f in figure_rows], [linked(e) for e in event_rows]

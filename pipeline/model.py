@@ -34,6 +34,7 @@ def new_frozen(cls: type[_T], *values: Any, **by_name: Any) -> _T:
         object.__setattr__(obj, "__dict__", dict(zip(_field_names(cls), values, strict=True)))
     return obj
 
+
 def replace_frozen(obj: _T, **changes: Any) -> _T:
     """dataclasses.replace(obj, **changes) for the same kind of frozen dataclass new_frozen builds, without
     the generated __init__ (several times slower on hot paths); the object is equal to replace's."""

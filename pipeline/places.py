@@ -121,11 +121,9 @@ _ORG_LINKS = frozenset({"of", "du", "de", "des", "la", "the"})
 _HYPHEN_BEFORE = re.compile(r"([A-Z][\w]*)[-‐‑]$")
 _HYPHENS = "-‐‑"
 _HYPHEN_AFTER = re.compile(r"[-‐‑]([A-Z][\w]*)")
-# Person-name contexts: "Obama, who ...", "Aslin, 28, from ...", "Harrison's widow".
-_RELATIVE_WHO = re.compile(r",\s+who\b")
-_AGE_APPOSITION = re.compile(r",\s+\d{1,3},")
-# Either of the two, tried at one position: one regex call instead of two (they share the ",\s+").
-_WHO_OR_AGE = re.compile(rf"{_RELATIVE_WHO.pattern}|{_AGE_APPOSITION.pattern}")
+# Person-name contexts: "Obama, who ...", "Aslin, 28, from ...", "Harrison's widow". The relative
+# clause and the age apposition share their ", ": one regex, tried at one position.
+_WHO_OR_AGE = re.compile(r",\s+(?:who\b|\d{1,3},)")
 _SAINT_NAME = re.compile(r"^(?:['’]s\b|\s+the\s+[A-Z])")
 _SAINT_PREFIX = ("St ", "St. ", "Saint ")
 _DEMONYM_ENDINGS = ("an", "ese", "ish", "i", "ic")  # Russian, Chinese, British, Israeli, Baltic
