@@ -4,7 +4,7 @@ import dagster as dg
 
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
-from pipeline import incremental, nightly, staging
+from pipeline import incremental, nightly, reuse, staging
 
 
 @dg.asset(
@@ -19,7 +19,7 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     settings = paths.settings()
     previous = incremental.load_previous(settings.warehouse_dir)
     known = incremental.previous_manifest(previous)
-    files = nightly.scan_raw(settings.raw_dir, known)
+    files = reuse.night_scan(settings.raw_dir, previous, known)
     unchanged = nightly.write_raw_files(paths.build_dir(), files, previous, known)
     # A small night with something to extract starts its extraction workers now: their start (imports,
     # gazetteer, warm-up) overlaps ingest and the steps in between instead of delaying `facts`.

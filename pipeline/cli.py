@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -16,12 +17,23 @@ from pathlib import Path
 from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
 
 # One writer at a time for the `warehouse` pool (DuckDB allows one writing process); no telemetry.
-INSTANCE_YAML = """\
+_INSTANCE_YAML_V1 = """\
 telemetry:
   enabled: false
 concurrency:
   pools:
     default_limit: 1
+"""
+# ... and Dagster's SQLite storage, in its usual layout under DAGSTER_HOME, through one SQLAlchemy engine
+# per database file (assets/storage.py).
+INSTANCE_YAML = _INSTANCE_YAML_V1 + """\
+storage:
+  custom:
+    module: assets.storage
+    class: FactwireSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
 """
 
 
@@ -30,7 +42,8 @@ def dagster_home(settings: Settings) -> Path:
     home = settings.warehouse_dir / ".dagster"
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    # written when missing, upgraded when it is an earlier version of ours; an edited file is the user's
+    if not config.exists() or config.read_text() == _INSTANCE_YAML_V1:
         config.write_text(INSTANCE_YAML)
     return home
 
@@ -39,14 +52,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     if not args.force:
-        from pipeline.reuse import up_to_date
+        from pipeline import nightly
+        from pipeline.reuse import plan_night
 
         # A night with nothing new would publish the very same version: say so and stop before the
         # orchestrator starts (the sensor skips such a folder the same way).
-        if version := up_to_date(settings):
-            print(f"warehouse up to date: version {version} was built from this raw folder with this code "
-                  f"(nothing to do; --force runs the job anyway): {settings.duckdb_path}")
+        plan = plan_night(settings)
+        if plan.published:
+            print(f"warehouse up to date: version {plan.published} was built from this raw folder with this "
+                  f"code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
             return 0
+        # A small night's extraction workers start now: their imports and warm-up overlap the
+        # orchestrator's start-up instead of the run's first steps.
+        if plan.files is not None:
+            nightly.prestart_extraction(settings.workers, nightly.expected_extraction(plan.files, plan.previous))
     os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
     from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
@@ -166,8 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def _call(args: argparse.Namespace) -> int:
     try:
         return args.func(args)
     except BrokenPipeError:
@@ -177,5 +195,23 @@ def main(argv: list[str] | None = None) -> int:
         return 141
 
 
+def main(argv: list[str] | None = None) -> int:
+    return _call(build_parser().parse_args(argv))
+
+
+def entry() -> None:
+    """The `factwire` command. After `run`, the process exits without the interpreter's teardown: the
+    night is published and every file, database and pool is closed by then, and freeing what Dagster,
+    polars and DuckDB loaded took 0.7 s, a tenth of a small night."""
+    args = build_parser().parse_args()
+    code = _call(args)
+    if args.func is cmd_run:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

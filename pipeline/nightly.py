@@ -8,21 +8,17 @@ written in canonical order). Unchanged inputs keep their rows from the last publ
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipeline import incremental, staging
+from pipeline import incremental, pools, staging
 from pipeline.frames import to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
@@ -175,8 +171,7 @@ def prestart_extraction(workers: int, articles: int) -> bool:
     if workers <= 1 or articles <= 0 or _warm is not None:
         return False
     workers = min(workers, -(-articles // articles_per_batch(articles, workers)))
-    ex = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_worker, initargs=(init_extraction_worker, os.getpid()))
+    ex = pools.spawn_pool(workers, init_extraction_worker)
     for _ in range(workers):
         ex.submit(_ready)  # a spawn-context pool starts a worker per task that finds none idle
     _warm = (workers, ex)
@@ -191,7 +186,7 @@ def _extraction_pool(workers: int, jobs: int) -> Iterator[Executor]:
     if warm is None or warm[0] < min(workers, jobs) or jobs == 0:
         if warm is not None:
             warm[1].shutdown(wait=False, cancel_futures=True)
-        with pool(workers, jobs, initializer=init_extraction_worker, min_jobs=1) as ex:
+        with pools.pool(workers, jobs, initializer=init_extraction_worker, min_jobs=1) as ex:
             yield ex
         return
     try:
@@ -210,66 +205,6 @@ def expected_extraction(files: pl.DataFrame, previous: incremental.Previous | No
     manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
     new = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="anti").height
     return new if new < 3 * FILES_PER_BATCH else 0
-
-
-class _InProcess(Executor):
-    """An executor that runs each call at once, for one worker or small nights."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
-        future: Future = Future()
-        future.set_result(fn(*args, **kwargs))
-        return future
-
-
-def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Iterator[tuple[Any, Any]]:
-    """(item, fn(item)) in input order, with at most `window` items in flight: memory stays bounded
-    by the window, not by the night (Executor.map would submit every batch at once)."""
-    pending: deque[tuple[Any, Future]] = deque()
-    for item in items:
-        pending.append((item, ex.submit(fn, item)))
-        if len(pending) >= window:
-            head, future = pending.popleft()
-            yield head, future.result()
-    while pending:
-        head, future = pending.popleft()
-        yield head, future.result()
-
-
-def _exit_with_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-
-
-def _start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
-    """A pool worker's start: watch the run process `parent` (a worker whose run process was killed,
-    kill -9 included, exits within half a second instead of waiting forever for work), then `initializer`."""
-    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
-    if initializer is not None:
-        initializer()
-
-
-@contextmanager
-def pool(workers: int, jobs: int, initializer: Callable[[], object] | None = None,
-         min_jobs: int = 2) -> Iterator[Executor]:
-    """A process pool when there are at least `min_jobs` batches and more than one worker allowed,
-    else in process (a spawned worker costs its imports: more than a small night's parsing).
-
-    Workers are spawned, not forked: polars' and Dagster's threads make fork deadlock-prone. The
-    extraction workers load the gazetteer and lexicons once (`initializer`), in parallel, before
-    their first batch.
-    """
-    if workers <= 1 or jobs < max(1, min_jobs):
-        yield _InProcess()
-        return
-    ex = ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_start_worker, initargs=(initializer, os.getpid()))
-    try:
-        yield ex
-    finally:
-        # Every result has been collected: let the workers tear down (freeing a large gazetteer takes
-        # a few tenths of a second) while the night goes on.
-        ex.shutdown(wait=False, cancel_futures=True)
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -356,12 +291,12 @@ def ingest(
     n_batches = -(-todo.height // FILES_PER_BATCH)
     every = _progress_every(todo.height)
     # Parsing is cheap (about 0.1 ms a file): a pool pays off only for a few batches or more.
-    with pool(workers, n_batches, min_jobs=3) as ex:
+    with pools.pool(workers, n_batches, min_jobs=3) as ex:
         jobs = (
             (raw_dir, [RawFile(*row) for row in todo.slice(i, FILES_PER_BATCH).iter_rows()], max_file_bytes)
             for i in range(0, todo.height, FILES_PER_BATCH)
         )
-        for (_, batch, _), (articles, sources, rejects) in bounded_map(ex, _parse_batch, jobs, 2 * workers):
+        for (_, batch, _), (articles, sources, rejects) in pools.bounded_map(ex, _parse_batch, jobs, 2 * workers):
             ids = pl.Series("article_id", [a.article_id for a in articles], pl.Utf8)
             known = set(ids.filter(ids.is_in(seen_before.implode())).to_list()) if seen_before.len() else set()
             fresh = []
@@ -478,7 +413,7 @@ def extract(
     done = 0
     # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
     with _extraction_pool(workers, n_batches) as ex:
-        for batch, (valid, rejects) in bounded_map(ex, _extract_job, _article_batches(todo, size), 2 * workers):
+        for batch, (valid, rejects) in pools.bounded_map(ex, _extract_job, _article_batches(todo, size), 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():
                 staging.write_part(build, table, name, df)
@@ -514,7 +449,7 @@ def write_places(
         return staging.count(build, "places"), to_frame("rejects", []), True
     # With a pool, the gazetteer is built in a worker that ends with the step, not in the run
     # process, which would otherwise keep its ~120 MB for the rest of the night.
-    with pool(workers, 2) as ex:
+    with pools.pool(workers, 2) as ex:
         rows, rejects = ex.submit(_build_places, build).result()
     return rows, rejects, False
 

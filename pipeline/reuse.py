@@ -6,7 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
+
+import polars as pl
 
 from pipeline import incremental, nightly
 from pipeline.config import PROJECT_ROOT, Settings
@@ -62,23 +65,59 @@ def record_quality(warehouse_dir: Path, version: str, fingerprint: str, metadata
         pass
 
 
-def up_to_date(settings: Settings) -> str | None:
-    """The published version when running the nightly job now would publish it again unchanged, else None.
+@dataclass(frozen=True)
+class NightPlan:
+    """What the up-to-date check found: the version to keep, or the raw folder's scan for the run."""
+
+    published: str | None  # the published version, when running the job now would publish it again
+    previous: incremental.Previous | None
+    files: pl.DataFrame | None  # the raw_files table of the raw folder, when the check scanned it
+
+
+# The scan made by this process's up-to-date check, for the raw_files step of the run it then starts
+# (the same folder, moments later): taken once, by `night_scan`.
+_scan: tuple[Path, str | None, pl.DataFrame] | None = None
+
+
+def _version_name(previous: incremental.Previous | None) -> str | None:
+    return previous.root.name if previous is not None else None
+
+
+def plan_night(settings: Settings) -> NightPlan:
+    """Whether running the nightly job now would publish the published version again unchanged.
 
     That holds when the raw folder is the published manifest exactly (every path with the same size,
     mtime and sha256: a touched file changes the raw_files table), the extractor and publisher versions
     (code, contracts, reference data, views) are the published ones, the DuckDB file is in place, and the
     score on record is for the current gold files and this version (so the UI's quality check is current).
-    Reads file stats and small JSON files only; hashes only files the manifest does not know.
+    Reads file stats and small JSON files only; hashes only files the manifest does not know. A scan it
+    makes is kept for this process's run (`night_scan`) and returned.
     """
+    global _scan
     previous = incremental.load_previous(settings.warehouse_dir)
-    if previous is None or not settings.duckdb_path.exists() or previous.meta != version_meta():
-        return None
-    if settings.gold_dir.exists():
-        recorded = read_quality(settings.warehouse_dir)
-        if recorded.get("version") != quality_version(gold_digest(settings.gold_dir)[0], previous):
-            return None
+    if previous is None or previous.meta != version_meta():
+        return NightPlan(None, previous, None)
     manifest = incremental.previous_manifest(previous).sort("source_path")
-    if not nightly.scan_raw(settings.raw_dir, manifest).equals(manifest):
-        return None
-    return previous.root.name
+    files = nightly.scan_raw(settings.raw_dir, manifest)
+    _scan = (settings.raw_dir.resolve(), _version_name(previous), files)
+    same = files.equals(manifest) and settings.duckdb_path.exists()
+    if same and settings.gold_dir.exists():
+        recorded = read_quality(settings.warehouse_dir)
+        same = recorded.get("version") == quality_version(gold_digest(settings.gold_dir)[0], previous)
+    return NightPlan(previous.root.name if same else None, previous, files)
+
+
+def up_to_date(settings: Settings) -> str | None:
+    """The published version when running the nightly job now would publish it again unchanged, else
+    None (see `plan_night`)."""
+    return plan_night(settings).published
+
+
+def night_scan(raw_dir: Path, previous: incremental.Previous | None, known: pl.DataFrame | None) -> pl.DataFrame:
+    """The raw_files table of raw_dir for tonight's run: the scan this process's up-to-date check made
+    seconds ago against the same published version (taken once), else a new scan (`nightly.scan_raw`)."""
+    global _scan
+    made, _scan = _scan, None
+    if made is not None and made[0] == raw_dir.resolve() and made[1] == _version_name(previous):
+        return made[2]
+    return nightly.scan_raw(raw_dir, known)

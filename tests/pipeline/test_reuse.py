@@ -23,6 +23,7 @@ def factwire_run(raw: Path, wh: Path, *flags: str) -> str:
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "", proc.stderr  # the run exits without teardown: nothing leaked, nothing said
     return proc.stdout
 
 
@@ -96,3 +97,29 @@ def test_changed_gold_or_a_missing_duckdb_file_make_the_night_run(night: Setting
         assert reuse.up_to_date(night) is None
     finally:
         db.with_name("aside.duckdb").rename(db)
+
+
+def test_the_check_hands_its_scan_to_the_run_once(night: Settings, tmp_path: Path) -> None:
+    plan = reuse.plan_night(night)
+    assert plan.published is not None and plan.files is not None
+    assert plan.files["source_path"].to_list() == [SEED.name]
+    previous = incremental.load_previous(night.warehouse_dir)
+    # the raw_files step of the run started by this process takes the check's scan ...
+    assert reuse.night_scan(night.raw_dir, previous, None) is plan.files
+    # ... once: a later call scans again, as does a call for another folder or another published version
+    assert reuse.night_scan(night.raw_dir, previous, None) is not plan.files
+    reuse.plan_night(night)
+    assert reuse.night_scan(tmp_path, previous, None).height == 0
+    reuse.plan_night(night)
+    assert reuse.night_scan(night.raw_dir, None, None) is not plan.files
+
+
+def test_a_night_with_a_new_file_runs_and_the_next_one_is_up_to_date(night: Settings) -> None:
+    new = night.raw_dir / "lee-bg-005.txt"
+    new.write_text(LEE_005_TEXT)
+    try:
+        assert "warehouse published" in factwire_run(night.raw_dir, night.warehouse_dir)
+        assert reuse.up_to_date(night) is not None
+    finally:
+        new.unlink()
+    assert "warehouse published" in factwire_run(night.raw_dir, night.warehouse_dir)

@@ -1,0 +1,112 @@
+"""Dagster's SQLite instance storage, with one SQLAlchemy engine per database file instead of one per query.
+
+Dagster's SQLite run, event-log and schedule storages call `create_engine` for every connection they open,
+and so compile every SQL statement again (SQLAlchemy caches compiled statements per engine). A night's run
+stores about 100 events, each through several connections: measured on a 1% night at 100,000 files, the
+same run spends 0.5-1.0 s less with the engines kept. The subclasses below change only that: connections
+are still opened and closed per transaction (NullPool), so several processes (the run, the UI, the daemon)
+share the files exactly as before, and the files, tables and migrations are Dagster's own.
+
+`dagster.yaml` selects it with `storage: custom: {module: assets.storage, class: FactwireSqliteStorage}`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.sql import create_engine
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite_storage import (
+    DagsterSqliteStorage,
+    _event_logs_directory,
+    _runs_directory,
+    _schedule_directory,
+)
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+# Engines kept per process. The event log has a database per run: a UI process browsing many runs keeps
+# only the most recent ones (an engine's statement cache is a few hundred KB).
+MAX_ENGINES = 16
+
+_engines: OrderedDict[tuple[str, bool], Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
+def engine_for(conn_string: str, busy_timeout: bool = False) -> Engine:
+    """The process's engine for one SQLite file, created on first use (NullPool: no connection is kept
+    open between transactions, as in Dagster's own storages)."""
+    key = (conn_string, busy_timeout)
+    with _engines_lock:
+        engine = _engines.get(key)
+        if engine is not None:
+            _engines.move_to_end(key)
+            return engine
+        kwargs: dict[str, Any] = {"poolclass": NullPool}
+        if busy_timeout:
+            kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+        engine = _engines[key] = create_engine(conn_string, **kwargs)
+        if len(_engines) > MAX_ENGINES:
+            _engines.popitem(last=False)[1].dispose()
+        return engine
+
+
+class CachedEngineRunStorage(SqliteRunStorage):
+    """Dagster's SQLite run storage (runs.db), on the process's engine for the file."""
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with engine_for(self._conn_string).connect() as conn, conn.begin():
+            yield conn
+
+
+class CachedEngineScheduleStorage(SqliteScheduleStorage):
+    """Dagster's SQLite schedule storage (schedules.db), on the process's engine for the file."""
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with engine_for(self._conn_string).connect() as conn, conn.begin():
+            yield conn
+
+
+class CachedEngineEventLogStorage(SqliteEventLogStorage):
+    """Dagster's run-sharded SQLite event log (index.db and a database per run), on the process's engine
+    for each file. A shard is initialised (tables, Alembic stamp) on its first use in the process, as in
+    the parent class."""
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            engine = engine_for(self.conn_string_for_shard(shard), busy_timeout=True)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+
+class FactwireSqliteStorage(DagsterSqliteStorage):
+    """Dagster's default SQLite storage layout under `base_dir` (history/runs.db, history/runs/*.db,
+    schedules/schedules.db), read and written through the cached-engine storages above."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self.base_dir = base_dir
+        self._run_storage = CachedEngineRunStorage.from_local(_runs_directory(base_dir))
+        self._event_log_storage = CachedEngineEventLogStorage(_event_logs_directory(base_dir))
+        self._schedule_storage = CachedEngineScheduleStorage.from_local(_schedule_directory(base_dir))
+        self._inst_data = inst_data
+        super(DagsterSqliteStorage, self).__init__()
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: dict[str, str]
+    ) -> FactwireSqliteStorage:
+        return cls(inst_data=inst_data, **config_value)

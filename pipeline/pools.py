@@ -1,0 +1,94 @@
+"""Process pools for the night's batches: spawned workers that follow their run process, and a bounded map.
+
+How batches are spread over processes never decides a row (results are identical for any number of
+workers), so this module is not part of the extractor version (pipeline.incremental).
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+
+class InProcess(Executor):
+    """An executor that runs each call at once, for one worker or small nights."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Iterator[tuple[Any, Any]]:
+    """(item, fn(item)) in input order, with at most `window` items in flight: memory stays bounded
+    by the window, not by the night (Executor.map would submit every batch at once)."""
+    pending: deque[tuple[Any, Future]] = deque()
+    for item in items:
+        pending.append((item, ex.submit(fn, item)))
+        if len(pending) >= window:
+            head, future = pending.popleft()
+            yield head, future.result()
+    while pending:
+        head, future = pending.popleft()
+        yield head, future.result()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _exit_without_teardown() -> None:
+    """The last step of a worker's exit: leave without tearing the interpreter down."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
+    """A pool worker's start: watch the run process `parent` (a worker whose run process was killed,
+    kill -9 included, exits within half a second instead of waiting forever for work), then `initializer`.
+
+    The worker skips the interpreter's teardown when it exits. By then multiprocessing has flushed its
+    results to the run process; what is left is freeing every object (an extraction worker's gazetteer
+    and lexicons: about 0.5 s of CPU), which on a small night competes with the run's next steps for
+    the cores."""
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    atexit.register(_exit_without_teardown)
+    if initializer is not None:
+        initializer()
+
+
+def spawn_pool(workers: int, initializer: Callable[[], object] | None = None) -> ProcessPoolExecutor:
+    """`workers` spawned processes, each started by `start_worker`. Spawned, not forked: polars' and
+    Dagster's threads make fork deadlock-prone."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_worker, initargs=(initializer, os.getpid()))
+
+
+@contextmanager
+def pool(workers: int, jobs: int, initializer: Callable[[], object] | None = None,
+         min_jobs: int = 2) -> Iterator[Executor]:
+    """A process pool when there are at least `min_jobs` batches and more than one worker allowed,
+    else in process (a spawned worker costs its imports: more than a small night's parsing).
+    The extraction workers load the gazetteer and lexicons once (`initializer`), in parallel, before
+    their first batch."""
+    if workers <= 1 or jobs < max(1, min_jobs):
+        yield InProcess()
+        return
+    ex = spawn_pool(min(workers, jobs), initializer)
+    try:
+        yield ex
+    finally:
+        # Every result has been collected: the workers exit while the night goes on.
+        ex.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,66 @@
+"""assets.storage: Dagster's SQLite storage on one engine per database file, in Dagster's own layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets import storage
+from pipeline.cli import _INSTANCE_YAML_V1, INSTANCE_YAML, dagster_home
+from pipeline.config import load_settings
+
+
+@dg.asset
+def tiny() -> dg.MaterializeResult:
+    return dg.MaterializeResult(metadata={"rows": 3})
+
+
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = dagster_home(load_settings(tmp_path / "raw", tmp_path / "wh"))
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+def test_the_instance_uses_the_cached_engine_storages_and_records_a_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = _home(tmp_path, monkeypatch)
+    assert (home / "dagster.yaml").read_text() == INSTANCE_YAML
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.run_storage, storage.CachedEngineRunStorage)
+        assert isinstance(instance.event_log_storage, storage.CachedEngineEventLogStorage)
+        assert isinstance(instance.schedule_storage, storage.CachedEngineScheduleStorage)
+        result = dg.materialize([tiny], instance=instance)
+        assert result.success
+        event = instance.get_latest_materialization_event(dg.AssetKey("tiny"))
+        assert event is not None and event.asset_materialization.metadata["rows"].value == 3
+    # Dagster's own layout and tables: its default storage (what an earlier dagster.yaml selects) reads the run
+    (home / "dagster.yaml").write_text(_INSTANCE_YAML_V1)
+    with dg.DagsterInstance.get() as default:
+        assert not isinstance(default.run_storage, storage.CachedEngineRunStorage)
+        assert default.get_run_by_id(result.run_id) is not None
+        assert default.get_latest_materialization_event(dg.AssetKey("tiny")) is not None
+
+
+def test_one_engine_per_file_and_the_oldest_is_let_go(tmp_path: Path) -> None:
+    first = storage.engine_for(f"sqlite:///{tmp_path}/a.db")
+    assert storage.engine_for(f"sqlite:///{tmp_path}/a.db") is first
+    assert storage.engine_for(f"sqlite:///{tmp_path}/a.db", busy_timeout=True) is not first
+    for i in range(storage.MAX_ENGINES):
+        storage.engine_for(f"sqlite:///{tmp_path}/{i}.db")
+    assert storage.engine_for(f"sqlite:///{tmp_path}/a.db") is not first  # evicted, then made again
+
+
+def test_instance_config_is_written_upgraded_from_ours_and_left_alone_when_edited(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "raw", tmp_path / "wh")
+    config = dagster_home(settings) / "dagster.yaml"
+    assert config.read_text() == INSTANCE_YAML
+    config.write_text(_INSTANCE_YAML_V1)  # what earlier versions wrote
+    dagster_home(settings)
+    assert config.read_text() == INSTANCE_YAML
+    edited = INSTANCE_YAML + "run_monitoring:\n  enabled: true\n"
+    config.write_text(edited)
+    dagster_home(settings)
+    assert config.read_text() == edited
