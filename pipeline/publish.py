@@ -109,6 +109,7 @@ def _fsync_dir(path: Path) -> None:
 # corpus. Loading streams part after part (no global sort: a sort of every sentence needs memory in
 # proportion to the corpus, and fails under a bounded limit).
 DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 2}
+DEFAULT_VACUUM_TASKS = 100  # DuckDB's default max_vacuum_tasks
 
 
 def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
@@ -168,7 +169,15 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
     with few new files costs in proportion to them, not to the warehouse.
     """
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
+    # Appended rows go into new row groups; DuckDB's checkpoint would also merge ("vacuum") the table's
+    # trailing row groups into fewer, rewriting and recompressing up to a few hundred thousand rows per
+    # table for a few thousand new ones (0.9 s of a 1% night at 100,000 files, for figures alone). A
+    # night that only appends skips that: each table gains a small row group per night, which scans
+    # as fast. A night that deletes some rows of a table (changed or removed files) vacuums as usual,
+    # so deleted rows do not linger; a table reloaded whole drops its old row groups either way; any
+    # full load rebuilds the file compact.
+    con = duckdb.connect(str(db_path), config={**DUCKDB_CONFIG, "max_vacuum_tasks": 0})
+    deleted = False
     try:
         for table in TABLES:
             old = {p.stat().st_ino: p for p in staging.parts(previous, table)}
@@ -177,13 +186,16 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
             added = [p for ino, p in new.items() if ino not in old]
             key = DELTA_KEYS.get(table)
             if (key is None or (old and len(gone) == len(old))) and (gone or added):  # nothing kept: reload
-                con.execute(f"DELETE FROM {table}")
+                con.execute(f"DELETE FROM {table}")  # whole row groups: dropped without a vacuum
                 gone, added = [], list(new.values())
             if gone:
+                deleted = True
                 con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
             if added:
                 con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(added)})")
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+        if deleted:
+            con.execute(f"SET max_vacuum_tasks = {DEFAULT_VACUUM_TASKS}")
         con.execute("CHECKPOINT")
     finally:
         con.close()

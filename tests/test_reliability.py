@@ -312,6 +312,33 @@ def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_pa
     assert (wh / "factwire.duckdb").resolve() != night_2_file
 
 
+def _row_groups(wh: Path, table: str) -> int:
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    try:
+        return con.execute(f"SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('{table}')").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_path: Path) -> None:
+    """An append-only night adds a row group per table and does not rewrite (vacuum) the old ones; a
+    night that deletes some rows of a table vacuums, so the deleted rows do not stay in the file."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    run_night(raw, wh)
+    assert _row_groups(wh, "sentences") == 1
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert _row_groups(wh, "sentences") == 2  # appended, not merged into the first
+    _duckdb_equals_parquet(wh)
+    (raw / "ua-0001.json").unlink()  # its part is rewritten without it: some rows of a kept part deleted
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert _row_groups(wh, "sentences") == 1  # vacuumed
+    _duckdb_equals_parquet(wh)
+
+
 def quality_meta(result: dg.ExecuteInProcessResult) -> dict:
     [evaluation] = [e for e in result.get_asset_check_evaluations() if e.check_name == "warehouse_quality"]
     return {k: v.value for k, v in evaluation.metadata.items()}
