@@ -4,7 +4,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install run test lint eval dev-warehouse ui bench clean
+.PHONY: install compile run test lint eval dev-warehouse ui bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -13,7 +13,12 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
-run: install
+# The project's own modules compiled ahead, as uv compiles the installed packages: every run and pool
+# worker process imports them, and an environment with PYTHONDONTWRITEBYTECODE set never caches them.
+compile: install
+	@$(VENV)/bin/python -m compileall -q pipeline assets schemas
+
+run: install compile
 	$(VENV)/bin/factwire run
 
 test: install
@@ -43,6 +48,6 @@ clean:
 	rm -rf .cache
 
 N ?= 2000
-bench: install
+bench: install compile
 	$(UV) sync --locked --compile-bytecode --quiet --group bench
 	$(VENV)/bin/python benchmarks/bench.py --n $(N) --job
