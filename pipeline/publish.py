@@ -116,9 +116,11 @@ def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL)
     """A DuckDB file with one table per Parquet folder, the views and the table contract as comments.
 
     Rows are loaded in part order (parts sorted by name, rows sorted by the table's keys within a
-    part; DuckDB preserves insertion order), so the same parts always give the same table."""
+    part; DuckDB preserves insertion order), so the same parts always give the same table. One thread:
+    keeping the insertion order across two threads under the memory cap made the load slower (the
+    131,000-article warehouse: 16.3 s with two threads, 14.2 s with one, same rows and order)."""
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
+    con = duckdb.connect(str(db_path), config={**DUCKDB_CONFIG, "threads": 1})
     try:
         for table, model in TABLES.items():
             files = staging.parts(parquet_root, table)
