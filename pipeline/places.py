@@ -885,14 +885,14 @@ def place_as_actor(occ: _Occurrence) -> bool:
     possessive = nxt in _APOSTROPHES
     if not possessive and nxt != "," and not nxt.isspace():
         return False
-    if occ.locative_before():
-        return False
-    if possessive:
-        return bool(ctx.actor_nouns.match(text[end : end + 60]))
     tail = text[end : end + 60]
-    if ctx.actor_verbs.match(tail):
-        return True
-    return occ.entry.state and bool(ctx.actor_grammar.match(tail))
+    if possessive:
+        cue = ctx.actor_nouns.match(tail) is not None
+    else:
+        cue = ctx.actor_verbs.match(tail) is not None or (occ.entry.state and ctx.actor_grammar.match(tail) is not None)
+    # A preposition before the name vetoes any cue; it is tested last, only when a cue matched: the
+    # anchored cue patterns fail at once after most names, the locative test (a window search) is dearer.
+    return cue and not occ.locative_before()
 
 
 # Every context rule of find(), in the order it applies (for audits and tests).
