@@ -44,6 +44,15 @@ def snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:
     return {t: staging.read(warehouse / "parquet", t).sort(staging.SORT_KEYS[t], nulls_last=True) for t in TABLES}
 
 
+def seed_and_ua_0001(tmp_path: Path) -> tuple[Path, Path]:
+    """A raw folder with the seed and ua-0001 (two articles), and where its warehouse goes."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    return raw, wh
+
+
 def hostile_delivery(raw: Path) -> None:
     (raw / "nested" / "deeper").mkdir(parents=True)
     shutil.copy(SEED, raw / "seed.txt")
@@ -103,10 +112,7 @@ def test_hostile_delivery_every_file_accounted_for(tmp_path: Path) -> None:
 
 
 def test_same_night_twice_changes_nothing_and_new_file_is_the_only_work(tmp_path: Path) -> None:
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copy(SEED, raw / SEED.name)
-    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     first = snapshot(wh)
     second_result = run_night(raw, wh)
@@ -253,10 +259,7 @@ def test_no_op_night_reuses_the_published_version(tmp_path: Path) -> None:
 
 
 def test_duckdb_updated_by_delta_equals_the_parquet_dataset(tmp_path: Path) -> None:
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copy(SEED, raw / SEED.name)
-    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))  # added
     (raw / "ua-0001.json").unlink()  # removed
@@ -287,10 +290,7 @@ def _duckdb_equals_parquet(wh: Path) -> None:
 def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_path: Path) -> None:
     """A delta night updates in place the DuckDB file of the version before the current one (two
     nights of changes at once) unless a reader still holds it, then it updates a copy."""
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copy(SEED, raw / SEED.name)
-    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
     run_night(raw, wh)
@@ -315,10 +315,7 @@ def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_pa
 def test_raw_files_keeps_last_nights_part_and_adds_one_for_new_or_changed_files(tmp_path: Path) -> None:
     from pipeline.nightly import scan_raw
 
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copy(SEED, raw / SEED.name)
-    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     [first] = staging.parts(wh / "parquet", "raw_files")
     first_inode = first.stat().st_ino
@@ -353,10 +350,7 @@ def _row_groups(wh: Path, table: str) -> int:
 def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_path: Path) -> None:
     """An append-only night adds a row group per table and does not rewrite (vacuum) the old ones; a
     night that deletes some rows of a table vacuums, so the deleted rows do not stay in the file."""
-    raw, wh = tmp_path / "raw", tmp_path / "wh"
-    raw.mkdir()
-    shutil.copy(SEED, raw / SEED.name)
-    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     assert _row_groups(wh, "sentences") == 1
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
