@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from pipeline import incremental, staging
+from pipeline import incremental, pools, staging
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
 from pipeline.frames import empty_frame
 from pipeline.incremental import META_FILE
@@ -306,7 +304,7 @@ def _delta(
 def _build_apart(db_path: Path, parquet_root: Path, views_sql: Path) -> dict[str, int]:
     """build_duckdb in a spawned process: DuckDB's buffers (up to its memory limit) go back to the
     system when it ends instead of adding to the long-lived run process's own memory."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as ex:
+    with pools.spawn_pool(1) as ex:  # a worker that follows the run process: a killed night leaves none
         return ex.submit(build_duckdb, db_path, parquet_root, views_sql).result()
 
 

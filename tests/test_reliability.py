@@ -139,6 +139,16 @@ def test_same_night_twice_changes_nothing_and_new_file_is_the_only_work(tmp_path
     assert not gone & set(fourth["sentences"]["article_id"])
 
 
+def _describe(pid: int) -> str:
+    """A process's command line and state, for a failure message."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:
+        return "gone"
+    return f"{state} {cmd[:200]}"
+
+
 def processes_with(marker: str) -> list[int]:
     """Pids of the live processes whose environment holds `marker` ("NAME=value")."""
     found = []
@@ -178,7 +188,8 @@ def test_kill_9_mid_run_leaves_last_good_warehouse_and_next_night_completes(tmp_
     deadline = time.monotonic() + 5
     while processes_with(marker) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not processes_with(marker)  # no worker outlives its killed run process
+    survivors = {pid: _describe(pid) for pid in processes_with(marker)}
+    assert not survivors  # no worker outlives its killed run process
     subprocess.run([*FACTWIRE, "run", "--raw", str(raw), "--warehouse", str(wh)], check=True, env=env,
                    capture_output=True)
     con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
