@@ -53,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     if not args.force:
         from pipeline import nightly
-        from pipeline.reuse import plan_night
+        from pipeline.reuse import hand_over_scan, plan_night
 
         # A night with nothing new would publish the very same version: say so and stop before the
         # orchestrator starts (the sensor skips such a folder the same way).
@@ -62,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"warehouse up to date: version {plan.published} was built from this raw folder with this "
                   f"code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
             return 0
+        hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
         # A small night's extraction workers start now: their imports and warm-up overlap the
         # orchestrator's start-up instead of the run's first steps.
         if plan.files is not None:

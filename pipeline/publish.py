@@ -107,7 +107,6 @@ def _fsync_dir(path: Path) -> None:
 # corpus. Loading streams part after part (no global sort: a sort of every sentence needs memory in
 # proportion to the corpus, and fails under a bounded limit).
 DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 2}
-DEFAULT_VACUUM_TASKS = 100  # DuckDB's default max_vacuum_tasks
 
 
 def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
@@ -195,7 +194,7 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
                 con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(added)})")
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
         if deleted:
-            con.execute(f"SET max_vacuum_tasks = {DEFAULT_VACUUM_TASKS}")
+            con.execute("RESET max_vacuum_tasks")  # DuckDB's default
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -74,8 +74,8 @@ class NightPlan:
     files: pl.DataFrame | None  # the raw_files table of the raw folder, when the check scanned it
 
 
-# The scan made by this process's up-to-date check, for the raw_files step of the run it then starts
-# (the same folder, moments later): taken once, by `night_scan`.
+# The up-to-date check's scan, handed to the raw_files step of the run this process starts next (the
+# same folder, moments later) by `hand_over_scan`; taken once, by `night_scan`.
 _scan: tuple[Path, str | None, pl.DataFrame] | None = None
 
 
@@ -90,21 +90,25 @@ def plan_night(settings: Settings) -> NightPlan:
     mtime and sha256: a touched file changes the raw_files table), the extractor and publisher versions
     (code, contracts, reference data, views) are the published ones, the DuckDB file is in place, and the
     score on record is for the current gold files and this version (so the UI's quality check is current).
-    Reads file stats and small JSON files only; hashes only files the manifest does not know. A scan it
-    makes is kept for this process's run (`night_scan`) and returned.
+    Reads file stats and small JSON files only; hashes only files the manifest does not know. The scan
+    it makes is returned (`NightPlan.files`).
     """
-    global _scan
     previous = incremental.load_previous(settings.warehouse_dir)
     if previous is None or previous.meta != version_meta():
         return NightPlan(None, previous, None)
     manifest = incremental.previous_manifest(previous).sort("source_path")
     files = nightly.scan_raw(settings.raw_dir, manifest)
-    _scan = (settings.raw_dir.resolve(), _version_name(previous), files)
     same = files.equals(manifest) and settings.duckdb_path.exists()
     if same and settings.gold_dir.exists():
         recorded = read_quality(settings.warehouse_dir)
         same = recorded.get("version") == quality_version(gold_digest(settings.gold_dir)[0], previous)
-    return NightPlan(previous.root.name if same else None, previous, files)
+    return NightPlan(_version_name(previous) if same else None, previous, files)
+
+
+def hand_over_scan(settings: Settings, plan: NightPlan) -> None:
+    """Keep the plan's scan for the raw_files step of the run this process is about to start."""
+    global _scan
+    _scan = (settings.raw_dir.resolve(), _version_name(plan.previous), plan.files) if plan.files is not None else None
 
 
 def up_to_date(settings: Settings) -> str | None:
@@ -114,8 +118,8 @@ def up_to_date(settings: Settings) -> str | None:
 
 
 def night_scan(raw_dir: Path, previous: incremental.Previous | None, known: pl.DataFrame | None) -> pl.DataFrame:
-    """The raw_files table of raw_dir for tonight's run: the scan this process's up-to-date check made
-    seconds ago against the same published version (taken once), else a new scan (`nightly.scan_raw`)."""
+    """The raw_files table of raw_dir for tonight's run: the scan handed over by this process's
+    up-to-date check against the same published version (taken once), else a new scan (`nightly.scan_raw`)."""
     global _scan
     made, _scan = _scan, None
     if made is not None and made[0] == raw_dir.resolve() and made[1] == _version_name(previous):

@@ -104,13 +104,16 @@ def test_the_check_hands_its_scan_to_the_run_once(night: Settings, tmp_path: Pat
     assert plan.published is not None and plan.files is not None
     assert plan.files["source_path"].to_list() == [SEED.name]
     previous = incremental.load_previous(night.warehouse_dir)
-    # the raw_files step of the run started by this process takes the check's scan ...
-    assert reuse.night_scan(night.raw_dir, previous, None) is plan.files
-    # ... once: a later call scans again, as does a call for another folder or another published version
+    # the check alone leaves nothing behind: a run's raw_files step scans ...
     assert reuse.night_scan(night.raw_dir, previous, None) is not plan.files
-    reuse.plan_night(night)
+    # ... unless the check's scan was handed over: then the step takes it, once; a later call scans
+    # again, as does a call for another folder or another published version
+    reuse.hand_over_scan(night, plan)
+    assert reuse.night_scan(night.raw_dir, previous, None) is plan.files
+    assert reuse.night_scan(night.raw_dir, previous, None) is not plan.files
+    reuse.hand_over_scan(night, plan)
     assert reuse.night_scan(tmp_path, previous, None).height == 0
-    reuse.plan_night(night)
+    reuse.hand_over_scan(night, plan)
     assert reuse.night_scan(night.raw_dir, None, None) is not plan.files
 
 
