@@ -7,6 +7,7 @@ import dagster as dg
 
 from assets.definitions import build_defs
 from pipeline.config import Settings
+from pipeline.pools import long_lived
 
 # The process that runs a `factwire run`: how the next run tells a run in progress from one whose
 # process was killed (kill -9, power loss) and so never finished.
@@ -47,8 +48,10 @@ def release_orphaned_runs(instance: dg.DagsterInstance) -> list[str]:
 
 def run_nightly(settings: Settings, log_level: str = "INFO") -> bool:
     """Materialize every asset on the DAGSTER_HOME instance (so the run shows in the UI); True on success."""
-    job = build_defs(settings).resolve_job_def("nightly_job")
-    with dg.DagsterInstance.get() as instance:
+    with long_lived():  # the definitions and the instance stay until the process exits
+        job = build_defs(settings).resolve_job_def("nightly_job")
+        instance = dg.DagsterInstance.get()
+    with instance:
         release_orphaned_runs(instance)
         result = job.execute_in_process(
             instance=instance,

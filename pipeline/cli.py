@@ -49,26 +49,29 @@ def dagster_home(settings: Settings) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.pools import long_lived
+
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    if not args.force:
-        from pipeline import nightly
-        from pipeline.reuse import hand_over_scan, plan_night
+    with long_lived():  # the modules the night imports stay until the process exits: frozen, never walked
+        if not args.force:
+            from pipeline import nightly
+            from pipeline.reuse import hand_over_scan, plan_night
 
-        # A night with nothing new would publish the very same version: say so and stop before the
-        # orchestrator starts (the sensor skips such a folder the same way).
-        plan = plan_night(settings)
-        if plan.published:
-            print(f"warehouse up to date: version {plan.published} was built from this raw folder with this "
-                  f"code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
-            return 0
-        hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
-        # A small night's extraction workers start now: their imports and warm-up overlap the
-        # orchestrator's start-up instead of the run's first steps.
-        if plan.files is not None:
-            nightly.prestart_extraction(settings.workers, nightly.expected_extraction(plan.files, plan.previous))
-    os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
-    from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
+            # A night with nothing new would publish the very same version: say so and stop before the
+            # orchestrator starts (the sensor skips such a folder the same way).
+            plan = plan_night(settings)
+            if plan.published:
+                print(f"warehouse up to date: version {plan.published} was built from this raw folder with "
+                      f"this code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
+                return 0
+            hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
+            # A small night's extraction workers start now: their imports and warm-up overlap the
+            # orchestrator's start-up instead of the run's first steps.
+            if plan.files is not None:
+                nightly.prestart_extraction(settings.workers, nightly.expected_extraction(plan.files, plan.previous))
+        os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
+        from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
     if not run_nightly(settings, args.log_level):
         print("factwire run failed; see the Dagster logs above", file=sys.stderr)

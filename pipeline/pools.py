@@ -1,4 +1,5 @@
-"""Process pools for the night's batches: spawned workers that follow their run process, and a bounded map.
+"""Process pools for the night's batches: spawned workers that follow their run process, and a bounded map;
+and the set-up of a long-lived process's heap (`long_lived`).
 
 How batches are spread over processes never decides a row (results are identical for any number of
 workers), so this module is not part of the extractor version (pipeline.incremental).
@@ -7,6 +8,7 @@ workers), so this module is not part of the extractor version (pipeline.incremen
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import sys
@@ -42,6 +44,24 @@ def bounded_map(ex: Executor, fn: Callable, items: Iterable, window: int) -> Ite
         yield head, future.result()
 
 
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Build what a process keeps until it exits (imported modules, the gazetteer and lexicons, Dagster's
+    definitions and instance) without the cyclic garbage collector, then freeze it: moved to the collector's
+    permanent generation, those objects are never walked again. Otherwise every full collection walks all
+    of them (an extraction worker holds about 370,000 tracked objects: about 0.1 s a collection); measured,
+    a worker's start went from 0.93 s to 0.60 s, and the run process of a small night spent 0.3 s less
+    in collections. Objects made later are collected as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
 def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -57,7 +77,8 @@ def _exit_without_teardown() -> None:
 
 def start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
     """A pool worker's start: watch the run process `parent` (a worker whose run process was killed,
-    kill -9 included, exits within half a second instead of waiting forever for work), then `initializer`.
+    kill -9 included, exits within half a second instead of waiting forever for work), then `initializer`,
+    whose objects are frozen as the process's long-lived heap (`long_lived`).
 
     The worker skips the interpreter's teardown when it exits. By then multiprocessing has flushed its
     results to the run process; what is left is freeing every object (an extraction worker's gazetteer
@@ -66,7 +87,8 @@ def start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     atexit.register(_exit_without_teardown)
     if initializer is not None:
-        initializer()
+        with long_lived():
+            initializer()
 
 
 def spawn_pool(workers: int, initializer: Callable[[], object] | None = None) -> ProcessPoolExecutor:

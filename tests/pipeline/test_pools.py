@@ -59,3 +59,29 @@ def test_a_started_worker_exits_without_tearing_the_interpreter_down() -> None:
     plain = subprocess.run([sys.executable, "-c", code.replace("start_worker(None, os.getppid())", "")],
                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert plain.stdout.split() == ["done", "torn", "down"]  # the control: without it, teardown runs
+
+
+def test_long_lived_freezes_what_it_builds_and_restores_the_collector() -> None:
+    """What a process keeps (modules, gazetteer) is built without collections and then frozen: later
+    full collections never walk it. Run in a fresh interpreter: freezing is process-wide."""
+    code = textwrap.dedent(
+        """
+        import gc
+        from pipeline.pools import long_lived
+        collections = []
+        gc.callbacks.append(lambda phase, info: phase == "start" and collections.append(info["generation"]))
+        frozen = gc.get_freeze_count()
+        with long_lived():
+            assert not gc.isenabled()
+            kept = [[i] for i in range(100_000)]  # enough allocations to trigger collections if enabled
+        assert collections == [] and gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(kept)
+        gc.disable()
+        with long_lived():
+            pass
+        assert not gc.isenabled()  # a collector the caller had disabled stays disabled
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr
