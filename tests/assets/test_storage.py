@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -64,3 +66,29 @@ def test_instance_config_is_written_upgraded_from_ours_and_left_alone_when_edite
     config.write_text(edited)
     dagster_home(settings)
     assert config.read_text() == edited
+
+
+def test_connections_are_kept_between_transactions_and_hold_no_lock(tmp_path: Path) -> None:
+    engine = storage.engine_for(f"sqlite:///{tmp_path}/k.db")
+    with engine.connect() as conn, conn.begin():
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        kept = conn.connection.dbapi_connection
+    with engine.connect() as conn, conn.begin():
+        assert conn.connection.dbapi_connection is kept  # the pool's, not a new one per transaction
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    # an idle pooled connection holds no transaction: another process's writer is never kept waiting
+    other = sqlite3.connect(tmp_path / "k.db", timeout=0)
+    other.execute("INSERT INTO t VALUES (2)")
+    other.commit()
+    other.close()
+    # Dagster writes events from more than one thread: a pooled connection serves any of them
+    counted: list[int] = []
+
+    def count() -> None:
+        with engine.connect() as conn:
+            counted.append(conn.exec_driver_sql("SELECT count(*) FROM t").scalar_one())
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    thread.join()
+    assert counted == [2]
