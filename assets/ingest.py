@@ -5,6 +5,7 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, reuse, staging
+from pipeline.publish import start_base_copy, version_meta
 
 
 @dg.asset(
@@ -25,6 +26,10 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     # gazetteer, warm-up) overlaps ingest and the steps in between instead of delaying `facts`.
     if not unchanged and (expected := nightly.expected_extraction(files, previous)):
         nightly.prestart_extraction(settings.workers, expected)
+    # A night with something new that will update the DuckDB file by delta from a copy (the first after a
+    # full load) starts that copy now, beside ingest and extraction.
+    if not unchanged:
+        start_base_copy(settings.warehouse_dir, version_meta())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": files.height, "raw_dir": str(settings.raw_dir),
                   "bytes": int(files["size"].sum()), "same_as_last_night": unchanged}

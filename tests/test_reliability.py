@@ -430,3 +430,43 @@ def test_prestarted_extraction_workers_give_the_same_tables_as_one_process(tmp_p
     for table in TABLES:
         assert tables[1][table].drop("mtime_ns", strict=False).equals(
             tables[2][table].drop("mtime_ns", strict=False)), table
+
+
+def test_first_delta_after_a_full_load_copies_the_file_beside_the_night_and_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no older DuckDB file to update in place, the night copies the published one in the background
+    from its first step on; the delta takes the copy, and no temporary is left. The next night updates the
+    older file in place and copies nothing."""
+    import assets.ingest
+    from pipeline import publish
+
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    started: list[bool] = []
+
+    def recorded(*args: object) -> bool:
+        started.append(publish.start_base_copy(*args))  # type: ignore[arg-type]
+        return started[-1]
+
+    monkeypatch.setattr(assets.ingest, "start_base_copy", recorded)
+    copies: list[str] = []
+    copyfile = shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda src, dst: copies.append(Path(dst).name) or copyfile(src, dst))
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert started == [True]
+    assert copies == [f".factwire.duckdb.base.{os.getpid()}.tmp"]  # the early copy, and the delta took it
+    assert not list(wh.glob(".factwire.duckdb.*"))
+    _duckdb_equals_parquet(wh)
+    (raw / "ua-0001.json").unlink()
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert started == [True, False]  # night 1's file was there to update in place
+    _duckdb_equals_parquet(wh)
+    # a copy that tonight's publish does not need (nothing changed after all) is deleted
+    for older in (wh / ".versions").iterdir():  # as after a full load: no older file to update in place
+        if older.name != (wh / "parquet").resolve().name:
+            shutil.rmtree(older)
+    assert publish.start_base_copy(wh, publish.version_meta()) is True
+    assert publish.publish(wh / "_build", wh, publish.version_meta()).reused
+    assert not list(wh.glob(".factwire.duckdb.*"))
