@@ -321,9 +321,10 @@ def start_base_copy(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL
     """Start copying the published DuckDB file in a background thread when tonight's publish will update
     a copy of it by delta: the published version was built by this code, and no older file is left to
     update in place (the first delta after a full load). The copy (the whole warehouse: 600-700 MB at
-    100,000 files, about 1.5 s) then overlaps the night's parsing and extraction instead of delaying
-    the publish; `publish` takes it, or deletes it when unused. The copy is a temporary named after this
-    process (a killed night's is removed by the next publish). Returns True when a copy was started."""
+    100,000 files; copied in the publish step, that step took 2.0 s instead of 0.6 s right after a full
+    load) then overlaps the night's parsing and extraction instead of delaying the publish; `publish`
+    takes it, or deletes it when unused. The copy is a temporary named after this process (a killed
+    night's is removed by the next publish). Returns True when a copy was started."""
     global _base_copy
     link = warehouse_dir / "parquet"
     if _base_copy is not None or not link.is_symlink():
