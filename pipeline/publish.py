@@ -161,6 +161,12 @@ def _same_views(version_dir: Path, views_sql: Path) -> bool:
     return path.exists() and path.read_text() == _views_hash(views_sql)
 
 
+def _same_code(version_dir: Path, meta: dict, views_sql: Path) -> bool:
+    """Whether a version was loaded by this code with these views: its DuckDB file's rows, columns and
+    views still hold, so a delta can start from that file."""
+    return _same_views(version_dir, views_sql) and _meta(version_dir) == meta
+
+
 def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
     """Bring a DuckDB file of the `previous` version to the `target` version by delta.
 
@@ -247,8 +253,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     if final_db.exists():  # this version was published before (files came back): its file is complete
         counts = _counts(final_db)
     elif (
-        previous is not None and previous.is_dir() and db_path.exists() and _same_views(previous, views_sql)
-        and _meta(previous) == meta  # same code and contracts: the loaded rows and columns still hold
+        previous is not None and previous.is_dir() and db_path.exists() and _same_code(previous, meta, views_sql)
     ):
         counts = _delta(db_path, tmp_db, previous, target, meta, views_sql)
         delta = counts is not None
@@ -279,7 +284,7 @@ def _spares(previous: Path, busy: set[str], meta: dict, views_sql: Path) -> list
     """Version folders other than `busy` whose DuckDB file a delta can start from (same code and views)."""
     return [
         d for d in sorted(p for p in previous.parent.iterdir() if p.name not in busy and not p.name.startswith("."))
-        if (d / DUCKDB_FILE).exists() and _same_views(d, views_sql) and _meta(d) == meta
+        if (d / DUCKDB_FILE).exists() and _same_code(d, meta, views_sql)
     ]
 
 
@@ -313,8 +318,8 @@ def _delta(
 
 
 # The copy of the published DuckDB file made in the background for tonight's delta: (the version it is a
-# copy of, the copying thread, the copy, whether it completed).
-_base_copy: tuple[str, threading.Thread, Path, list[bool]] | None = None
+# copy of, the copying thread, the copy: complete once the thread ended, if it is there at all).
+_base_copy: tuple[str, threading.Thread, Path] | None = None
 
 
 def start_base_copy(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
@@ -331,23 +336,21 @@ def start_base_copy(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL
         return False
     previous = warehouse_dir / ".versions" / Path(os.readlink(link)).name
     source = previous / DUCKDB_FILE
-    if not source.exists() or _meta(previous) != meta or not _same_views(previous, views_sql):
+    if not source.exists() or not _same_code(previous, meta, views_sql):
         return False  # a full load tonight, not a delta
     if _spares(previous, {previous.name}, meta, views_sql):
         return False  # an older file will be updated in place
     copy = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
-    done: list[bool] = []
 
     def run() -> None:
         try:
             shutil.copyfile(source, copy)
-            done.append(True)
         except OSError:
-            copy.unlink(missing_ok=True)  # publish copies again (and reports the error if it persists)
+            copy.unlink(missing_ok=True)  # no partial copy: publish copies again (and reports a lasting error)
 
     thread = threading.Thread(target=run, name="factwire-base-copy", daemon=True)
     thread.start()
-    _base_copy = (previous.name, thread, copy, done)
+    _base_copy = (previous.name, thread, copy)
     return True
 
 
@@ -358,9 +361,9 @@ def _take_base_copy(previous: Path | None) -> Path | None:
     made, _base_copy = _base_copy, None
     if made is None:
         return None
-    version, thread, copy, done = made
+    version, thread, copy = made
     thread.join()
-    if previous is not None and version == previous.name and done:
+    if previous is not None and version == previous.name and copy.exists():
         return copy
     copy.unlink(missing_ok=True)
     return None
