@@ -22,10 +22,11 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     known = incremental.previous_manifest(previous)
     files = reuse.night_scan(settings.raw_dir, previous, known)
     unchanged = nightly.write_raw_files(paths.build_dir(), files, previous, known)
-    # A small night with something to extract starts its extraction workers now: their start (imports,
-    # gazetteer, warm-up) overlaps ingest and the steps in between instead of delaying `facts`.
-    if not unchanged and (expected := nightly.expected_extraction(files, previous)):
-        nightly.prestart_extraction(settings.workers, expected)
+    # A small night with something to extract starts its extraction workers now, and gives them the new
+    # files: their start (imports, gazetteer, warm-up) and extraction overlap ingest and the steps in
+    # between instead of delaying `facts`.
+    if not unchanged:
+        nightly.start_extraction_early(settings.raw_dir, files, previous, settings.workers, settings.max_file_bytes)
     # A night with something new that will update the DuckDB file by delta from a copy (the first after a
     # full load) starts that copy now, beside ingest and extraction.
     if not unchanged:

@@ -23,6 +23,23 @@ class ArticleFacts:
     event_places: list[events.EventPlaceRow]
 
 
+# A short article that sends every extractor down its usual path once.
+WARM_UP = {
+    "id": "warm-up", "date": "2022-09-19",
+    "text": "Russian forces shelled Kharkiv on Monday, killing three civilians and wounding 12, the regional "
+            "governor said.\n\n\"We will rebuild,\" Mayor Ihor Terekhov told reporters. Ukraine's army said it "
+            "had retaken 20 villages.",
+}
+
+
+def warm_up() -> ArticleFacts:
+    """Load the gazetteer and extract `WARM_UP`: what the extractors load or compile on first use
+    (lexicons, regexes) is ready before the first real article."""
+    from pipeline.parse import article_from_object
+
+    return extract_article(article_from_object(WARM_UP, "warm-up.json"), load_gazetteer())
+
+
 def build_doc(article: Article, gazetteer: Gazetteer | None = None) -> Doc:
     """Segment the article and find places and dates once per fact sentence."""
     gazetteer = gazetteer or load_gazetteer()

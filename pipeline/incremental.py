@@ -27,7 +27,7 @@ _LINE_SUFFIX = r":\d+$"  # JSONL rows are recorded as file:line
 # Modules that move, check, publish or score rows but never decide their content: changing them must
 # not make the next night re-extract the whole corpus (the publisher has its own version).
 NOT_EXTRACTION = frozenset({"cli.py", "config.py", "evaluate.py", "evidence.py", "incremental.py", "pools.py",
-                            "publish.py", "reuse.py", "staging.py"})
+                            "publish.py", "reuse.py", "staging.py", "warm.py"})
 
 
 @cache
@@ -79,12 +79,25 @@ def file_of(col: str = "source_path") -> pl.Expr:
 MANIFEST_SCHEMA = {"source_path": pl.Utf8, "size": pl.Int64, "mtime_ns": pl.Int64, "sha256": pl.Utf8}
 
 
+_manifests: dict[tuple[str, int], pl.DataFrame] = {}
+
+
 def previous_manifest(previous: Previous | None) -> pl.DataFrame:
     """The raw_files table (source_path, size, mtime_ns, sha256) recorded by the last published night,
-    as a frame: a large raw folder costs columns, not a Python object per file."""
+    as a frame: a large raw folder costs columns, not a Python object per file. Read once per version
+    and process (a night asks in its check, its raw_files, articles and facts steps): a published
+    version's folder is never written again, and its meta file's mtime tells a rebuilt one."""
     if previous is None:
         return pl.DataFrame(schema=MANIFEST_SCHEMA)
-    return previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
+    try:
+        key = (str(previous.root), (previous.root / META_FILE).stat().st_mtime_ns)
+    except OSError:
+        return previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
+    got = _manifests.get(key)
+    if got is None:
+        _manifests.clear()  # the newest version only: a long-lived process (the UI's sensor) keeps one
+        got = _manifests[key] = previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
+    return got
 
 
 def inventory_digest(files: pl.DataFrame) -> str:

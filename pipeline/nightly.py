@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -142,47 +143,166 @@ def load_gazetteer() -> Gazetteer:
     return load()
 
 
-# A short article that sends every extractor and every table's validation down its usual path once.
-_WARM_UP = {
-    "id": "warm-up", "date": "2022-09-19",
-    "text": "Russian forces shelled Kharkiv on Monday, killing three civilians and wounding 12, the regional "
-            "governor said.\n\n\"We will rebuild,\" Mayor Ihor Terekhov told reporters. Ukraine's army said it "
-            "had retaken 20 villages.",
-}
-
-
 def init_extraction_worker() -> None:
     """An extraction worker's initializer: load the gazetteer, then extract one short article so that
     what the extractors and the validation load or compile on first use (lexicons, regexes, pandera's
     backends: about 0.3 s) is done before the first batch, while the night's other steps run."""
+    from pipeline.extract import WARM_UP
     from pipeline.parse import article_from_object
 
     load_gazetteer()
-    extract_batch([article_from_object(_WARM_UP, "warm-up.json")])
+    extract_batch([article_from_object(WARM_UP, "warm-up.json")])
+
+
+def init_prestarted_worker() -> None:
+    """A prestarted extraction worker's initializer: `init_extraction_worker` at a lower priority. Until the
+    facts step, such a worker runs beside the run process, whose start (the orchestrator's imports,
+    instance and run) is the night's critical path: the worker takes the core the run process leaves."""
+    os.nice(10)
+    init_extraction_worker()
 
 
 def _ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
-_warm: tuple[int, ProcessPoolExecutor] | None = None
+@dataclass
+class _Prestarted:
+    """Extraction workers started ahead of the facts step, and the prefetch jobs given to them."""
+
+    workers: int
+    thread: threading.Thread | None = None  # creates the pool: forking waits for the fork server
+    pool: ProcessPoolExecutor | None = None
+    prefetch: list[Future] = field(default_factory=list)
+
+    def ready(self) -> ProcessPoolExecutor | None:
+        """The pool, once created (None if that failed)."""
+        if self.thread is not None:
+            self.thread.join()
+        return self.pool
 
 
-def prestart_extraction(workers: int, articles: int) -> bool:
-    """Start the extraction workers now, in the background: each imports the extractors, loads the
-    gazetteer and warms up (about 1 s) while the run process scans and ingests, and `extract` uses
-    them. As many workers as the expected `articles` make batches (each one started competes with the
-    run process for the cores); none when one worker is allowed (extraction then runs in process) or a
-    pool is waiting already. Returns True when workers were started."""
+_warm: _Prestarted | None = None
+# What the prestarted workers' fork server imports: extractors, gazetteer and lexicons, warmed up.
+WORKER_PRELOAD = "pipeline.warm"
+
+
+def start_fork_server() -> None:
+    """Start the prestarted workers' fork server now, ahead of a night that will likely prestart them:
+    its preload (about 0.6 s of CPU) then runs beside the run process's start."""
+    pools.start_fork_server(WORKER_PRELOAD)
+
+
+# Prefetch jobs per prestarted worker: enough to balance the workers, few enough that validation's
+# fixed cost per batch stays small.
+PREFETCH_JOBS_PER_WORKER = 1
+
+
+def prestart_extraction(workers: int, articles: int, prefetch: tuple[Path, list[str], int] | None = None) -> bool:
+    """Start the extraction workers now, in the background, forked from the fork server (pipeline.warm:
+    extractors and gazetteer loaded once, ahead), so that they are warm while the run process scans,
+    starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
+    make batches; none when one worker is allowed (extraction then runs in process) or a pool is waiting
+    already. `prefetch` (raw folder, new raw files, largest file size): files the workers parse and
+    extract at once (`_parse_and_extract`), for the facts step to take (`_Prefetched`). Returns True
+    when workers were started."""
     global _warm
     if workers <= 1 or articles <= 0 or _warm is not None:
         return False
     workers = min(workers, -(-articles // articles_per_batch(articles, workers)))
-    ex = pools.spawn_pool(workers, init_extraction_worker)
-    for _ in range(workers):
-        ex.submit(_ready)  # a spawn-context pool starts a worker per task that finds none idle
-    _warm = (workers, ex)
+    jobs = []
+    if prefetch is not None and prefetch[1]:
+        raw_dir, paths, max_bytes = prefetch
+        size = -(-len(paths) // (workers * PREFETCH_JOBS_PER_WORKER))
+        jobs = [(raw_dir, paths[i:i + size], max_bytes) for i in range(0, len(paths), size)]
+    warm = _warm = _Prestarted(workers)
+    warm.thread = threading.Thread(target=_start_prestarted, args=(warm, jobs), daemon=True)
+    warm.thread.start()
     return True
+
+
+def _start_prestarted(warm: _Prestarted, jobs: list[tuple[Path, list[str], int]]) -> None:
+    try:
+        pool = pools.fork_pool(warm.workers, init_prestarted_worker, WORKER_PRELOAD)
+        for _ in range(warm.workers):
+            pool.submit(_ready)  # the pool starts a worker per task that finds none idle
+        warm.prefetch = [pool.submit(_parse_and_extract, job) for job in jobs]
+        warm.pool = pool
+    except Exception:  # noqa: BLE001 - the facts step then starts its own workers
+        warm.pool = None
+
+
+def _parse_and_extract(args: tuple[Path, list[str], int]) -> tuple[list[Article], dict[str, pl.DataFrame],
+                                                                    dict[str, pl.DataFrame]]:
+    """A prefetch job: parse raw files and extract their articles (each once), as `extract_batch` does."""
+    raw_dir, paths, max_bytes = args
+    articles: dict[str, Article] = {}
+    for path in paths:
+        for article in parse_file(raw_dir / path, raw_dir, max_bytes)[0]:
+            articles.setdefault(article.article_id, article)
+    return list(articles.values()), *extract_batch(list(articles.values()))
+
+
+_Results = tuple[list[Article], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]
+
+
+def _prefetched(wait: bool) -> list[_Results]:
+    """The prefetch jobs' results (a failed job's are left out: its articles are extracted in the
+    step); waits for the jobs. Without `wait`, none."""
+    if not wait or _warm is None or _warm.ready() is None:
+        return []
+    results = []
+    for future in _warm.prefetch:
+        try:
+            results.append(future.result())
+        except Exception:  # noqa: BLE001 - see above
+            continue
+    return results
+
+
+class _Prefetched(Executor):
+    """`ex`, except that an extraction batch whose articles the prefetch jobs extracted is answered
+    from their rows.
+
+    A batch's results are a function of its articles alone: each article's rows come from
+    `extract_article(article)`, and validation checks each row, or the uniqueness of ids derived from
+    the article's content hash (two articles never share one). So a batch's frames are the prefetched
+    rows of its articles in the batch's order (by article_id, as `_article_batches` sorts them), when
+    every article is the very one prefetched: same fields (a file changed since the prefetch, or a
+    duplicate whose other copy the step keeps, is extracted again)."""
+
+    def __init__(self, ex: Executor, results: list[_Results]) -> None:
+        self.ex = ex
+        self.articles: dict[str, Article] = {}
+        parts: dict[str, list[pl.DataFrame]] = {}
+        for articles, valid, rejects in results:
+            own = [a for a in articles if a.article_id not in self.articles]  # a duplicate: the first job's
+            self.articles.update((a.article_id, a) for a in own)
+            ids = pl.Series([a.article_id for a in own], dtype=pl.Utf8).implode()
+            for key, df in [*valid.items(), *((f"rejects:{t}", df) for t, df in rejects.items())]:
+                parts.setdefault(key, []).append(df.filter(pl.col("article_id").is_in(ids)))
+        self.frames = {key: pl.concat(dfs) for key, dfs in parts.items()}
+        self.answered = 0  # articles answered from the prefetch
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        got = self._answer(args[0]) if fn is _extract_job and len(args) == 1 and not kwargs else None
+        if got is None:
+            return self.ex.submit(fn, *args, **kwargs)
+        future: Future = Future()
+        future.set_result(got)
+        return future
+
+    def _answer(self, batch: pl.DataFrame) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]] | None:
+        articles = articles_from_frame(batch)
+        if not articles or any(self.articles.get(a.article_id) != a for a in articles):
+            return None
+        ids = batch["article_id"].implode()
+
+        def rows(key: str) -> pl.DataFrame:
+            return self.frames[key].filter(pl.col("article_id").is_in(ids)).sort("article_id", maintain_order=True)
+
+        self.answered += len(articles)
+        return {t: rows(t) for t in FACT_TABLES}, {t: rows(f"rejects:{t}") for t in ("extract", *FACT_TABLES)}
 
 
 @contextmanager
@@ -190,16 +310,23 @@ def _extraction_pool(workers: int, jobs: int) -> Iterator[Executor]:
     """The prestarted workers when there are enough (taken over, shut down with the step), else `pool`."""
     global _warm
     warm, _warm = _warm, None
-    if warm is None or warm[0] < min(workers, jobs) or jobs == 0:
-        if warm is not None:
-            warm[1].shutdown(wait=False, cancel_futures=True)
+    ready = warm.ready() if warm is not None else None
+    if ready is None or warm is None or warm.workers < min(workers, jobs) or jobs == 0:
+        if ready is not None:
+            ready.shutdown(wait=False, cancel_futures=True)
         with pools.pool(workers, jobs, initializer=init_extraction_worker, min_jobs=1) as ex:
             yield ex
         return
     try:
-        yield warm[1]
+        yield ready
     finally:
-        warm[1].shutdown(wait=False, cancel_futures=True)
+        ready.shutdown(wait=False, cancel_futures=True)
+
+
+def new_files(files: pl.DataFrame, previous: incremental.Previous | None) -> pl.DataFrame:
+    """The raw files (raw_files rows) that are new or changed since the `previous` version."""
+    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+    return files.join(manifest, on=["source_path", "sha256"], how="anti")
 
 
 def expected_extraction(files: pl.DataFrame, previous: incremental.Previous | None) -> int:
@@ -209,9 +336,20 @@ def expected_extraction(files: pl.DataFrame, previous: incremental.Previous | No
     flat), or a changed extractor version (every article: a long night anyway)."""
     if previous is None or previous.extractor_version != incremental.extractor_version():
         return 0
-    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
-    new = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="anti").height
+    new = new_files(files, previous).height
     return new if new < 3 * FILES_PER_BATCH else 0
+
+
+def start_extraction_early(
+    raw_dir: Path, files: pl.DataFrame, previous: incremental.Previous | None, workers: int, max_bytes: int
+) -> bool:
+    """On a small night with something to extract (`expected_extraction`), start the extraction workers
+    and give them the new raw files to parse and extract. Returns True when workers were started."""
+    if _warm is not None:  # started already (by the CLI's check, before this run's raw_files step)
+        return False
+    expected = expected_extraction(files, previous)
+    paths = sorted(new_files(files, previous)["source_path"].to_list()) if expected else []
+    return prestart_extraction(workers, expected, (raw_dir, paths, max_bytes))
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -388,6 +526,7 @@ class ExtractStats:
     articles_unchanged: int
     rows: dict[str, int]
     rejected: dict[str, int]
+    articles_prefetched: int = 0  # of articles_extracted, extracted by the prefetch jobs
 
 
 def extract(
@@ -418,8 +557,10 @@ def extract(
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
+    prefetched = _prefetched(wait=n_todo > 0)  # taken before the prestarted workers may be let go
     # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
-    with _extraction_pool(workers, n_batches) as ex:
+    with _extraction_pool(workers, n_batches) as pool_ex:
+        ex = _Prefetched(pool_ex, prefetched)
         for batch, (valid, rejects) in pools.bounded_map(ex, _extract_job, _article_batches(todo, size), 2 * workers):
             name = _batch_name(batch["article_id"].to_list())
             for table, df in valid.items():
@@ -433,7 +574,7 @@ def extract(
             if progress and (done // every > before // every or done == n_todo):
                 counts = ", ".join(f"{t} {n}" for t, n in rows.items())
                 progress(f"extracted {done}/{n_todo} articles: {counts}")
-    return ExtractStats(n_todo, reuse.len(), rows, rejected)
+    return ExtractStats(n_todo, reuse.len(), rows, rejected, ex.answered if n_todo else 0)
 
 
 def places_frame() -> pl.DataFrame:

@@ -406,7 +406,7 @@ def test_quality_score_is_reused_until_the_scored_gold_articles_change(tmp_path:
     assert fourth["score_reused_from_last_night"] is True and fourth["articles_scored"] == 0
 
 
-def test_prestarted_extraction_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch) -> None:
+def test_prestarted_and_prefetching_extraction_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch) -> None:
     from pipeline import nightly
 
     monkeypatch.setattr(nightly, "ARTICLES_PER_BATCH", 1)  # two new articles: two batches, two workers
@@ -423,9 +423,13 @@ def test_prestarted_extraction_workers_give_the_same_tables_as_one_process(tmp_p
         (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
         (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
         result = run_night(raw, wh)
-        assert materialization_meta(result, "figures")["articles_extracted"] == 2
+        meta = materialization_meta(result, "figures")
+        assert meta["articles_extracted"] == 2
+        # with two workers, both new articles were extracted by the prestarted workers before the facts step
+        assert meta["articles_prefetched"] == (2 if workers == 2 else 0)
         tables[workers] = snapshot(wh)
-    assert started == [False, True]  # one worker: extraction in process; two: started during raw_files
+    # first nights extract everything (no prestart); then one worker: in process; two: started during raw_files
+    assert started == [False, False, False, True]
     assert nightly._warm is None  # the facts step took the workers over and let them go
     for table in TABLES:
         assert tables[1][table].drop("mtime_ns", strict=False).equals(

@@ -18,3 +18,15 @@ def test_no_pipeline_module_imports_dagster() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_extraction_core_and_its_warm_up_import_no_polars() -> None:
+    """The extraction workers' fork server imports pipeline.warm (extractors, gazetteer, one article
+    extracted) and then forks: polars' threads would not survive the fork, so none may be started."""
+    code = (
+        "import os, sys\n"
+        "import pipeline.warm, pipeline.parse\n"
+        "print('polars' in sys.modules, 'pandera' in sys.modules, len(os.listdir('/proc/self/task')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "1"]

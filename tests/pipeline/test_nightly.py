@@ -1,4 +1,4 @@
-"""pipeline.nightly: how a night's extraction is cut into batches."""
+"""pipeline.nightly: how a night's extraction is cut into batches, and how prefetched extraction is taken."""
 
 from __future__ import annotations
 
@@ -19,3 +19,62 @@ from pipeline.nightly import ARTICLES_PER_BATCH, articles_per_batch
 )
 def test_batches_are_large_but_every_worker_gets_one(articles: int, workers: int, size: int) -> None:
     assert articles_per_batch(articles, workers) == size
+
+
+def _articles() -> list:
+    from pipeline.parse import article_from_object
+    from tests.conftest import LEE_005_TEXT, UA_0001_TEXT
+
+    return [
+        article_from_object({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}, "ua-0001.json"),
+        article_from_object({"id": "lee-bg-005", "text": LEE_005_TEXT}, "lee-bg-005.json"),
+        article_from_object({"id": "seed-like", "date": "2022-09-19", "text": "Russian shelling killed three "
+                             "civilians and wounded 12 in Kharkiv on Monday, the governor said."}, "c.json"),
+    ]
+
+
+def test_a_prefetched_batch_is_answered_with_the_rows_extraction_would_give() -> None:
+    """Prefetch jobs group the night's articles by raw file; the facts step's batches group them by
+    article id. A batch of prefetched articles gets exactly the frames `extract_batch` gives it."""
+    from pipeline import nightly, pools
+    from pipeline.frames import to_frame
+
+    articles = _articles()
+    jobs = [(articles[2:], *nightly.extract_batch(articles[2:])), (articles[:2], *nightly.extract_batch(articles[:2]))]
+    batch = to_frame("articles", articles).sort("article_id")
+    expected = nightly._extract_job(batch)
+    calls: list[str] = []
+
+    class Counting(pools.InProcess):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+            calls.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    prefetched = nightly._Prefetched(Counting(), jobs)
+    valid, rejects = prefetched.submit(nightly._extract_job, batch).result()
+    assert calls == [] and prefetched.answered == 3
+    assert valid.keys() == expected[0].keys() and rejects.keys() == expected[1].keys()
+    for table, df in valid.items():
+        assert df.height and df.equals(expected[0][table]), table
+    for table, df in rejects.items():
+        assert df.equals(expected[1][table]), table
+
+
+def test_a_batch_with_an_article_other_than_the_prefetched_one_is_extracted_again() -> None:
+    """A raw file changed after the prefetch read it (here: another date) gives another article under the
+    same id: that batch is extracted by the pool, never answered with stale rows."""
+    import dataclasses
+    from datetime import date
+
+    from pipeline import nightly, pools
+    from pipeline.frames import to_frame
+
+    articles = _articles()
+    prefetched = nightly._Prefetched(pools.InProcess(), [(articles, *nightly.extract_batch(articles))])
+    changed = [articles[0], dataclasses.replace(articles[1], published_date=date(2001, 9, 12))]
+    batch = to_frame("articles", changed).sort("article_id")
+    valid, _ = prefetched.submit(nightly._extract_job, batch).result()
+    assert prefetched.answered == 0
+    assert valid["figures"].equals(nightly._extract_job(batch)[0]["figures"])
+    assert prefetched.submit(nightly._extract_job, to_frame("articles", articles[:1])).result()
+    assert prefetched.answered == 1  # the unchanged article alone is answered

@@ -85,3 +85,40 @@ def test_long_lived_freezes_what_it_builds_and_restores_the_collector() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and has not exited (an exited child not yet reaped is a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_worker_forked_by_the_fork_server_exits_when_its_run_process_is_killed() -> None:
+    """The fork server, not the run process, is a forked worker's parent: the worker watches the run
+    process itself (a pidfd) and exits at once when it is killed with SIGKILL."""
+    import signal
+    import time
+
+    code = textwrap.dedent("""
+        import os, time
+        from pipeline import pools
+        ex = pools.fork_pool(1, None, "pipeline.pools")
+        print(ex.submit(os.getpid).result(), ex.submit(os.getppid).result(), flush=True)
+        time.sleep(60)
+    """)
+    run = subprocess.Popen([sys.executable, "-c", code], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        worker, parent = map(int, run.stdout.readline().split())  # type: ignore[union-attr]
+        assert parent != run.pid  # forked by the server
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        deadline = time.monotonic() + 5
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(worker), "the forked worker outlived its killed run process"
+    finally:
+        if run.poll() is None:
+            run.kill()
