@@ -56,29 +56,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     with long_lived():  # the modules the night imports stay until the process exits: frozen, never walked
         if not args.force:
             from pipeline import incremental, nightly
-            from pipeline.reuse import hand_over_scan, plan_night
+            from pipeline.reuse import hand_over_scan, likely_new_files, plan_night
 
-            # A night after one built by this code is small or nothing (a few new files): the fork server
-            # of its extraction workers starts now, beside the check (not on a first night or after an
-            # upgrade, which extract everything in their own pools).
+            # A night with files added since a version built by this code is likely small: its extraction
+            # workers start now, beside the check (not on a first night or after an upgrade, which extract
+            # everything in their own pools).
             previous = incremental.load_previous(settings.warehouse_dir)
-            if settings.workers > 1 and previous and previous.extractor_version == incremental.extractor_version():
-                nightly.start_fork_server()
+            if previous and previous.extractor_version == incremental.extractor_version() \
+                    and likely_new_files(settings.raw_dir, previous):
+                nightly.prestart_on_chance(settings.workers)
 
             # A night with nothing new would publish the very same version: say so and stop before the
             # orchestrator starts (the sensor skips such a folder the same way).
             plan = plan_night(settings)
             if plan.published:
+                nightly.release_prestarted(before_exit=True)
                 print(f"warehouse up to date: version {plan.published} was built from this raw folder with "
                       f"this code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
                 return 0
             hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
             # A small night's extraction workers start now, on the new files: their imports, warm-up and
             # extraction overlap the orchestrator's start-up and the run's first steps.
-            if plan.files is not None:
-                nightly.start_extraction_early(
-                    settings.raw_dir, plan.files, plan.previous, settings.workers, settings.max_file_bytes
-                )
+            if plan.files is None or not nightly.start_extraction_early(
+                settings.raw_dir, plan.files, plan.previous, settings.workers, settings.max_file_bytes
+            ):
+                nightly.release_prestarted()
         os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
         from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 

@@ -171,9 +171,39 @@ class _Prestarted:
     """Extraction workers started ahead of the facts step, and the prefetch jobs given to them."""
 
     workers: int
+    claimed: bool  # by a small night (`prestart_extraction`), or only started on the chance of one
     thread: threading.Thread | None = None  # creates the pool: forking waits for the fork server
     pool: ProcessPoolExecutor | None = None
     prefetch: list[Future] = field(default_factory=list)
+    pending: list[tuple[Path, list[str], int]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self._create, daemon=True)
+        self.thread.start()
+
+    def _create(self) -> None:
+        try:
+            pool = pools.fork_pool(self.workers, init_prestarted_worker, WORKER_PRELOAD)
+            for _ in range(self.workers):
+                pool.submit(_ready)  # the pool starts a worker per task that finds none idle
+        except Exception:  # noqa: BLE001 - the facts step then starts its own workers
+            return
+        with self.lock:
+            self.pool = pool
+            self._submit()
+
+    def give(self, jobs: list[tuple[Path, list[str], int]]) -> None:
+        """Prefetch jobs, submitted as soon as the pool exists."""
+        with self.lock:
+            self.pending += jobs
+            if self.pool is not None:
+                self._submit()
+
+    def _submit(self) -> None:
+        assert self.pool is not None
+        self.prefetch += [self.pool.submit(_parse_and_extract, job) for job in self.pending]
+        self.pending = []
 
     def ready(self) -> ProcessPoolExecutor | None:
         """The pool, once created (None if that failed)."""
@@ -185,51 +215,64 @@ class _Prestarted:
 _warm: _Prestarted | None = None
 # What the prestarted workers' fork server imports: extractors, gazetteer and lexicons, warmed up.
 WORKER_PRELOAD = "pipeline.warm"
-
-
-def start_fork_server() -> None:
-    """Start the prestarted workers' fork server now, ahead of a night that will likely prestart them:
-    its preload (about 0.6 s of CPU) then runs beside the run process's start."""
-    pools.start_fork_server(WORKER_PRELOAD)
-
-
 # Prefetch jobs per prestarted worker: enough to balance the workers, few enough that validation's
 # fixed cost per batch stays small.
 PREFETCH_JOBS_PER_WORKER = 1
+
+
+def prestart_on_chance(workers: int) -> None:
+    """Start `workers` extraction workers before it is known whether the night is small (the CLI's check
+    scans the raw folder meanwhile): the fork server's preload and the workers' start then overlap the
+    check. `prestart_extraction` claims them; `release_prestarted` lets them go."""
+    global _warm
+    if workers > 1 and _warm is None:
+        _warm = _Prestarted(workers, claimed=False)
+        _warm.start()
+
+
+def release_prestarted(before_exit: bool = False) -> None:
+    """Let unclaimed prestarted workers go (the night has nothing to extract, or too much for them), in
+    the background; `before_exit`: wait until they are gone (a process that exits at once would leave
+    their queues' semaphores to the resource tracker, which warns)."""
+    global _warm
+    warm = _warm
+    if warm is None or warm.claimed:
+        return
+    _warm = None
+    if before_exit:
+        _let_go(warm, wait=True)
+    else:
+        threading.Thread(target=_let_go, args=(warm, False), daemon=True).start()
+
+
+def _let_go(warm: _Prestarted, wait: bool) -> None:
+    pool = warm.ready()
+    if pool is not None:
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def prestart_extraction(workers: int, articles: int, prefetch: tuple[Path, list[str], int] | None = None) -> bool:
     """Start the extraction workers now, in the background, forked from the fork server (pipeline.warm:
     extractors and gazetteer loaded once, ahead), so that they are warm while the run process scans,
     starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
-    make batches; none when one worker is allowed (extraction then runs in process) or a pool is waiting
-    already. `prefetch` (raw folder, new raw files, largest file size): files the workers parse and
-    extract at once (`_parse_and_extract`), for the facts step to take (`_Prefetched`). Returns True
-    when workers were started."""
+    make batches (or those `prestart_on_chance` started); none when one worker is allowed (extraction
+    then runs in process) or workers were claimed already. `prefetch` (raw folder, new raw files, largest
+    file size): files the workers parse and extract at once (`_parse_and_extract`), for the facts step to
+    take (`_Prefetched`). Returns True when workers were started or claimed."""
     global _warm
-    if workers <= 1 or articles <= 0 or _warm is not None:
+    if workers <= 1 or articles <= 0 or (_warm is not None and _warm.claimed):
         return False
-    workers = min(workers, -(-articles // articles_per_batch(articles, workers)))
-    jobs = []
+    warm = _warm
+    if warm is None:
+        warm = _Prestarted(min(workers, -(-articles // articles_per_batch(articles, workers))), claimed=True)
+        warm.start()
+    warm.claimed = True
+    _warm = warm
     if prefetch is not None and prefetch[1]:
         raw_dir, paths, max_bytes = prefetch
-        size = -(-len(paths) // (workers * PREFETCH_JOBS_PER_WORKER))
-        jobs = [(raw_dir, paths[i:i + size], max_bytes) for i in range(0, len(paths), size)]
-    warm = _warm = _Prestarted(workers)
-    warm.thread = threading.Thread(target=_start_prestarted, args=(warm, jobs), daemon=True)
-    warm.thread.start()
+        size = -(-len(paths) // (warm.workers * PREFETCH_JOBS_PER_WORKER))
+        warm.give([(raw_dir, paths[i:i + size], max_bytes) for i in range(0, len(paths), size)])
     return True
-
-
-def _start_prestarted(warm: _Prestarted, jobs: list[tuple[Path, list[str], int]]) -> None:
-    try:
-        pool = pools.fork_pool(warm.workers, init_prestarted_worker, WORKER_PRELOAD)
-        for _ in range(warm.workers):
-            pool.submit(_ready)  # the pool starts a worker per task that finds none idle
-        warm.prefetch = [pool.submit(_parse_and_extract, job) for job in jobs]
-        warm.pool = pool
-    except Exception:  # noqa: BLE001 - the facts step then starts its own workers
-        warm.pool = None
 
 
 def _parse_and_extract(args: tuple[Path, list[str], int]) -> tuple[list[Article], dict[str, pl.DataFrame],
@@ -345,7 +388,7 @@ def start_extraction_early(
 ) -> bool:
     """On a small night with something to extract (`expected_extraction`), start the extraction workers
     and give them the new raw files to parse and extract. Returns True when workers were started."""
-    if _warm is not None:  # started already (by the CLI's check, before this run's raw_files step)
+    if _warm is not None and _warm.claimed:  # claimed already (by the CLI's check, before this run's raw_files step)
         return False
     expected = expected_extraction(files, previous)
     paths = sorted(new_files(files, previous)["source_path"].to_list()) if expected else []

@@ -78,3 +78,40 @@ def test_a_batch_with_an_article_other_than_the_prefetched_one_is_extracted_agai
     assert valid["figures"].equals(nightly._extract_job(batch)[0]["figures"])
     assert prefetched.submit(nightly._extract_job, to_frame("articles", articles[:1])).result()
     assert prefetched.answered == 1  # the unchanged article alone is answered
+
+
+def test_workers_started_on_chance_are_claimed_by_a_small_night_and_prefetch_its_files(tmp_path) -> None:
+    """The CLI starts workers before its check knows the night; a small night claims them and gives them
+    its new files, whose parsed articles and rows come back for the facts step."""
+    import json
+
+    from pipeline import nightly
+    from tests.conftest import UA_0001_TEXT
+
+    (tmp_path / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    try:
+        nightly.prestart_on_chance(2)
+        chance = nightly._warm
+        assert chance is not None and not chance.claimed
+        assert nightly.prestart_extraction(2, 1, (tmp_path, ["ua-0001.json"], 1_000_000))
+        assert nightly._warm is chance and chance.claimed
+        assert not nightly.prestart_extraction(2, 1)  # claimed once
+        [(articles, valid, _)] = nightly._prefetched(wait=True)
+        assert [a.source_path for a in articles] == ["ua-0001.json"]
+        assert valid["sentences"].height and set(valid["sentences"]["article_id"]) == {articles[0].article_id}
+    finally:
+        warm, nightly._warm = nightly._warm, None
+        if warm is not None and warm.ready() is not None:
+            warm.ready().shutdown(wait=True)
+
+
+def test_unclaimed_workers_are_let_go() -> None:
+    from pipeline import nightly
+
+    nightly.prestart_on_chance(2)
+    chance = nightly._warm
+    nightly.release_prestarted()
+    assert nightly._warm is None
+    pool = chance.ready()
+    assert pool is not None
+    pool.shutdown(wait=True)  # already shut down by release_prestarted: returns at once

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,20 @@ def test_second_run_on_the_same_folder_stops_before_the_job_and_force_runs_it(ni
     forced = factwire_run(night.raw_dir, night.warehouse_dir, "--force")
     assert "warehouse published" in forced
     assert night.warehouse_dir.joinpath("parquet").resolve().name == version  # the job agrees: same version
+
+
+def test_a_folder_touched_with_nothing_new_starts_workers_on_chance_and_lets_them_go_quietly(night: Settings) -> None:
+    """A file dropped and taken back changes the raw folder's mtime: the check starts extraction workers
+    on the chance of a small night, finds nothing new, and lets them go before it exits (no leaked
+    semaphores reported by the resource tracker: `factwire_run` asserts an empty stderr)."""
+    previous = incremental.load_previous(night.warehouse_dir)
+    assert previous is not None and not reuse.likely_new_files(night.raw_dir, previous)
+    time.sleep(0.05)  # past the file system's timestamp tick
+    dropped = night.raw_dir / "dropped.txt"
+    dropped.write_text(LEE_005_TEXT)
+    dropped.unlink()
+    assert reuse.likely_new_files(night.raw_dir, previous)
+    assert factwire_run(night.raw_dir, night.warehouse_dir).startswith("warehouse up to date")
 
 
 def test_up_to_date_names_the_published_version(night: Settings) -> None:
