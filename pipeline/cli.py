@@ -84,7 +84,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
         from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
-    if not run_nightly(settings, args.log_level):
+    ok = run_nightly(settings, args.log_level)
+    from pipeline.publish import finish_spare_copy
+
+    finish_spare_copy()  # a full load's copy for the next night's delta: complete before the process exits
+    if not ok:
         print("factwire run failed; see the Dagster logs above", file=sys.stderr)
         return 1
     print(f"warehouse published: {settings.duckdb_path}")

@@ -436,17 +436,21 @@ def test_prestarted_and_prefetching_extraction_workers_give_the_same_tables_as_o
             tables[2][table].drop("mtime_ns", strict=False)), table
 
 
-def test_first_delta_after_a_full_load_copies_the_file_beside_the_night_and_leaves_no_temporary(
+def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With no older DuckDB file to update in place, the night copies the published one in the background
-    from its first step on; the delta takes the copy, and no temporary is left. The next night updates the
-    older file in place and copies nothing."""
+    """A full load copies its DuckDB file in the background (the next night has no older file to update in
+    place); the first delta updates that copy, and no temporary is left. The next night updates the older
+    file in place and copies nothing. Without a spare (lost), the night copies the published file in the
+    background from its first step on."""
     import assets.ingest
     from pipeline import publish
 
     raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
+    publish.finish_spare_copy()
+    version = (wh / "parquet").resolve().name
+    assert [p.name for p in wh.glob(".factwire.duckdb.*")] == [f".factwire.duckdb.{version}.spare"]
     started: list[bool] = []
 
     def recorded(*args: object) -> bool:
@@ -459,16 +463,24 @@ def test_first_delta_after_a_full_load_copies_the_file_beside_the_night_and_leav
     monkeypatch.setattr(shutil, "copyfile", lambda src, dst: copies.append(Path(dst).name) or copyfile(src, dst))
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert started == [True]
-    assert copies == [f".factwire.duckdb.base.{os.getpid()}.tmp"]  # the early copy, and the delta took it
+    assert started == [False] and copies == []  # the full load's copy was updated
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     (raw / "ua-0001.json").unlink()
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert started == [True, False]  # night 1's file was there to update in place
+    assert started == [False, False] and copies == []  # night 1's file was there to update in place
+    _duckdb_equals_parquet(wh)
+    for older in (wh / ".versions").iterdir():  # as after a full load whose copy was lost
+        if older.name != (wh / "parquet").resolve().name:
+            shutil.rmtree(older)
+    (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert started == [False, False, True]
+    assert copies == [f".factwire.duckdb.base.{os.getpid()}.tmp"]  # the early copy, and the delta took it
+    assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     # a copy that tonight's publish does not need (nothing changed after all) is deleted
-    for older in (wh / ".versions").iterdir():  # as after a full load: no older file to update in place
+    for older in (wh / ".versions").iterdir():
         if older.name != (wh / "parquet").resolve().name:
             shutil.rmtree(older)
     assert publish.start_base_copy(wh, publish.version_meta()) is True
