@@ -96,10 +96,13 @@ class Stages:
 
 class TreeRss:
     """Samples (every 50 ms, from /proc) the summed RSS of a process and all its descendants: the
-    memory the whole job holds at once (the run process, its workers and DuckDB together)."""
+    memory the whole job holds at once (the run process, its workers and DuckDB together). Also the
+    summed PSS: workers forked from the fork server share its pages (gazetteer, extractors), which the
+    RSS of each process counts in full and PSS divides among the processes sharing them."""
 
     def __init__(self) -> None:
         self.peak_total = 0.0
+        self.peak_pss = 0.0
         self._pid: int | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -137,16 +140,29 @@ class TreeRss:
             pass
         return 0.0
 
+    @staticmethod
+    def _pss_mb(pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
     def _loop(self) -> None:
         while not self._stop.wait(0.05):
             if self._pid is None:
                 continue
-            todo, total = [self._pid], 0.0
+            todo, total, pss = [self._pid], 0.0, 0.0
             while todo:
                 pid = todo.pop()
                 total += self._rss_mb(pid)
+                pss += self._pss_mb(pid)
                 todo += self._children(pid)
             self.peak_total = max(self.peak_total, total)
+            self.peak_pss = max(self.peak_pss, pss)
 
 
 SEED = ROOT / "seeds" / "articles" / "000_34f58d2625e0538a.txt"
@@ -308,7 +324,7 @@ def main() -> int:
             # this process counts this process's pages too, so it is meaningful with --no-stages only
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             memory = (f"   peak RSS: largest process so far {rss:>5.0f} MB, all job processes together "
-                      f"{tree.peak_total:>5.0f} MB" if not args.stages else "")
+                      f"{tree.peak_total:>5.0f} MB (PSS {tree.peak_pss:>4.0f} MB)" if not args.stages else "")
             print(f"{label:<44}{secs:>8.1f} s{memory}")
             print(last_run_steps(wh))
             return secs
