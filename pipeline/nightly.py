@@ -275,8 +275,11 @@ def prestart_extraction(workers: int, articles: int, prefetch: tuple[Path, list[
     return True
 
 
-def _parse_and_extract(args: tuple[Path, list[str], int]) -> tuple[list[Article], dict[str, pl.DataFrame],
-                                                                    dict[str, pl.DataFrame]]:
+# A prefetch job's results: the articles it parsed, then their valid rows and rejects per table.
+_Results = tuple[list[Article], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]
+
+
+def _parse_and_extract(args: tuple[Path, list[str], int]) -> _Results:
     """A prefetch job: parse raw files and extract their articles (each once), as `extract_batch` does."""
     raw_dir, paths, max_bytes = args
     articles: dict[str, Article] = {}
@@ -284,9 +287,6 @@ def _parse_and_extract(args: tuple[Path, list[str], int]) -> tuple[list[Article]
         for article in parse_file(raw_dir / path, raw_dir, max_bytes)[0]:
             articles.setdefault(article.article_id, article)
     return list(articles.values()), *extract_batch(list(articles.values()))
-
-
-_Results = tuple[list[Article], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]
 
 
 def _prefetched(wait: bool) -> list[_Results]:
