@@ -130,22 +130,12 @@ class TreeRss:
         return out
 
     @staticmethod
-    def _rss_mb(pid: int) -> float:
+    def _proc_mb(pid: int, file: str, field: str) -> float:
+        """A memory field (kB) of /proc/<pid>/<file>, in MB; 0 when the process is gone."""
         try:
-            with open(f"/proc/{pid}/status") as fh:
+            with open(f"/proc/{pid}/{file}") as fh:
                 for line in fh:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
-
-    @staticmethod
-    def _pss_mb(pid: int) -> float:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
+                    if line.startswith(field):
                         return int(line.split()[1]) / 1024
         except OSError:
             pass
@@ -158,8 +148,8 @@ class TreeRss:
             todo, total, pss = [self._pid], 0.0, 0.0
             while todo:
                 pid = todo.pop()
-                total += self._rss_mb(pid)
-                pss += self._pss_mb(pid)
+                total += self._proc_mb(pid, "status", "VmRSS:")
+                pss += self._proc_mb(pid, "smaps_rollup", "Pss:")
                 todo += self._children(pid)
             self.peak_total = max(self.peak_total, total)
             self.peak_pss = max(self.peak_pss, pss)
