@@ -39,7 +39,7 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
                 "rejected_rows": rejects.height,
                 "articles_extracted": stats.articles_extracted,
                 "articles_unchanged": stats.articles_unchanged,
-                # extracted by the prestarted workers while the orchestrator started (nightly.prefetch_extraction)
+                # extracted by the prestarted workers while the orchestrator started (nightly.prestart_extraction)
                 "articles_prefetched": stats.articles_prefetched,
                 "rows_per_method": dg.MetadataValue.json(per_method),
             },

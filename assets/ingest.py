@@ -22,14 +22,13 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
     known = incremental.previous_manifest(previous)
     files = reuse.night_scan(settings.raw_dir, previous, known)
     unchanged = nightly.write_raw_files(paths.build_dir(), files, previous, known)
-    # A small night with something to extract starts its extraction workers now, and gives them the new
-    # files: their start (imports, gazetteer, warm-up) and extraction overlap ingest and the steps in
-    # between instead of delaying `facts`.
     if not unchanged:
+        # A small night with something to extract starts its extraction workers now, and gives them the
+        # new files: their start and extraction overlap ingest and the steps in between instead of
+        # delaying `facts`.
         nightly.start_extraction_early(settings.raw_dir, files, previous, settings.workers, settings.max_file_bytes)
-    # A night with something new that will update the DuckDB file by delta from a copy (the first after a
-    # full load) starts that copy now, beside ingest and extraction.
-    if not unchanged:
+        # A night that will update the DuckDB file by delta from a copy (the first after a full load whose
+        # copy is missing) starts that copy now, beside ingest and extraction.
         start_base_copy(settings.warehouse_dir, version_meta())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": files.height, "raw_dir": str(settings.raw_dir),

@@ -32,12 +32,17 @@ WARM_UP = {
 }
 
 
+def warm_up_article() -> Article:
+    """`WARM_UP` as an article."""
+    from pipeline.parse import article_from_object
+
+    return article_from_object(WARM_UP, "warm-up.json")
+
+
 def warm_up() -> ArticleFacts:
     """Load the gazetteer and extract `WARM_UP`: what the extractors load or compile on first use
     (lexicons, regexes) is ready before the first real article."""
-    from pipeline.parse import article_from_object
-
-    return extract_article(article_from_object(WARM_UP, "warm-up.json"), load_gazetteer())
+    return extract_article(warm_up_article(), load_gazetteer())
 
 
 def build_doc(article: Article, gazetteer: Gazetteer | None = None) -> Doc:

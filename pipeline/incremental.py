@@ -90,13 +90,15 @@ def previous_manifest(previous: Previous | None) -> pl.DataFrame:
     if previous is None:
         return pl.DataFrame(schema=MANIFEST_SCHEMA)
     try:
-        key = (str(previous.root), (previous.root / META_FILE).stat().st_mtime_ns)
+        key: tuple[str, int] | None = (str(previous.root), (previous.root / META_FILE).stat().st_mtime_ns)
     except OSError:
-        return previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
-    got = _manifests.get(key)
+        key = None  # read, not remembered
+    got = _manifests.get(key) if key else None
     if got is None:
-        _manifests.clear()  # the newest version only: a long-lived process (the UI's sensor) keeps one
-        got = _manifests[key] = previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
+        got = previous.scan("raw_files").select(*MANIFEST_SCHEMA).collect()
+        if key:
+            _manifests.clear()  # the newest version only: a long-lived process (the UI's sensor) keeps one
+            _manifests[key] = got
     return got
 
 

@@ -147,11 +147,10 @@ def init_extraction_worker() -> None:
     """An extraction worker's initializer: load the gazetteer, then extract one short article so that
     what the extractors and the validation load or compile on first use (lexicons, regexes, pandera's
     backends: about 0.3 s) is done before the first batch, while the night's other steps run."""
-    from pipeline.extract import WARM_UP
-    from pipeline.parse import article_from_object
+    from pipeline.extract import warm_up_article
 
     load_gazetteer()
-    extract_batch([article_from_object(WARM_UP, "warm-up.json")])
+    extract_batch([warm_up_article()])
 
 
 def init_prestarted_worker() -> None:
@@ -369,33 +368,27 @@ def _extraction_pool(workers: int, jobs: int) -> Iterator[Executor]:
         ready.shutdown(wait=False, cancel_futures=True)
 
 
-def new_files(files: pl.DataFrame, previous: incremental.Previous | None) -> pl.DataFrame:
-    """The raw files (raw_files rows) that are new or changed since the `previous` version."""
-    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
-    return files.join(manifest, on=["source_path", "sha256"], how="anti")
-
-
-def expected_extraction(files: pl.DataFrame, previous: incremental.Previous | None) -> int:
-    """About how many articles a small night, with raw_files `files`, will extract (one per new or
-    changed file); 0 when it is not a small night with work: nothing new, or so many new files that
-    ingest uses its own pool (prestarted workers never run beside the parse workers: memory stays
-    flat), or a changed extractor version (every article: a long night anyway)."""
+def small_night_files(files: pl.DataFrame, previous: incremental.Previous | None) -> list[str]:
+    """The new or changed raw files of a small night, with raw_files `files`, sorted (about one article
+    each); none when it is not a small night with work: nothing new, or so many new files that ingest
+    uses its own pool (prestarted workers never run beside the parse workers: memory stays flat), or a
+    changed extractor version (every article: a long night anyway)."""
     if previous is None or previous.extractor_version != incremental.extractor_version():
-        return 0
-    new = new_files(files, previous).height
-    return new if new < 3 * FILES_PER_BATCH else 0
+        return []
+    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+    new = files.join(manifest, on=["source_path", "sha256"], how="anti")["source_path"]
+    return sorted(new.to_list()) if new.len() < 3 * FILES_PER_BATCH else []
 
 
 def start_extraction_early(
     raw_dir: Path, files: pl.DataFrame, previous: incremental.Previous | None, workers: int, max_bytes: int
 ) -> bool:
-    """On a small night with something to extract (`expected_extraction`), start the extraction workers
+    """On a small night with something to extract (`small_night_files`), start the extraction workers
     and give them the new raw files to parse and extract. Returns True when workers were started."""
     if _warm is not None and _warm.claimed:  # claimed already (by the CLI's check, before this run's raw_files step)
         return False
-    expected = expected_extraction(files, previous)
-    paths = sorted(new_files(files, previous)["source_path"].to_list()) if expected else []
-    return prestart_extraction(workers, expected, (raw_dir, paths, max_bytes))
+    paths = small_night_files(files, previous)
+    return prestart_extraction(workers, len(paths), (raw_dir, paths, max_bytes))
 
 
 def _batches(items: list, size: int) -> list[list]:
@@ -620,7 +613,7 @@ def extract(
             if progress and (done // every > before // every or done == n_todo):
                 counts = ", ".join(f"{t} {n}" for t, n in rows.items())
                 progress(f"extracted {done}/{n_todo} articles: {counts}")
-    return ExtractStats(n_todo, reuse.len(), rows, rejected, ex.answered if n_todo else 0)
+    return ExtractStats(n_todo, reuse.len(), rows, rejected, ex.answered)
 
 
 def places_frame() -> pl.DataFrame:

@@ -311,10 +311,9 @@ def _delta(
         except duckdb.Error:
             tmp_db.unlink(missing_ok=True)  # locked by a reader, or unexpected: use a copy
     spare = _spare_path(db_path.parent, previous.name)
-    base = _take_base_copy(previous)
     if spare.exists():
-        os.replace(spare, tmp_db)
-    elif base is not None:
+        os.replace(spare, tmp_db)  # an early copy, if any, is deleted by `publish`
+    elif (base := _take_base_copy(previous)) is not None:
         os.replace(base, tmp_db)
     else:
         shutil.copyfile(db_path, tmp_db)
