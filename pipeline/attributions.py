@@ -19,12 +19,14 @@ from operator import itemgetter
 from typing import NamedTuple
 
 import ahocorasick
+from mypy_extensions import mypyc_attr
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence, new_frozen
 
 
+@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class AttributionRow:
     attribution_id: str
@@ -390,6 +392,7 @@ def _add_tokens(body: str, low: str, a: int, b: int, out: list[Tok]) -> None:
 # Speaker phrases
 
 
+@mypyc_attr(native_class=False)  # its __init__ sets __dict__ whole: a plain class
 @dataclass(frozen=True)
 class SpeakerNP:
     """A speaker phrase as written and what it says about the source."""
@@ -1331,7 +1334,7 @@ def speaker_then_cue(body: str, doc: Doc, cue: Cue, lex: Lexicon) -> Draft | Non
         b = classify(toks, b_s, k - 1, body, doc, lex) if b_s == c + 1 else None
         if a is None or a_s is None:
             return None
-        head_start = a_s
+        head_start: int | None = a_s
         # "X, an adviser to the president, Volodymyr Zelenskiy, said" / "X, the mayor of M, a city ..., said"
         if a.mtype == "description" and a.kind == "person" and a_s - 1 > lo and toks[a_s - 1].text == ",":
             a0_s = np_back(toks, a_s - 1, lo, lex)
@@ -2133,7 +2136,7 @@ def _owner_state(doc: Doc, para: Para, pos: int) -> str | None:
             place = getattr(pm, "place", None)
             start = getattr(pm, "char_start", pos)
             if start < pos and getattr(place, "kind", None) == "country":
-                name = getattr(place, "name", None) or getattr(pm, "text", "")
+                name: str = getattr(place, "name", "") or getattr(pm, "text", "")
                 if sent.char_end > pos and start == sent.char_start:
                     return name  # the subject of the sentence that holds the possessive
                 if best is None or start > best[0]:

@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
+from typing import Any
 
 import ahocorasick
+from mypy_extensions import mypyc_attr
 
 from pipeline.figures import FigureRow
 from pipeline.focus import article_focus, country_place, roles
@@ -36,6 +38,7 @@ _VIOLENT = frozenset(
 _ATTACKS = frozenset({"shelling_missile_attack", "air_drone_strike", "remote_explosive"})
 
 
+@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class EventRow:
     event_id: str
@@ -58,6 +61,7 @@ class EventRow:
     attribution_id: str | None = None
 
 
+@mypyc_attr(native_class=False)  # pickled from the workers: a plain class
 @dataclass(frozen=True)
 class EventPlaceRow:
     event_id: str
@@ -1096,10 +1100,10 @@ _ANAPHOR_NOUNS = ("city", "town", "village", "port", "settlement", "region", "pr
 class _Fallback:
     """A place the sentence does not name: the article's place standing in (no mention, no span)."""
 
-    place: object
-    text: None = None
-    char_start: None = None
-    char_end: None = None
+    place: Any
+    text: str | None = None
+    char_start: int | None = None
+    char_end: int | None = None
 
 
 def anaphoric_place(text: str, last_named: dict[str, object]) -> object | None:

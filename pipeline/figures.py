@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from typing import Any
+
+from mypy_extensions import mypyc_attr
 
 from pipeline.focus import (
     _KIND_RANK,
@@ -91,6 +94,7 @@ _OF_THEM = re.compile(r"^\s*of\s+them\s+")
 _NAMED_AFTER = re.compile(r"^(?:\s+of\s+[A-Z][\w’']+)?\s*(?:,\s+including|--|–|—|:)\s+[A-Z]")
 
 
+@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class FigureRow:
     figure_id: str
@@ -213,7 +217,8 @@ class Context:
     mentions: dict[str, list] = field(default_factory=dict)  # sentence id -> non-actor place mentions
     national: dict[str, Place | None] = field(default_factory=dict)  # sentence id -> national tally's country
     dominant: tuple[Place | None] | None = None  # the article's dominant country, computed once
-    plain: dict[str, list] = field(default_factory=dict)  # sentence id -> its own ranked mentions (no anaphors)
+    # sentence id -> its own ranked mentions (no anaphors)
+    plain: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     when: dict[str, tuple[date | None, date | None, bool]] = field(default_factory=dict)  # sentence id -> _dates
     # (sentence id, origins kept) -> (ranked mentions, ids of coordinated ones), computed once
     listed: dict[tuple[str, bool], tuple[list, set[int]]] = field(default_factory=dict)
@@ -402,7 +407,7 @@ def _taken_prisoner(rest: str, ctx: Context) -> str | None:
     m = _AFTER_REASON.match(rest)
     if m is None:
         return None
-    cue = ctx.lex.after_at.match(rest, m.end() - 1)
+    cue = _after_at(ctx.lex).match(rest, m.end() - 1)
     if cue is None or ctx.lex.after_label[cue.group("cue").lower()] != "detained":
         return None
     return "detained"
@@ -1048,7 +1053,7 @@ def _national(c: Cand, ctx: Context) -> Place | None:
     return ctx.national[sid]
 
 
-def _plain_ranks(ctx: Context, sentence: Sentence) -> list:
+def _plain_ranks(ctx: Context, sentence: Sentence) -> list[tuple[Any, int]]:
     """(mention, rank) of a sentence's own place mentions (no anaphors) that name where things happen
     (rank <= BARE), computed once and only when a later sentence needs them."""
     sid = sentence.sentence_id
@@ -1066,7 +1071,9 @@ def _plain_ranks(ctx: Context, sentence: Sentence) -> list:
 def _last_of_kind(ctx: Context, kind: str) -> Place | None:
     """The last place of a kind named before the current sentence: what "the city", "the region" points at."""
     for sentence in reversed(ctx.seen):
-        for p, _ in reversed(_plain_ranks(ctx, sentence)):
+        ranks = _plain_ranks(ctx, sentence)
+        for j in range(len(ranks) - 1, -1, -1):
+            p = ranks[j][0]
             if p.place.kind == kind:
                 return p.place  # type: ignore[no-any-return]
     return None
@@ -1260,7 +1267,7 @@ def _headings(doc: Doc, lex: Lexicon) -> dict[int, str]:
     current: str | None = None
     for s in doc.sentences:
         if s.role == "heading":
-            words = [w.lower() for w in _WORD_RE.findall(s.text)]
+            words: list[str] = [w.lower() for w in _WORD_RE.findall(s.text)]
             current = next((w for w in reversed(words) if lex.subjects.get(w) == "person"), None)
         elif current:
             out[s.paragraph_index] = current

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pipeline.lexicons import alternation, first_chars, load_csv, word_start_alternation
 from pipeline.model import Doc
@@ -209,10 +210,10 @@ def _after_place(start: int, body: str) -> bool:
     return bool(_NAME_BEFORE_DIRECTION.search(body, max(0, start - 80), start))
 
 
-def mention_ranks(mentions: list, body: str) -> list[tuple[object, int]]:
+def mention_ranks(mentions: list[Any], body: str) -> list[tuple[Any, int]]:
     """(mention, rank) for the non-agent mentions; a description in apposition to the place before
     it ("Kremenchuk, a small city on the Dnieper river") is a reference."""
-    out: list[tuple[object, int]] = []
+    out: list[tuple[Any, int]] = []
     prev_end = -1
     for p in sorted(mentions, key=lambda m: m.char_start):
         if is_agent(p, body):
@@ -227,7 +228,7 @@ def mention_ranks(mentions: list, body: str) -> list[tuple[object, int]]:
     return out
 
 
-def most_specific_place(mentions: list, pos: int, body: str = "") -> Place | None:
+def most_specific_place(mentions: list[Any], pos: int, body: str = "") -> Place | None:
     """Of a sentence's place mentions: locative ones first, then the most specific, then the nearest.
     Agents ("detention by Russia", "Moscow assembled") are not where the figure happened."""
     ranked = mention_ranks(mentions, body)

@@ -26,8 +26,8 @@ _LINE_SUFFIX = r":\d+$"  # JSONL rows are recorded as file:line
 
 # Modules that move, check, publish or score rows but never decide their content: changing them must
 # not make the next night re-extract the whole corpus (the publisher has its own version).
-NOT_EXTRACTION = frozenset({"cli.py", "config.py", "evaluate.py", "evidence.py", "incremental.py", "pools.py",
-                            "publish.py", "reuse.py", "staging.py", "warm.py"})
+NOT_EXTRACTION = frozenset({"cli.py", "config.py", "evaluate.py", "evidence.py", "incremental.py", "native.py",
+                            "pools.py", "publish.py", "reuse.py", "staging.py", "warm.py"})
 
 
 @cache

@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-REFERENCE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "reference"
+from pipeline.config import PROJECT_ROOT
+
+REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
 
 
 class LexiconError(ValueError):

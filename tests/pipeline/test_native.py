@@ -1,0 +1,106 @@
+"""The compiled extraction core (pipeline/native.py): used only when it matches the sources, and it
+gives exactly the rows the Python modules give."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import figures, native
+from pipeline.config import PROJECT_ROOT
+
+# Every article of the development set and the seed: the rows of both builds are compared on these.
+_DUMP = """
+import pickle, sys, dataclasses
+from pathlib import Path
+from pipeline.extract import extract_article
+from pipeline.parse import parse_file
+root = Path(sys.argv[1])
+paths = sorted((root / "seeds" / "dev").iterdir()) + sorted((root / "seeds" / "articles").iterdir())
+out = []
+for path in paths:
+    for article in parse_file(path, path.parent, 50_000_000)[0]:
+        facts = extract_article(article)
+        out.append({table: [dataclasses.asdict(row) for row in getattr(facts, table)]
+                    for table in ("sentences", "figures", "attributions", "events", "event_places")})
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+
+
+def _rows(pure: bool) -> list[dict[str, list[dict[str, object]]]]:
+    env = {k: v for k, v in os.environ.items() if k != "FACTWIRE_PURE_PYTHON"}
+    if pure:
+        env["FACTWIRE_PURE_PYTHON"] = "1"
+    done = subprocess.run([sys.executable, "-c", _DUMP, str(PROJECT_ROOT)], env=env, capture_output=True,
+                          check=True, cwd=PROJECT_ROOT)
+    return pickle.loads(done.stdout)  # noqa: S301 (our own child process)
+
+
+def test_make_test_runs_the_compiled_build() -> None:
+    # `make test` compiles first and sets FACTWIRE_EXPECT_NATIVE: the suite then tests what `make run` runs.
+    if not os.environ.get("FACTWIRE_EXPECT_NATIVE"):
+        pytest.skip("run outside `make test`: the compiled build may be absent or stale")
+    assert native.is_fresh()
+    assert native.is_compiled(figures)
+
+
+def test_compiled_modules_are_used_exactly_when_the_build_is_fresh() -> None:
+    expected = native.is_fresh() and not os.environ.get("FACTWIRE_PURE_PYTHON")
+    assert native.is_compiled(figures) is expected
+    from pipeline import model  # not in COMPILED: always its source
+
+    assert not native.is_compiled(model)
+
+
+def test_the_compiled_build_gives_the_same_rows_as_the_python_modules() -> None:
+    if not native.is_fresh():
+        pytest.skip("no fresh compiled build to compare (make native)")
+    compiled, pure = _rows(pure=False), _rows(pure=True)
+    assert len(compiled) == len(pure) >= 46
+    assert sum(len(a["figures"]) + len(a["events"]) for a in compiled) > 200  # the comparison has substance
+    for got, want in zip(compiled, pure, strict=True):
+        assert got == want
+
+
+def test_a_build_of_other_sources_or_another_python_is_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(native, "MANIFEST", tmp_path / "manifest.json")
+    assert not native.is_fresh()  # no build at all
+    current = native.expected_manifest()
+    (tmp_path / "manifest.json").write_text(json.dumps(current))
+    assert native.is_fresh()
+    changed = {**current, "sources": {**current["sources"], "figures.py": "0" * 64}}  # type: ignore[dict-item]
+    (tmp_path / "manifest.json").write_text(json.dumps(changed))
+    assert not native.is_fresh()  # one source edited since the build: yesterday's rules, never imported
+    (tmp_path / "manifest.json").write_text(json.dumps({**current, "python": "3.11.0 (other)"}))
+    assert not native.is_fresh()
+    (tmp_path / "manifest.json").write_text("{not json")
+    assert not native.is_fresh()
+
+
+def test_a_stale_build_leaves_the_package_path_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = ["/src/pipeline"]
+    monkeypatch.setattr(native, "is_fresh", lambda: False)
+    assert native.use_compiled(path) is False and path == ["/src/pipeline"]
+    monkeypatch.setattr(native, "is_fresh", lambda: True)
+    monkeypatch.setenv("FACTWIRE_PURE_PYTHON", "1")
+    assert native.use_compiled(path) is False and path == ["/src/pipeline"]
+    monkeypatch.delenv("FACTWIRE_PURE_PYTHON")
+    assert native.use_compiled(path) is True and path[0] == str(native.BUILD_DIR / "pipeline")
+
+
+def test_rows_survive_the_trip_from_a_worker() -> None:
+    # Rows are pickled from the extraction workers to the run: a compiled class could not be (mypyc
+    # rebuilds its objects through __init__), so the row classes stay plain Python classes.
+    from pipeline.extract import extract_article
+    from pipeline.parse import parse_file
+
+    seed = next((PROJECT_ROOT / "seeds" / "articles").iterdir())
+    facts = extract_article(parse_file(seed, seed.parent, 50_000_000)[0][0])
+    assert facts.figures and facts.attributions and facts.events and facts.event_places
+    assert pickle.loads(pickle.dumps(facts)) == facts  # noqa: S301
