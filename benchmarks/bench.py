@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import attributions, events, figures  # noqa: E402
+from pipeline import attributions, events, figures, native  # noqa: E402
 from pipeline.extract import build_doc  # noqa: E402
 from pipeline.frames import to_frame  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
@@ -169,6 +169,14 @@ def best_ms(fn: Callable[[], object], reps: int, rounds: int = 5) -> float:
     return 1000 * best
 
 
+def core_kind() -> str:
+    """Which extraction core this process runs: the mypyc build or the Python modules."""
+    if native.is_compiled(figures):
+        return "extraction core compiled (build/native)"
+    return "extraction core as Python (" + ("FACTWIRE_PURE_PYTHON" if os.environ.get("FACTWIRE_PURE_PYTHON")
+                                            else "no fresh build: make native") + ")"
+
+
 def seed_timings(reps: int) -> None:
     """Per-extractor time on the seed, the seed-sized article the issues' budgets are stated for."""
     gaz = load_gazetteer()
@@ -188,7 +196,7 @@ def seed_timings(reps: int) -> None:
         "events": best_ms(events_cold, reps),
     }
     places_ms = best_ms(lambda: gaz.find_all(sentences), reps)
-    print(f"\nseed article ({len(article.body) / 1024:.1f} KB), one core, best of 5 x {reps}:")
+    print(f"\nseed article ({len(article.body) / 1024:.1f} KB), one core, best of 5 x {reps}, {core_kind()}:")
     for name, ms in parts.items():
         print(f"  {name:<28}{ms:>8.3f} ms")
     print(f"  {'all three tables':<28}{sum(parts.values()):>8.3f} ms")
@@ -238,7 +246,7 @@ def main() -> int:
     files = sorted(p for p in raw.iterdir() if p.is_file())
     size = sum(p.stat().st_size for p in files)
     print(f"{len(files)} raw files, {size / 1e6:.1f} MB, mean {size / len(files) / 1024:.1f} KB; "
-          f"python {sys.version.split()[0]}")
+          f"python {sys.version.split()[0]}, {core_kind()}")
 
     if args.workers:
         os.environ["FACTWIRE_WORKERS"] = str(args.workers)

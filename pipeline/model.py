@@ -7,6 +7,8 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
+from mypy_extensions import mypyc_attr
+
 _T = TypeVar("_T")
 
 
@@ -26,21 +28,22 @@ def new_frozen(cls: type[_T], *values: Any, **by_name: Any) -> _T:
     row-building paths of the extractors. Every field must be given (in order, or each by its name);
     the object is equal to the one the dataclass would build."""
     obj = object.__new__(cls)
+    kind: type = cls  # as the field-name caches' key
     if by_name:
-        if values or by_name.keys() != _field_set(cls):
+        if values or by_name.keys() != _field_set(kind):
             raise TypeError(f"new_frozen({cls.__name__}): give every field, all by position or all by name")
         object.__setattr__(obj, "__dict__", by_name)
     else:
-        object.__setattr__(obj, "__dict__", dict(zip(_field_names(cls), values, strict=True)))
+        object.__setattr__(obj, "__dict__", dict(zip(_field_names(kind), values, strict=True)))
     return obj
 
 
 def replace_frozen(obj: _T, **changes: Any) -> _T:
     """dataclasses.replace(obj, **changes) for the same kind of frozen dataclass new_frozen builds, without
     the generated __init__ (several times slower on hot paths); the object is equal to replace's."""
-    if not changes.keys() <= _field_set(type(obj)):
-        raise TypeError(f"replace_frozen({type(obj).__name__}): {sorted(changes.keys() - _field_set(type(obj)))} "
-                        "are not fields")
+    kind: type = type(obj)
+    if not changes.keys() <= _field_set(kind):
+        raise TypeError(f"replace_frozen({kind.__name__}): {sorted(changes.keys() - _field_set(kind))} are not fields")
     new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
     return new
@@ -51,6 +54,7 @@ ROLES = ("body", "caption", "heading", "boilerplate")
 FACT_ROLES = frozenset({"body", "caption", "heading"})
 
 
+@mypyc_attr(native_class=False)  # pickled to the workers, built by new_frozen
 @dataclass(frozen=True)
 class Article:
     """One distinct article as stored in the warehouse. `body` is the text every span points into."""
@@ -68,6 +72,7 @@ class Article:
     external_id: str | None = None
 
 
+@mypyc_attr(native_class=False)  # a plain class like the other rows
 @dataclass(frozen=True)
 class Paragraph:
     article_id: str
@@ -77,6 +82,7 @@ class Paragraph:
     char_end: int
 
 
+@mypyc_attr(native_class=False)  # pickled from the workers, built by new_frozen
 @dataclass(frozen=True)
 class Sentence:
     """A sentence with its span on `Article.body`: body[char_start:char_end] == text."""

@@ -21,10 +21,11 @@ from pathlib import Path
 
 from pipeline.config import PROJECT_ROOT
 
-# The modules of the per-article work (segmentation, the three extractors, places and dates); the
+# The modules of the per-article work (segmentation, the three extractors, places, dates, the data
+# classes and row ids they share); the
 # rest (I/O, Dagster glue, evaluation) spends its time in polars, DuckDB and Dagster.
-COMPILED = ("attributions", "dates", "events", "figures", "focus", "frames", "ids", "lexicons", "numbers",
-            "places", "text")
+COMPILED = ("attributions", "dates", "events", "figures", "focus", "frames", "ids", "lexicons", "model",
+            "numbers", "places", "text")
 BUILD_DIR = PROJECT_ROOT / "build" / "native"
 MANIFEST = BUILD_DIR / "manifest.json"
 GROUP = "factwire_native"  # name of the shared library that holds every compiled module
