@@ -242,6 +242,29 @@ class Para:
     hits: list[int] = field(default_factory=list)  # body offsets of the words that may begin a cue
     hit_sents: list[tuple[Sentence, int, int]] = field(default_factory=list)  # per hit: sentence, lo, hi
 
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(
+        self,
+        index: int,
+        start: int,
+        end: int,
+        sentences: list[Sentence],
+        toks: list[Tok] | None = None,
+        quotes: list[tuple[int, int]] | None = None,
+        hits: list[int] | None = None,
+        hit_sents: list[tuple[Sentence, int, int]] | None = None,
+    ) -> None:
+        self.index = index
+        self.start = start
+        self.end = end
+        self.sentences = sentences
+        self.toks = [] if toks is None else toks
+        self.quotes = [] if quotes is None else quotes
+        self.hits = [] if hits is None else hits
+        self.hit_sents = [] if hit_sents is None else hit_sents
+
 
 def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
     """Outermost quoted passages of a paragraph: (position of the opening mark, of the closing mark).
@@ -365,27 +388,44 @@ def _add_tokens(body: str, low: str, a: int, b: int, out: list[Tok]) -> None:
     colon or semicolon (not an honorific: "Mr." is one token), a possessive ("Russia’s"), a lone
     mark. Any other piece ("U.S.", "“We", "face-to-face") goes through `_TOKEN`.
     """
+    # Compiled, the two lists are read by index (no zip iterator) and `out.append` is a direct
+    # list append; tuple.__new__ and Tok are looked up once, not for every token.
     new = tuple.__new__
-    append = out.append
+    tok = Tok
     x = a
-    for w, lw in zip(body[a:b].split(" "), low[a:b].split(" "), strict=True):
+    pieces = body[a:b].split(" ")
+    low_pieces = low[a:b].split(" ")
+    if len(pieces) != len(low_pieces):
+        raise ValueError("body and its lower-cased copy differ in their spaces")
+    for i in range(len(pieces)):
+        w = pieces[i]
+        lw = low_pieces[i]
         n = len(w)
         y = x + n  # the piece is body[x:y]
         if w.isalnum():  # str.isalnum is exactly the regex's \w minus "_"
-            append(new(Tok, (x, y, w, lw, False, w[0].isupper())))
+            out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
         elif n == 1:  # a lone mark ("“", "—"), unless it is a space other than " "
             if not w.isspace():
-                append(new(Tok, (x, y, w, lw, False, w.isupper())))
+                out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
         elif n > 1 and w[-1] in ",.;:" and w[:-1].isalnum() and not (w[-1] == "." and w[:-1] in _HONORIFIC_WORDS):
-            append(new(Tok, (x, y - 1, w[:-1], lw[:-1], False, w[0].isupper())))
-            append(new(Tok, (y - 1, y, w[-1], w[-1], False, False)))
+            out.append(new(tok, (x, y - 1, w[:-1], lw[:-1], False, _upper_at(w, 0))))
+            out.append(new(tok, (y - 1, y, w[-1], w[-1], False, False)))
         elif n > 2 and w[-2:] in ("’s", "'s") and w[:-2].isalnum():
-            append(new(Tok, (x, y, w, lw, False, w[0].isupper())))
+            out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
         elif n:
             for m in _TOKEN.finditer(body, x, y):
                 p, q = m.span()
-                append(new(Tok, (p, q, body[p:q], low[p:q], False, body[p].isupper())))
+                out.append(new(tok, (p, q, body[p:q], low[p:q], False, _upper_at(body, p))))
         x = y + 1
+
+
+def _upper_at(text: str, i: int) -> bool:
+    """text[i].isupper(), an ASCII character read by its code (compiled, str.isupper is a method
+    call by name)."""
+    o = ord(text[i])
+    if o < 128:
+        return 65 <= o <= 90
+    return text[i].isupper()
 
 
 # --------------------------------------------------------------------------------------------
@@ -890,6 +930,37 @@ class Cue:
     lo: int  # first token of the sentence
     hi: int  # token after the sentence
 
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(
+        self,
+        para: Para,
+        sent: Sentence,
+        i: int,
+        j: int,
+        start: int,
+        end: int,
+        text: str,
+        lemma: str,
+        form: str,
+        strength: str,
+        lo: int,
+        hi: int,
+    ) -> None:
+        self.para = para
+        self.sent = sent
+        self.i = i
+        self.j = j
+        self.start = start
+        self.end = end
+        self.text = text
+        self.lemma = lemma
+        self.form = form
+        self.strength = strength
+        self.lo = lo
+        self.hi = hi
+
 
 @dataclass
 class Draft:
@@ -901,6 +972,29 @@ class Draft:
     channel: str | None = None
     role: str | None = None
     inherit: bool = False
+
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(
+        self,
+        cue: Cue,
+        speaker: SpeakerNP | None,
+        content: tuple[int, int] | None,
+        is_direct: bool,
+        method: str,
+        channel: str | None = None,
+        role: str | None = None,
+        inherit: bool = False,
+    ) -> None:
+        self.cue = cue
+        self.speaker = speaker
+        self.content = content
+        self.is_direct = is_direct
+        self.method = method
+        self.channel = channel
+        self.role = role
+        self.inherit = inherit
 
 
 def _skip_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int:
@@ -1667,6 +1761,17 @@ class Entity:
     words: frozenset[str]
     para: int
     pos: int = -1  # body offset of its latest mention
+
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(self, name: str, kind: str, role: str | None, words: frozenset[str], para: int, pos: int = -1) -> None:
+        self.name = name
+        self.kind = kind
+        self.role = role
+        self.words = words
+        self.para = para
+        self.pos = pos
 
 
 class Mention(NamedTuple):

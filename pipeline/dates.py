@@ -46,18 +46,25 @@ _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _B = r"(?<![\w/-])"  # no letter, digit, slash or hyphen before
 _E = r"(?![\w/]|-\d)"  # and none after
+# Rules that open with an assertion or an optional group give the regex engine no first character
+# to skip to, so it tries the whole pattern at every position of the sentence. A lookahead on the
+# possible first characters (a month name's capital, a day's digit, ...) rejects most positions
+# at once; it only restates what the pattern requires, so the matches are the same.
+_MONTH_OR_DAY_FIRST = r"(?=[ADFJMNOS0-9])"  # a month's capital or a day's digit
 
 _RE_ISO = re.compile(_B + r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])" + _E)
 _RE_MDY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")
 _RE_DMY = re.compile(_B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b")
 _RE_DAY_RANGE = re.compile(
-    _B + r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*(?P<day2>[12]\d|3[01]|0?[1-9])"
+    _MONTH_OR_DAY_FIRST
+    + _B + r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*(?P<day2>[12]\d|3[01]|0?[1-9])"
     r"(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b"
     r"|\b" + _MONTH.replace("month>", "month_b>") + r"\s+(?P<day_b>[12]\d|3[01]|0?[1-9])\s*(?:-|–)\s*"
     r"(?P<day2_b>[12]\d|3[01]|0?[1-9])(?:,?\s+(?P<year_b>(?:1[89]|20)\d\d))?" + _E
 )
-_RE_MD = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + _E + r"(?!,?\s+(?:1[89]|20)\d\d)(?!\s*(?:per|%|million|billion))")
-_RE_DM = re.compile(_B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+(?:1[89]|20)\d\d)")
+_RE_MD = re.compile(r"(?=[ADFJMNOS])\b" + _MONTH + r"\s+" + _DAY + _E
+                    + r"(?!,?\s+(?:1[89]|20)\d\d)(?!\s*(?:per|%|million|billion))")
+_RE_DM = re.compile(r"(?=[0-9])" + _B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r"\b(?!,?\s+(?:1[89]|20)\d\d)")
 _RE_MY = re.compile(r"\b" + _MONTH + r"(?:\s+of)?,?\s+" + _YEAR + r"\b")
 _RE_MONTH_ALONE = re.compile(
     r"\b(?:in|since|until|by|from|early|late|mid-|end\s+of|beginning\s+of|start\s+of|last|this)\s+"
@@ -67,7 +74,8 @@ _RE_YEAR = re.compile(
     r"\b(?:in|since|from|until|by|of|during|before|after|early|late|mid-|throughout|between|and|[Ii]n)\s+"
     + _YEAR + r"(?![\w,.]\d)(?!\s+[a-z]+s\b)(?!-\d)"
 )
-_RE_WEEKDAY = re.compile(
+_RE_WEEKDAY = re.compile(  # first character: a modifier's or a weekday's
+    r"(?=[tlnopOTLNMWFS])"
     r"(?:\b(?P<mod>this|last|next|on|On|This|Last|Next|past)\s+(?:coming\s+)?)?" + r"\b" + _WEEKDAY + r"\b"
 )
 _RE_DEICTIC = re.compile(
@@ -82,7 +90,7 @@ _RE_AGO = re.compile(
     r"\b(?P<n>\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?P<unit>day|week|month|year)s?\s+ago\b"
 )
 _RE_CUMULATIVE = re.compile(
-    r"(?<!\bup )\b(?:to\s+date|so\s+far|thus\s+far)\b(?!\s+(?:as|from|away|behind|ahead|removed|so)\b)(?!-)"
+    r"(?=[st])(?<!\bup )\b(?:to\s+date|so\s+far|thus\s+far)\b(?!\s+(?:as|from|away|behind|ahead|removed|so)\b)(?!-)"
 )
 _RE_SINCE_BEFORE = re.compile(r"\b(?:since|from\s+the\s+(?:beginning|start)\s+of|starting|beginning)\s+(?:on\s+)?$",
                               re.IGNORECASE)
@@ -302,10 +310,15 @@ def _relation(text: str, start: int, method: str) -> str | None:
 
 # Gate regexes: each opens with literals or a character class, so a miss costs one fast scan.
 # A month name as the rules write it (_MONTH, then no letter or digit: "Mariupol" is no "Mar").
-_RE_ANY_MONTH = re.compile(r"(?:January|February|March|April|May|June|July|August|September|October|"
-                           r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)(?!\w)")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct",
+                "Nov", "Dec")
+_RE_ANY_MONTH = re.compile("(?:" + "|".join(_MONTH_NAMES) + r")(?!\w)")
 _RE_DIGIT = re.compile(r"\d")
 _RE_YEARISH = re.compile(r"(?:1[89]|20)\d\d")  # what _YEAR and the ISO year need
+# Either of the two: one scan for the sentences with neither (most). Every alternative opens with a
+# literal, so the engine still skips to the candidate characters.
+_RE_MONTH_OR_YEARISH = re.compile("|".join([name + r"(?!\w)" for name in _MONTH_NAMES] + [r"1[89]\d\d", r"20\d\d"]))
 _RE_WEEKDAY_NAME = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
 
 
@@ -315,9 +328,12 @@ def _gates(text: str) -> tuple[bool, ...]:
     Each gate is a necessary condition of its rule's regex (a year needs 18xx/19xx/20xx, a weekday
     its name, a deictic day one of its words), so a closed gate skips a regex, never a date.
     """
-    digit = _RE_DIGIT.search(text) is not None
-    month = _RE_ANY_MONTH.search(text) is not None
-    year = digit and _RE_YEARISH.search(text) is not None
+    month = year = False
+    if _RE_MONTH_OR_YEARISH.search(text) is not None:
+        month = _RE_ANY_MONTH.search(text) is not None
+        year = _RE_YEARISH.search(text) is not None  # holds digits: implies `digit`
+    # A digit matters only with a month name (most sentences have none): searched only then.
+    digit = year or (month and _RE_DIGIT.search(text) is not None)
     day = "day" in text
     return (
         year and "-" in text,  # iso_date

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 from mypy_extensions import mypyc_attr
@@ -186,15 +186,13 @@ def load_lexicon() -> Lexicon:
 # Closed-class cue words (modals, negators, subordinators, determiners) stay in code.
 
 # A clause break: a strong punctuation mark, or a comma before "but", "while", "although", "though".
-# Written with one leading character class (a comma matches only when the conjunction follows), so a
-# position without a mark fails at its first character; an alternation of a class and ",\s+..." is
-# tried in full at every position, three times slower.
-_CLAUSE_BREAK = r"[;:“”\"()–—,](?:(?<=,)\s+(?:but|while|although|though)\b|(?<!,))"
-# The last clause break of a window in one call: the greedy prefix runs to the window's end and gives
-# back one character at a time until a break matches (no iterator and no match object per break, as
-# finditer made). The same break as finditer's last one: a break is one mark, or a comma, spaces and a
-# conjunction, so no break starts inside another and every place one matches is one finditer finds.
-_LAST_CLAUSE_BREAK = re.compile(r"(?s:.*)" + _CLAUSE_BREAK)
+# The last one of a window is found from the right with str.rfind: the last mark, then the commas
+# after it, each tested for the conjunction (a regex giving back one character at a time from the
+# window's end tried the break at every position, several times slower). No break starts inside
+# another (a break is one mark, or a comma, spaces and a conjunction), so the last to start is the
+# break the former search of the whole sentence found last.
+_CLAUSE_MARKS: Final[tuple[str, ...]] = (";", ":", "“", "”", '"', "(", ")", "–", "—")  # all but the comma
+_CONJUNCTION_AFTER_COMMA = re.compile(r"\s+(?:but|while|although|though)\b")
 # Irrealis cues before a trigger (closed class): modals, negators, subordinators, intention and
 # appeal words. Single words are looked up in a set, stems by prefix, phrases by a small regex
 # (one large alternation searched at every position was the extractor's slowest step).
@@ -215,6 +213,20 @@ _IRREALIS_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]+")
+# Every ASCII character but a-z to a space: in ASCII text _WORD's words are then the split() parts.
+_LETTERS_ONLY: Final = str.maketrans({chr(i): chr(i) if "a" <= chr(i) <= "z" else " " for i in range(128)})
+
+
+def _words(lower: str) -> list[str]:
+    """_WORD.findall(lower), the [a-z]+ runs of a lowercase window.
+
+    An ASCII window (most are) is split after a translation instead: no regex call, whose set-up
+    (the matcher's stack is allocated and freed per call) cost more than the few words it finds."""
+    if lower.isascii():
+        return lower.translate(_LETTERS_ONLY).split()
+    return _WORD.findall(lower)
+
+
 # Typographic punctuation news text is full of (curly quotes, dashes, ellipsis, no-break space): no
 # letter among them, so no case-insensitive pattern of ASCII words matches one of them.
 _TYPOGRAPHIC = "‘’“”–—…\u00a0"
@@ -357,8 +369,20 @@ def _clause_start(text: str, start: int, width: int = 60) -> int:
     in it as in the whole sentence, since a break is one mark or a comma, spaces and a conjunction,
     and the window ends before a word, so the conjunction cannot run on past its end."""
     clause = start - width if start > width else 0
-    m = _LAST_CLAUSE_BREAK.match(text, clause, start)
-    return m.end() if m else clause
+    mark = -1
+    for c in _CLAUSE_MARKS:
+        i = text.rfind(c, clause, start)
+        if i > mark:
+            mark = i
+    lo = mark + 1 if mark >= 0 else clause
+    comma = text.rfind(",", lo, start)
+    while comma >= 0:
+        # endpos `start`, as the window's search had: "\b" holds at the window's end
+        m = _CONJUNCTION_AFTER_COMMA.match(text, comma + 1, start)
+        if m:
+            return m.end()
+        comma = text.rfind(",", lo, comma)
+    return lo
 
 
 def _clause_before(text: str, start: int, width: int = 60) -> str:
@@ -827,7 +851,7 @@ def find_hits(
         start = m.start()
         clause = _clause_start(text, start, 60)
         before = text[clause:start]
-        word_list = _WORD.findall(lower[clause:start] if aligned else before.lower())
+        word_list = _words(lower[clause:start] if aligned else before.lower())
         words = set(word_list)
         refusal = labels == ["negotiations"] and bool(_REFUSAL.search(before))
         if not words.isdisjoint(_BACKGROUND_WORDS) and _BACKGROUND_BEFORE.search(before[-50:]):
@@ -840,7 +864,7 @@ def find_hits(
             cue_words = word_list
         else:
             cue = max(clause, start - 45)
-            cue_words = _WORD.findall(lower[cue:start] if aligned else text[cue:start].lower())
+            cue_words = _words(lower[cue:start] if aligned else text[cue:start].lower())
         if conditional is None:
             conditional = "if " in lower or "unless" in lower or "whether" in lower
         if not refusal and _is_irrealis(text, start, m.end(), before, cue_words, lower if plain else None,

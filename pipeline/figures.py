@@ -39,7 +39,7 @@ from pipeline.focus import (
 from pipeline.ids import row_id
 from pipeline.lexicons import alternation, first_chars, load_csv
 from pipeline.model import Doc, Sentence, new_frozen
-from pipeline.numbers import NumberMention, core_starts, find_numbers
+from pipeline.numbers import NumberMention, ascii_lower, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
 
 CATEGORIES = frozenset(
@@ -229,6 +229,7 @@ class Context:
     bounds: dict[str, list[int]] = field(default_factory=dict)  # sentence id -> ends of its _SEGMENT_BOUND marks
     agency: dict[str, Place] | None = None  # pipeline.focus.agencies of the body, computed once when asked
     acronyms: frozenset[str] | None = None  # acronyms the body gives in brackets, found once when asked
+    low: str | None = None  # the body's ASCII lowering, when it may stand for str.lower (see _lowered_body)
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -1150,15 +1151,34 @@ _WIDE = re.compile(
 )
 
 
+# What str.lower or a case-insensitive pattern takes to or from an ASCII letter besides A-Z: the Kelvin sign
+# ("k"), "İ" ("i" and a dot: two characters), the long s and the dotless i (matched by "s" and "i")
+_ASCII_FOLDS = ("\u212a", "\u0130", "\u017f", "\u0131")
+
+
+def _lowered_body(body: str, low: str, lex: Lexicon) -> str | None:
+    """`low` (numbers.ascii_lower(body)) when none of _ASCII_FOLDS is in the body and the cumulative cues are
+    ASCII: then a lower-case ASCII term is at the same offsets in `low` as in str.lower of any sentence, and a
+    case-insensitive pattern matches such a term only where `low` has it. The sentences' cues are found in it
+    without lowering each sentence (str.lower reads the Unicode tables for every character of a text with
+    curly quotes)."""
+    if any(ch in body for ch in _ASCII_FOLDS) or not all(t.isascii() for t in lex.cumulative_label):
+        return None
+    return low
+
+
 def _is_wide(sentence: Sentence, ctx: Context) -> bool:
     """Whether the sentence speaks of a worldwide or conflict-wide total (_WIDE), once per sentence; the
     search runs only when one of its key words is in the sentence (it is slow on long sentences)."""
     got = ctx.wide.get(sentence.sentence_id)
     if got is None:
-        low = sentence.text.lower()
-        got = ctx.wide[sentence.sentence_id] = ("global" in low or "world" in low or "toll" in low) and bool(
-            _WIDE.search(sentence.text)
-        )
+        if ctx.low is not None:  # the key words in the lowered body (see _lowered_body)
+            s0, s1 = sentence.char_start, sentence.char_end
+            keyed = any(ctx.low.find(w, s0, s1) >= 0 for w in ("global", "world", "toll"))
+        else:
+            low = sentence.text.lower()
+            keyed = "global" in low or "world" in low or "toll" in low
+        got = ctx.wide[sentence.sentence_id] = keyed and bool(_WIDE.search(sentence.text))
     return got
 
 
@@ -1218,6 +1238,9 @@ def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
     got = ctx.cues.get(sentence.sentence_id)
     if got is None:
         text = sentence.text
+        if ctx.low is not None:
+            got = ctx.cues[sentence.sentence_id] = _lowered_cues(text, sentence.char_start, ctx.low, ctx.lex)
+            return got
         low = text.lower()
         found = [i for i in map(low.find, ctx.lex.cumulative_label) if i >= 0]  # a cheap gate before the regex
         # no match starts before the first cue found in lower case, unless lowering moved offsets or the text
@@ -1227,6 +1250,30 @@ def _cues(sentence: Sentence, ctx: Context) -> dict[str, int]:
             {m.group("cue").lower(): m.start() for m in ctx.lex.cumulative.finditer(text, start)} if found else {}
         )
     return got
+
+
+def _lowered_cues(text: str, s0: int, low: str, lex: Lexicon) -> dict[str, int]:
+    """_cues of the sentence `text` at body offset `s0`, read in the lowered body (see _lowered_body): a match
+    of `cumulative` starts where the lowered body has a cue, so the pattern is tried only there, leftmost
+    first and from the end of the last match on, as finditer would find them (a search tries it at every
+    i, s and t of the sentence)."""
+    s1 = s0 + len(text)
+    starts: list[int] = []
+    for term in lex.cumulative_label:
+        i = low.find(term, s0, s1)
+        while i >= 0:
+            starts.append(i - s0)
+            i = low.find(term, i + 1, s1)
+    out: dict[str, int] = {}
+    end = 0
+    for i in sorted(starts):
+        if i < end:
+            continue
+        m = lex.cumulative.match(text, i)
+        if m is not None:
+            out[m.group("cue").lower()] = m.start()
+            end = m.end()
+    return out
 
 
 def _dates(c: Cand, ctx: Context) -> tuple[date | None, date | None, bool]:
@@ -1289,7 +1336,9 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     ctx = Context(doc, lex, heading_subject=_headings(doc, lex), lead_city=lead_city(doc))
     art = doc.article
     dollar = _dollar(_dominant(ctx)) if "$" in art.body else "USD"
-    starts = core_starts(art.body)  # number starts of the whole body, found once
+    low = ascii_lower(art.body)
+    ctx.low = _lowered_body(art.body, low, lex)
+    starts = core_starts(art.body, low)  # number starts of the whole body, found once
     n_starts = len(starts)
     k = 0
     rows: list[FigureRow] = []

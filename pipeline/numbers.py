@@ -289,13 +289,20 @@ def _ascii_lower(text: str) -> str:
     return low if len(low) == len(text) else _lower(text)  # lone surrogates may pair up: the slow way
 
 
-def core_starts(text: str) -> list[int]:
+def ascii_lower(text: str) -> str:
+    """`text` with A-Z lowered and every other character kept non-ASCII (see `_ascii_lower`): what
+    `core_starts` reads, for a caller that also looks for ASCII words in the text."""
+    return _ascii_lower(text)
+
+
+def core_starts(text: str, low: str | None = None) -> list[int]:
     """Offsets where a number core may start: the first digit of a run ("2,500", "3.5"), or a number
     word standing as a whole word ("a"/"an" before a scale word: "a dozen"). Digits by str.find (a
     memchr-like scan per digit), words by one Aho-Corasick pass, several times faster than a regex
     alternation tried at every letter of English text. Call it once on a whole article body and pass
-    each sentence its slice (see `scan(starts=...)`)."""
-    low = _ascii_lower(text)
+    each sentence its slice (see `scan(starts=...)`). `low`: `ascii_lower(text)` when the caller has it."""
+    if low is None:
+        low = _ascii_lower(text)
     out: list[int] = []
     for d in _DIGIT_CHARS:  # a digit is a start unless it continues a run ("2,500": only the "2")
         end = low.find(d)

@@ -45,6 +45,8 @@ from mypy_extensions import mypyc_attr
 from pipeline.config import PROJECT_ROOT
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
 
+SOURCE_DIR = PROJECT_ROOT / "pipeline"  # where this module's and the lexicon loader's sources are
+
 
 @mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
@@ -1139,7 +1141,7 @@ def _cache_key() -> str:
     packages, pyahocorasick (its automaton is pickled) and the Python version."""
     digest = hashlib.sha256(_CACHE_FORMAT.encode())
     for module in ("places.py", "lexicons.py"):  # the sources (a compiled module's __file__ is its build)
-        digest.update((PROJECT_ROOT / "pipeline" / module).read_bytes())
+        digest.update((SOURCE_DIR / module).read_bytes())
     digest.update(Path(__file__).suffix.encode())  # compiled or not: a different class behind the pickle
     for path in sorted(REFERENCE_DIR.glob("place_*.csv")):
         digest.update(path.name.encode() + path.read_bytes())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.places import RULES_ALL, Gazetteer, Place, load_gazetteer
@@ -344,10 +342,11 @@ def test_gazetteer_cache_key_follows_code_and_reference_data(tmp_path, monkeypat
     stop = ref / "place_stopwords.csv"
     stop.write_text(stop.read_text() + "Zzyzx,common_word,test\n")
     assert places._cache_key() != key  # a changed place CSV: a stale cache is never read
-    code = tmp_path / "places.py"
-    code.write_bytes(Path(places.__file__).read_bytes() + b"\n# changed\n")
+    code = tmp_path / "code"
+    shutil.copytree(places.SOURCE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(places, "SOURCE_DIR", code)
     changed = places._cache_key()
-    monkeypatch.setattr(places, "__file__", str(code))
+    (code / "places.py").write_bytes((code / "places.py").read_bytes() + b"\n# changed\n")
     assert places._cache_key() != changed  # changed code: likewise
 
 
