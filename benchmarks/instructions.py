@@ -45,7 +45,12 @@ def part_function(part: str) -> Callable[[], object]:
 
     def events_cold() -> object:
         events._names_air_weapon.cache_clear()  # keyed on sentence text: a repeated article must not hit it
+        doc.lower_body = None  # computed once per article: each call pays for it, as a new article would
         return events.extract(doc, fig)
+
+    def attributions_cold() -> object:
+        doc.lower_body = None
+        return attributions.extract(doc)
 
     def all_cold() -> object:
         events._names_air_weapon.cache_clear()
@@ -57,7 +62,7 @@ def part_function(part: str) -> Callable[[], object]:
         "dates": lambda: [find_dates(s.text, s.char_start, article.published_date) for s in facts],
         "build_doc": lambda: build_doc(article, gaz),
         "figures": lambda: figures.extract(doc),
-        "attributions": lambda: attributions.extract(doc),
+        "attributions": attributions_cold,
         "events": events_cold,
         "all": all_cold,
     }[part]

@@ -312,9 +312,11 @@ def _quote_marks(text: str) -> list[int]:
     return out
 
 
-def _lower(body: str) -> str:
-    """Lower-cased body with the same offsets (a character whose lower case is longer stays)."""
-    low = body.lower()
+def _lower(body: str, low: str | None = None) -> str:
+    """Lower-cased body with the same offsets (a character whose lower case is longer stays). `low`:
+    body.lower() when the caller has it."""
+    if low is None:
+        low = body.lower()
     if len(low) == len(body):
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in body)
@@ -334,7 +336,7 @@ def build_paras(doc: Doc, lex: Lexicon) -> list[Para]:
         else:
             paras.append(Para(s.paragraph_index, s.char_start, s.char_end, [s]))
     body = doc.article.body
-    low = _lower(body)
+    low = _lower(body, doc.lowered_body())
     hits = cue_word_starts(low, lex)
     if not hits:
         return paras

@@ -1272,7 +1272,7 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
     fact = doc.fact_sentences
     ordered = [s for s in fact if s.role != "heading"] + [s for s in fact if s.role == "heading"]
     body = art.body
-    lower = body.lower()
+    lower = doc.lowered_body()
     scan = len(lower) == len(body)
     found = sorted(first_word_starts(lower, lexicon).items()) if scan else []
     keys = [k for k, _ in found]

@@ -34,7 +34,12 @@ def new_frozen(cls: type[_T], *values: Any, **by_name: Any) -> _T:
             raise TypeError(f"new_frozen({cls.__name__}): give every field, all by position or all by name")
         object.__setattr__(obj, "__dict__", by_name)
     else:
-        object.__setattr__(obj, "__dict__", dict(zip(_field_names(kind), values, strict=True)))
+        names = _field_names(kind)
+        if len(values) != len(names):
+            raise TypeError(f"new_frozen({cls.__name__}): {len(values)} values for {len(names)} fields")
+        state: dict[str, Any] = obj.__dict__  # filled in place: compiled, an indexed loop beats dict(zip())
+        for i in range(len(names)):
+            state[names[i]] = values[i]
     return obj
 
 
@@ -110,6 +115,13 @@ class Doc:
     sentences: list[Sentence]
     places: dict[str, list] = field(default_factory=dict)
     dates: dict[str, list] = field(default_factory=dict)
+    lower_body: str | None = field(default=None, repr=False, compare=False)  # see lowered_body
+
+    def lowered_body(self) -> str:
+        """`article.body.lower()`, computed once for the extractors that read it (events, attributions)."""
+        if self.lower_body is None:
+            self.lower_body = self.article.body.lower()
+        return self.lower_body
 
     @property
     def fact_sentences(self) -> list[Sentence]:

@@ -72,6 +72,15 @@ class PlaceMention:
     place: Place
     as_actor: bool = False  # "Kyiv denounced", "Moscow's forces": the place stands for its government
 
+    def __init__(self, char_start: int, char_end: int, text: str, place: Place, as_actor: bool = False) -> None:
+        # Written out (dataclass keeps a class's own __init__): compiled, the generated one runs as Python,
+        # several times the cost of these five sets. Keep in step with the fields above.
+        object.__setattr__(self, "char_start", char_start)
+        object.__setattr__(self, "char_end", char_end)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "place", place)
+        object.__setattr__(self, "as_actor", as_actor)
+
 
 # ---------------------------------------------------------------------------------------------
 # Tunables and small closed classes
