@@ -104,3 +104,31 @@ def test_rows_survive_the_trip_from_a_worker() -> None:
     facts = extract_article(parse_file(seed, seed.parent, 50_000_000)[0][0])
     assert facts.figures and facts.attributions and facts.events and facts.event_places
     assert pickle.loads(pickle.dumps(facts)) == facts  # noqa: S301
+
+
+@pytest.mark.parametrize("cls_path", ["attributions.Para", "attributions.Cue", "attributions.Draft",
+                                      "attributions.Entity", "attributions.SpeakerNP", "places.PlaceMention"])
+def test_written_out_inits_take_the_fields_in_order_with_their_defaults(cls_path: str) -> None:
+    # These dataclasses write their __init__ out (under mypyc the generated one runs as Python): read
+    # from the source (the compiled class has no signature to inspect), its parameters must be the
+    # declared fields, in order, with the same defaults, and it must set each of them.
+    import ast
+
+    module, name = cls_path.split(".")
+    tree = ast.parse((PROJECT_ROOT / "pipeline" / f"{module}.py").read_text(encoding="utf-8"))
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name)
+    def default(value: ast.expr | None) -> str | None:  # field(default_factory=...) is a None parameter
+        if isinstance(value, ast.Call) and getattr(value.func, "id", "") == "field":
+            return ast.dump(ast.Constant(None))
+        return ast.dump(value) if value else None
+
+    fields = [(n.target.id, default(n.value)) for n in cls.body
+              if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)]
+    init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
+    params = [a.arg for a in init.args.args[1:]]
+    defaults = [None] * (len(params) - len(init.args.defaults)) + [ast.dump(d) for d in init.args.defaults]
+    assert list(zip(params, defaults, strict=True)) == fields
+    body = ast.unparse(init)
+    for field_name, _ in fields:
+        assert f"self.{field_name} = " in body or f"'{field_name}', {field_name})" in body \
+            or f"'{field_name}': {field_name}" in body, field_name
