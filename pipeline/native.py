@@ -119,8 +119,15 @@ def build(force: bool = False) -> bool:
 
 
 def main() -> int:
-    compiled = build(force="--force" in sys.argv[1:])
-    print(f"compiled {len(COMPILED)} modules into {BUILD_DIR.relative_to(PROJECT_ROOT)}" if compiled
-          else f"{BUILD_DIR.relative_to(PROJECT_ROOT)} is up to date")
+    """`make native`: compile when needed. A machine that cannot compile (no C compiler or Python
+    headers) still runs: the Python modules give the same rows, slower; `make test` fails there
+    (tests/pipeline/test_native.py asserts the compiled build is used)."""
+    where = BUILD_DIR.relative_to(PROJECT_ROOT)
+    try:
+        compiled = build(force="--force" in sys.argv[1:])
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - setuptools reports a failed compile as SystemExit
+        print(f"warning: could not compile the extraction core ({exc}); the Python modules run: same rows, "
+              "about 30% slower", file=sys.stderr)
+        return 0
+    print(f"compiled {len(COMPILED)} modules into {where}" if compiled else f"{where} is up to date")
     return 0
-

@@ -132,3 +132,14 @@ def test_written_out_inits_take_the_fields_in_order_with_their_defaults(cls_path
     for field_name, _ in fields:
         assert f"self.{field_name} = " in body or f"'{field_name}', {field_name})" in body \
             or f"'{field_name}': {field_name}" in body, field_name
+
+
+def test_a_machine_that_cannot_compile_still_runs(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # No C compiler: `make native` warns and `make run` goes on with the Python modules (same rows).
+    def no_compiler(force: bool = False) -> bool:
+        raise SystemExit("error: command 'gcc' failed: No such file or directory")
+
+    monkeypatch.setattr(native, "build", no_compiler)
+    assert native.main() == 0
+    assert "could not compile the extraction core" in capsys.readouterr().err
