@@ -194,16 +194,16 @@ def seed_timings(reps: int) -> None:
         doc.lower_body = None
         return attributions.extract(doc)
 
+    def article_cold() -> object:
+        events._names_air_weapon.cache_clear()
+        return extract_article(article, gaz)
+
     parts = {
         "segment + places + dates": best_ms(lambda: build_doc(article, gaz), reps),
         "figures": best_ms(lambda: figures.extract(doc), reps),
         "attributions": best_ms(attributions_cold, reps),
         "events": best_ms(events_cold, reps),
     }
-    def article_cold() -> object:
-        events._names_air_weapon.cache_clear()
-        return extract_article(article, gaz)
-
     places_ms = best_ms(lambda: gaz.find_all(sentences), reps)
     whole_ms = best_ms(article_cold, reps)
     print(f"\nseed article ({len(article.body) / 1024:.1f} KB), one core, best of 5 x {reps}, {core_kind()}:")

@@ -2,7 +2,7 @@
 
 `make native` (a step of `make run` and `make test`) compiles the hot modules into build/native/. The package
 imports the compiled modules only while that build matches the sources byte for byte (a manifest of
-source hashes, the Python version and the mypy version); otherwise, or with FACTWIRE_PURE_PYTHON=1, it
+source hashes and the Python version); otherwise, or with FACTWIRE_PURE_PYTHON=1, it
 runs the plain Python modules. A stale build is never imported: it would run yesterday's rules.
 
 mypyc compiles the modules as they are written (type hints checked and enforced at run time); what it
@@ -22,8 +22,8 @@ from pathlib import Path
 from pipeline.config import PROJECT_ROOT
 
 # The modules of the per-article work (segmentation, the three extractors, places, dates, the data
-# classes and row ids they share); the
-# rest (I/O, Dagster glue, evaluation) spends its time in polars, DuckDB and Dagster.
+# classes and row ids they share); the rest (I/O, Dagster glue, evaluation) spends its time in polars,
+# DuckDB and Dagster.
 COMPILED = ("attributions", "dates", "events", "figures", "focus", "frames", "ids", "lexicons", "model",
             "numbers", "places", "text")
 BUILD_DIR = PROJECT_ROOT / "build" / "native"
@@ -126,7 +126,10 @@ def main() -> int:
     try:
         compiled = build(force="--force" in sys.argv[1:])
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - setuptools reports a failed compile as SystemExit
-        print(f"warning: could not compile the extraction core ({exc}); the Python modules run: same rows, "
+        # mypyc's type errors end in SystemExit(1), after it printed them
+        why = f"status {exc.code}, its messages are above" if isinstance(exc, SystemExit) and isinstance(
+            exc.code, int) else str(exc)
+        print(f"warning: could not compile the extraction core ({why}); the Python modules run: same rows, "
               "about 30% slower", file=sys.stderr)
         return 0
     print(f"compiled {len(COMPILED)} modules into {where}" if compiled else f"{where} is up to date")

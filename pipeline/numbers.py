@@ -278,8 +278,9 @@ def _lower(text: str) -> str:
     return low
 
 
-def _ascii_lower(text: str) -> str:
-    """`_lower(text)` as far as ASCII letters and digits go: A-Z lowered, nothing else made ASCII. str.lower
+def ascii_lower(text: str) -> str:
+    """`_lower(text)` as far as ASCII letters and digits go: A-Z lowered, nothing else made ASCII (what
+    `core_starts` reads, and figures' cue search with it). str.lower
     reads the Unicode tables for every character of a text with curly quotes (several times slower than
     lowering the UTF-16 bytes); the only other characters it lowers to an ASCII letter are the Kelvin sign
     (to "k", left to str.lower here) and "İ" (kept by `_lower`, as here)."""
@@ -289,12 +290,6 @@ def _ascii_lower(text: str) -> str:
     return low if len(low) == len(text) else _lower(text)  # lone surrogates may pair up: the slow way
 
 
-def ascii_lower(text: str) -> str:
-    """`text` with A-Z lowered and every other character kept non-ASCII (see `_ascii_lower`): what
-    `core_starts` reads, for a caller that also looks for ASCII words in the text."""
-    return _ascii_lower(text)
-
-
 def core_starts(text: str, low: str | None = None) -> list[int]:
     """Offsets where a number core may start: the first digit of a run ("2,500", "3.5"), or a number
     word standing as a whole word ("a"/"an" before a scale word: "a dozen"). Digits by str.find (a
@@ -302,7 +297,7 @@ def core_starts(text: str, low: str | None = None) -> list[int]:
     alternation tried at every letter of English text. Call it once on a whole article body and pass
     each sentence its slice (see `scan(starts=...)`). `low`: `ascii_lower(text)` when the caller has it."""
     if low is None:
-        low = _ascii_lower(text)
+        low = ascii_lower(text)
     out: list[int] = []
     for d in _DIGIT_CHARS:  # a digit is a start unless it continues a run ("2,500": only the "2")
         end = low.find(d)

@@ -275,10 +275,10 @@ def test_qualifier_across_any_whitespace(text: str, qualifier: str) -> None:
     "lone \ud800 surrogate, then ONE \ud800\udc00",
 ])
 def test_ascii_lower_agrees_with_lower_on_every_ascii_character(text: str) -> None:
-    """core_starts reads the body through numbers._ascii_lower (bytes lowered, much cheaper than str.lower on
+    """core_starts reads the body through numbers.ascii_lower (bytes lowered, much cheaper than str.lower on
     text with curly quotes): wherever either lowering gives an ASCII character, both give the same one."""
-    from pipeline.numbers import _ascii_lower, _lower
+    from pipeline.numbers import _lower, ascii_lower
 
-    fast, slow = _ascii_lower(text), _lower(text)
+    fast, slow = ascii_lower(text), _lower(text)
     assert len(fast) == len(slow) == len(text)
     assert [(i, f) for i, (f, s) in enumerate(zip(fast, slow, strict=True)) if (f.isascii() or s.isascii()) and f != s] == []
