@@ -9,6 +9,13 @@ closing one per transaction (NullPool): about 360 connections on such a night. A
 holds no transaction and no lock (it is rolled back when returned), so several processes (the run, the UI,
 the daemon) share the files exactly as before; the files, tables and migrations are Dagster's own.
 
+Every connection also sets `PRAGMA synchronous=NORMAL`. Dagster keeps its SQLite files in WAL mode, where
+SQLite's default (FULL) syncs the log to disk at every commit: about 300 commits a night, 0.8-5 ms each
+on this machine's disk, on the run's critical path. With NORMAL a commit is durable once the log is
+checkpointed (the SQLite documentation's recommended setting for WAL): a power cut may lose the last
+events of the run history, never corrupt the file, and nothing of the warehouse (DuckDB and Parquet,
+published by rename) depends on them.
+
 `dagster.yaml` selects it with `storage: custom: {module: assets.storage, class: FactwireSqliteStorage}`.
 """
 
@@ -32,6 +39,7 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -57,9 +65,17 @@ def engine_for(conn_string: str, busy_timeout: bool = False) -> Engine:
             connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_SECONDS
         kwargs: dict[str, Any] = {"poolclass": QueuePool, "connect_args": connect_args}
         engine = _engines[key] = create_engine(conn_string, **kwargs)
+        event.listen(engine, "connect", _sync_at_checkpoints)
         if len(_engines) > MAX_ENGINES:
             _engines.popitem(last=False)[1].dispose()
         return engine
+
+
+def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    """A new SQLite connection syncs its WAL at checkpoints, not at every commit (module docstring)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 class CachedEngineRunStorage(SqliteRunStorage):

@@ -92,3 +92,19 @@ def test_connections_are_kept_between_transactions_and_hold_no_lock(tmp_path: Pa
     thread.start()
     thread.join()
     assert counted == [2]
+
+
+def test_connections_sync_the_wal_at_checkpoints_not_at_every_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _home(tmp_path, monkeypatch)
+    with dg.DagsterInstance.get() as instance:
+        assert dg.materialize([tiny], instance=instance).success
+        run_storage = instance.run_storage
+        assert isinstance(run_storage, storage.CachedEngineRunStorage)
+        with run_storage.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"  # Dagster's own setting
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar_one() == 1  # NORMAL (FULL is 2)
+    plain = sqlite3.connect(tmp_path / "plain.db")  # a connection of another program keeps SQLite's default
+    assert plain.execute("PRAGMA synchronous").fetchone()[0] == 2
+    plain.close()
