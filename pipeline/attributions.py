@@ -10,16 +10,15 @@ of the article. Speakers are read with the lexicons seeds/reference/speaker_*.cs
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from operator import itemgetter
-from typing import NamedTuple
+from typing import NamedTuple, final
 
 import ahocorasick
-from mypy_extensions import mypyc_attr
+from mypy_extensions import i64, mypyc_attr
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
@@ -116,6 +115,7 @@ class Lexicon:
     stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
     role_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # description head -> role words
     channel_ac: ahocorasick.Automaton | None = None  # the channel terms: where channel_re may match
+    cue_table: bytes | None = None  # _cue_table(cue_first): cue_word_starts without the automaton
 
 
 @cache
@@ -152,6 +152,7 @@ def load_lexicon() -> Lexicon:
         cue_terms=_cue_terms(cues),
         channel_words=frozenset(w for t in channels for w in t.split()) - {"a", "an", "the"},
         cue_ac=_automaton(t.split()[0] for t in cues),
+        cue_table=_cue_table(t.split()[0] for t in cues),
         run_re=_org_run_re(k for k, v in nouns.items() if "organisation" in v),
         role_synonyms=_role_synonyms(),
         channel_ac=_automaton(channels),
@@ -185,8 +186,63 @@ def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
     return ac
 
 
+def _cue_table(words: Iterable[str]) -> bytes | None:
+    """1 at `_cue_sig` of every word, 0 elsewhere: which (first letter, last letter, length) a
+    cue's first word has. None when a word is not all a-z (or is 64 letters or longer)."""
+    table = bytearray(26 * 26 * 64)
+    for w in words:
+        if not (w.isascii() and w.isalpha() and w.islower() and len(w) < 64):
+            return None
+        table[_cue_sig(ord(w[0]), ord(w[-1]), len(w))] = 1
+    return bytes(table)
+
+
+def _cue_sig(first: i64, last: i64, n: i64) -> i64:
+    """Index in `_cue_table` of a word of n < 64 letters a-z with these first and last codes."""
+    return ((first - 97) * 26 + last - 97) * 64 + n
+
+
 def cue_word_starts(low: str, lex: Lexicon) -> list[int]:
-    """Start offsets of the whole words of `low` (lower-cased body) that begin a cue."""
+    """Start offsets of the whole words of `low` (lower-cased body) that begin a cue.
+
+    The first words of the cues are letters a-z, so such a word is a maximal run of a-z with no
+    other letter ("é", "İ") on either side. One loop over the character codes finds the runs; a
+    run is cut out and looked up only when a cue word has its first letter, last letter and
+    length (`lex.cue_table`). An Aho-Corasick scan (kept for a lexicon without the table) costs
+    two and a half times as much: most characters try many branches of the automaton's root.
+    """
+    table = lex.cue_table
+    if table is None:
+        return _cue_word_starts_ac(low, lex)
+    first = lex.cue_first
+    out: list[int] = []
+    # i64: compiled, plain C integers (no tagged-int checks in a loop over every character)
+    n: i64 = len(low)
+    i: i64 = 0
+    j: i64 = 0
+    o: i64 = 0
+    while i < n:
+        o = ord(low[i])
+        if o < 97 or o > 122:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and 97 <= ord(low[j]) <= 122:
+            j += 1
+        if (
+            j - i < 64
+            and table[_cue_sig(o, ord(low[j - 1]), j - i)]
+            and low[i:j] in first
+            and (i == 0 or not low[i - 1].isalpha())
+            and (j >= n or not low[j].isalpha())
+        ):
+            out.append(i)
+        i = j
+    return out
+
+
+def _cue_word_starts_ac(low: str, lex: Lexicon) -> list[int]:
+    """cue_word_starts by an Aho-Corasick scan of `low` for the cues' first words."""
     ac = lex.cue_ac
     assert ac is not None
     n = len(low)
@@ -215,11 +271,14 @@ def _org_run_re(heads: Iterable[str]) -> re.Pattern[str]:
 _TOKEN = re.compile(r"(?=[A-Z])(?:(?:[A-Z]\.){2,}|" + _HONORIFICS + r")|\w+(?:[’'\-]\w+)*|[^\w\s]")
 
 
-_LOW = itemgetter(3)  # Tok.low, for C-level maps
+@final
+class Tok:
+    """A word or punctuation mark of a paragraph, with its body span.
 
-
-class Tok(NamedTuple):
-    """A word or punctuation mark of a paragraph, with its body span."""
+    A plain class, not a NamedTuple: compiled, it is a C struct (unboxed ints and bools) made by a
+    direct call, where a tuple is built through tuple.__new__ with two boxed ints; several times
+    cheaper to make, read and free for the hundreds of tokens of an article.
+    """
 
     start: int
     end: int
@@ -227,6 +286,17 @@ class Tok(NamedTuple):
     low: str
     quoted: bool
     cap: bool
+
+    def __init__(self, start: int, end: int, text: str, low: str, quoted: bool, cap: bool) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.low = low
+        self.quoted = quoted
+        self.cap = cap
+
+    def __repr__(self) -> str:
+        return f"Tok({self.start}, {self.end}, {self.text!r}, {self.low!r}, {self.quoted}, {self.cap})"
 
 
 @dataclass
@@ -391,9 +461,7 @@ def _add_tokens(body: str, low: str, a: int, b: int, out: list[Tok]) -> None:
     mark. Any other piece ("U.S.", "“We", "face-to-face") goes through `_TOKEN`.
     """
     # Compiled, the two lists are read by index (no zip iterator) and `out.append` is a direct
-    # list append; tuple.__new__ and Tok are looked up once, not for every token.
-    new = tuple.__new__
-    tok = Tok
+    # list append.
     x = a
     pieces = body[a:b].split(" ")
     low_pieces = low[a:b].split(" ")
@@ -405,19 +473,19 @@ def _add_tokens(body: str, low: str, a: int, b: int, out: list[Tok]) -> None:
         n = len(w)
         y = x + n  # the piece is body[x:y]
         if w.isalnum():  # str.isalnum is exactly the regex's \w minus "_"
-            out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
+            out.append(Tok(x, y, w, lw, False, _upper_at(w, 0)))
         elif n == 1:  # a lone mark ("“", "—"), unless it is a space other than " "
             if not w.isspace():
-                out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
+                out.append(Tok(x, y, w, lw, False, _upper_at(w, 0)))
         elif n > 1 and w[-1] in ",.;:" and w[:-1].isalnum() and not (w[-1] == "." and w[:-1] in _HONORIFIC_WORDS):
-            out.append(new(tok, (x, y - 1, w[:-1], lw[:-1], False, _upper_at(w, 0))))
-            out.append(new(tok, (y - 1, y, w[-1], w[-1], False, False)))
+            out.append(Tok(x, y - 1, w[:-1], lw[:-1], False, _upper_at(w, 0)))
+            out.append(Tok(y - 1, y, w[-1], w[-1], False, False))
         elif n > 2 and w[-2:] in ("’s", "'s") and w[:-2].isalnum():
-            out.append(new(tok, (x, y, w, lw, False, _upper_at(w, 0))))
+            out.append(Tok(x, y, w, lw, False, _upper_at(w, 0)))
         elif n:
             for m in _TOKEN.finditer(body, x, y):
                 p, q = m.span()
-                out.append(new(tok, (p, q, body[p:q], low[p:q], False, _upper_at(body, p))))
+                out.append(Tok(p, q, body[p:q], low[p:q], False, _upper_at(body, p)))
         x = y + 1
 
 
@@ -1037,8 +1105,20 @@ def _skip_back(toks: list[Tok], k: int, lo: int, lex: Lexicon) -> int:
 
 
 def _tok_index(toks: list[Tok], pos: int) -> int:
-    """Index of the first token starting at or after `pos` (tokens are tuples led by their start)."""
-    return bisect_left(toks, (pos,))
+    """Index of the first token starting at or after `pos`."""
+    return _first_at(toks, pos, 0, len(toks))
+
+
+def _first_at(toks: list[Tok], pos: int, lo: int, hi: int) -> int:
+    """Index of the first token of toks[lo:hi] starting at or after `pos` (hi if none): a binary
+    search on the starts (tokens are in text order), with native int compares."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if toks[mid].start < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _quote_at(para: Para, pos: int) -> tuple[int, int] | None:
@@ -1569,7 +1649,7 @@ def find_cues(body: str, para: Para, lex: Lexicon) -> list[Cue]:
     toks = para.toks
     first = lex.cue_first
     for pos, (sent, lo, hi) in zip(para.hits, para.hit_sents, strict=True):
-        i = bisect_left(toks, (pos,), lo, hi)
+        i = _first_at(toks, pos, lo, hi)
         if i >= len(toks):
             continue
         t = toks[i]
@@ -1679,7 +1759,7 @@ def _channel(body: str, d: Draft, lex: Lexicon) -> str | None:
     found: list[str] = []
     toks = d.cue.para.toks
     words = lex.channel_words
-    scan = not words.isdisjoint(map(_LOW, toks[d.cue.lo : d.cue.hi])) if words else True
+    scan = not words or any(toks[x].low in words for x in range(d.cue.lo, d.cue.hi))
     for m in _channel_matches(body, s.char_start, s.char_end, lex) if scan else ():
         if c0 <= m.start() < c1:
             continue

@@ -55,12 +55,14 @@ _MONTH_OR_DAY_FIRST = r"(?=[ADFJMNOS0-9])"  # a month's capital or a day's digit
 _RE_ISO = re.compile(_B + r"(?P<year>(?:19|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])" + _E)
 _RE_MDY = re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b")
 _RE_DMY = re.compile(_B + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?\s+" + _YEAR + r"\b")
+# Both alternatives open with a day's digit or a month's capital: the lookahead stands before the
+# alternation, so one test rejects a position instead of each alternative trying it in turn.
 _RE_DAY_RANGE = re.compile(
     _MONTH_OR_DAY_FIRST
-    + _B + r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*(?P<day2>[12]\d|3[01]|0?[1-9])"
+    + r"(?:" + _B + r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\s*(?:-|–|to|until)\s*(?P<day2>[12]\d|3[01]|0?[1-9])"
     r"(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b"
     r"|\b" + _MONTH.replace("month>", "month_b>") + r"\s+(?P<day_b>[12]\d|3[01]|0?[1-9])\s*(?:-|–)\s*"
-    r"(?P<day2_b>[12]\d|3[01]|0?[1-9])(?:,?\s+(?P<year_b>(?:1[89]|20)\d\d))?" + _E
+    r"(?P<day2_b>[12]\d|3[01]|0?[1-9])(?:,?\s+(?P<year_b>(?:1[89]|20)\d\d))?" + _E + r")"
 )
 _RE_MD = re.compile(r"(?=[ADFJMNOS])\b" + _MONTH + r"\s+" + _DAY + _E
                     + r"(?!,?\s+(?:1[89]|20)\d\d)(?!\s*(?:per|%|million|billion))")

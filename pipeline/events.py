@@ -92,7 +92,8 @@ class Lexicon:
 
     triggers: dict[str, Trigger]
     trigger_re: re.Pattern[str]
-    first_words: ahocorasick.Automaton  # first word of every trigger: a cheap pre-scan
+    # first word of every trigger, as found in _marked text: a cheap pre-scan (see first_word_starts)
+    first_words: ahocorasick.Automaton
     actors: dict[str, str]
     actor_re: re.Pattern[str]
     people: dict[str, str]  # noun -> armed / person
@@ -101,7 +102,8 @@ class Lexicon:
     modifier_head_re: re.Pattern[str] = re.compile(r"(?!)")  # "air raid warnings": trigger as a modifier
     # first word -> the triggers starting with it (a small alternation instead of the whole lexicon's)
     by_first_word: dict[str, re.Pattern[str]] = field(default_factory=dict)
-    # Lowercase first words of the air weapons: one occurs in every (ASCII) text air_weapon_re matches.
+    # Lowercase first words of the air weapons, but those holding another: one occurs in every (ASCII)
+    # text air_weapon_re matches.
     air_weapon_words: tuple[str, ...] = ()
 
 
@@ -150,12 +152,19 @@ def build_lexicon(
     actors = {r["term"]: r["label"] for r in actor_rows}
     # Actor words are case-sensitive ("US" is not "us"); possessive forms are matched by the caller.
     actor_re = _words_re(actors, flags=0)
-    first_words = ahocorasick.Automaton()
     grouped: dict[str, list[str]] = {}
     for term in triggers:
-        first = term.split()[0]
-        first_words.add_word(first, first)
-        grouped.setdefault(first, []).append(term)
+        grouped.setdefault(term.split()[0], []).append(term)
+    # Keyed as the words read in _marked text, after the space that stands for a word start; the
+    # value is the words with that key ("cease-fire" is " cease fire"), each with whether the key
+    # differs from it (then only a look at the text tells which word, if any, is there).
+    keyed: dict[str, list[tuple[str, bool]]] = {}
+    for first in grouped:
+        key = " " + "".join(c if c.isascii() and c.isalnum() else " " for c in first)
+        keyed.setdefault(key, []).append((first, key != " " + first))
+    first_words = ahocorasick.Automaton()
+    for key, firsts in keyed.items():
+        first_words.add_word(key, tuple(firsts))
     first_words.make_automaton()
     by_first_word = {w: _words_re(ts) for w, ts in grouped.items()}
     people = {r["term"].lower(): r["label"] for r in target_rows}
@@ -164,9 +173,12 @@ def build_lexicon(
     air_weapon_re = _words_re(air)
     heads = [r["term"] for r in modifier_rows]
     modifier_head_re = _words_re(heads, before=r"\s+")
+    # A first word holding another ("bombers", "bomber") is in the text only where that one is: the
+    # substring gate tests the others alone.
+    air_words = {t.split()[0].lower() for t in air}
     return Lexicon(
         triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re,
-        by_first_word, tuple(sorted({t.split()[0].lower() for t in air})),
+        by_first_word, tuple(sorted(w for w in air_words if not any(v != w and v in w for v in air_words))),
     )
 
 
@@ -213,18 +225,18 @@ _IRREALIS_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z]+")
-# Every ASCII character but a-z to a space: in ASCII text _WORD's words are then the split() parts.
-_LETTERS_ONLY: Final = str.maketrans({chr(i): chr(i) if "a" <= chr(i) <= "z" else " " for i in range(128)})
+# Every byte but a-z to a space: in a window encoded to ASCII, _WORD's words are then the split() parts.
+_LETTERS_ONLY: Final = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 
 
 def _words(lower: str) -> list[str]:
     """_WORD.findall(lower), the [a-z]+ runs of a lowercase window.
 
-    An ASCII window (most are) is split after a translation instead: no regex call, whose set-up
-    (the matcher's stack is allocated and freed per call) cost more than the few words it finds."""
-    if lower.isascii():
-        return lower.translate(_LETTERS_ONLY).split()
-    return _WORD.findall(lower)
+    The window is split after a translation instead: encoded to ASCII (a character beyond ASCII, no
+    a-z letter, becomes one "?"), every byte but a-z made a space. No regex call, whose set-up (the
+    matcher's stack is allocated and freed per call) cost more than the few words it finds, and a
+    bytes table instead of str.translate, which looks up every distinct character in a dict."""
+    return lower.encode("ascii", "replace").translate(_LETTERS_ONLY).decode("ascii").split()
 
 
 # Typographic punctuation news text is full of (curly quotes, dashes, ellipsis, no-break space): no
@@ -233,14 +245,27 @@ _TYPOGRAPHIC = "‘’“”–—…\u00a0"
 _NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{_TYPOGRAPHIC}]")
 
 
+# The last text _plain searched and its answer: find_hits and _names_air_weapon ask of one sentence.
+_PLAIN_LAST: Final[list[tuple[str, bool]]] = [("", True)]
+
+
 def _plain(text: str) -> bool:
     """Whether `text` is ASCII apart from typographic punctuation.
 
     In such text a case-insensitive regex of ASCII words can only match ASCII letters, so it matches
     where text.lower() holds the lowercase words: a substring test is an exact, cheap gate before
     the regex. Any other character outside ASCII (letters with accents, Unicode case oddities such
-    as the dotless i or the long s) keeps the regex alone."""
-    return text.isascii() or _NOT_PLAIN.search(text) is None
+    as the dotless i or the long s) keeps the regex alone.
+
+    The answer for the text last searched (the same object) is remembered: the search of a sentence
+    costs about as much as the rest of a rule."""
+    if text.isascii():
+        return True
+    last, answer = _PLAIN_LAST[0]
+    if last is not text:
+        answer = _NOT_PLAIN.search(text) is None
+        _PLAIN_LAST[0] = (text, answer)
+    return answer
 
 
 # Words one of which _IRREALIS_PHRASE needs ("n't" is tested as a substring): a cheap gate.
@@ -290,6 +315,9 @@ _BACKGROUND_BEFORE = re.compile(
     r"(?:[\w’'-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# The same pattern, case-sensitive (its words are lowercase), searched in the lowercase form of plain
+# text (see _plain): the same matches, without the case-insensitive engine's per-character folding.
+_BACKGROUND_BEFORE_LOWER = re.compile(_BACKGROUND_BEFORE.pattern)
 # The words the filters below need, one of which must occur before a regex is tried (cheap gates).
 _BACKGROUND_WORDS = frozenset(
     (
@@ -337,6 +365,12 @@ _PERCEPTION_STEMS = ("hear", "saw", "see", "felt", "feel", "witness")
 # "the attack", "this strike": a definite reference, usually to a happening already told.
 _DEFINITE_BEFORE = re.compile(
     r"\b(?:the|this|that|these|those)\s+(?:[\w’'-]+\s+){0,2}$", re.IGNORECASE
+)
+# The same for lowercase plain text (see _plain), led by its first letter: "\b" before a word
+# character is a word character not after another, and a pattern led by a literal lets the engine
+# skip to the t's where one led by "\b" tests the boundary at every position.
+_DEFINITE_BEFORE_LOWER = re.compile(
+    word_start_alternation(("the", "this", "that", "these", "those")) + r"\s+(?:[\w’'-]+\s+){0,2}$"
 )
 # Casualties "in the attack": an attack in which people were killed or hurt happened.
 _CASUALTY_BEFORE = re.compile(
@@ -523,7 +557,10 @@ def _names_air_weapon(text: str) -> bool:
     with a lookbehind before a case-insensitive alternation, is tried at every position."""
     lexicon = load_lexicon()
     if _plain(text):
-        low = text.lower()
+        # Plain text lowercased as ASCII bytes (bytes.lower, a table; the typographic marks become "?"):
+        # the ASCII weapon words occur where they occur in text.lower(), whose Unicode case mapping
+        # costs more per character.
+        low = text.encode("ascii", "replace").lower().decode("ascii")
         if not any(w in low for w in lexicon.air_weapon_words):
             return False
     return lexicon.air_weapon_re.search(text) is not None
@@ -720,17 +757,54 @@ class _Hit:
     anaphoric: str = ""  # "definite" ("the attack") or "perceived" ("heard an explosion"): may restate
     segment: tuple[int, int] | None = None  # set when a sentence tells two happenings of one type
 
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(
+        self, start: int, end: int, label: str, weak: bool, method: str, anaphoric: str = "",
+        segment: tuple[int, int] | None = None,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.label = label
+        self.weak = weak
+        self.method = method
+        self.anaphoric = anaphoric
+        self.segment = segment
+
+
+# ASCII letters and digits stay, every other byte becomes a space (see _marked).
+_ALNUM_ONLY: Final = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
+
+
+def _marked(lower: str) -> str:
+    """`lower` behind one space, every character but an ASCII letter or digit made a space.
+
+    Every word start of `lower` (a character after none or after a non-alphanumeric one) then follows
+    a space. Encoded to ASCII (a character beyond ASCII becomes one "?") and translated by a bytes
+    table: a few C passes over the text."""
+    return (b" " + lower.encode("ascii", "replace")).translate(_ALNUM_ONLY).decode("ascii")
+
 
 def first_word_starts(lower: str, lexicon: Lexicon) -> dict[int, list[str]]:
-    """Where a trigger's first word begins (at a word start) in lowercased text: start -> words."""
+    """Where a trigger's first word begins (at a word start) in lowercased text: start -> words.
+
+    The automaton reads the _marked text, its keys led by a space: the automaton's root has that
+    one way on, where the first words' own first letters made it try about twenty at every
+    character. A key found is a candidate: its place in `lower` (one to the left in the marked
+    text) is checked as before, the word and the word start (a space of the marked text also
+    stands for a letter beyond ASCII or a hyphen of the first word)."""
     starts: dict[int, list[str]] = {}
-    for end, word in lexicon.first_words.iter(lower):
-        start = end - len(word) + 1
-        if start == 0 or not lower[start - 1].isalnum():
-            if start in starts:
-                starts[start].append(word)
-            else:
-                starts[start] = [word]
+    for found_end, found in lexicon.first_words.iter(_marked(lower)):
+        end: int = found_end  # typed: native arithmetic on the automaton's values
+        words: tuple[tuple[str, bool], ...] = found
+        for word, check in words:
+            start = end - len(word)
+            if (start == 0 or not lower[start - 1].isalnum()) and (not check or lower.startswith(word, start)):
+                if start in starts:
+                    starts[start].append(word)
+                else:
+                    starts[start] = [word]
     return starts
 
 
@@ -752,6 +826,11 @@ def _trigger_matches(
             continue
         best: re.Match[str] | None = None
         for w in words:
+            # A first word ends its trigger ("(?![\w-])") or runs on after whitespace: a word character
+            # or hyphen right after it ("bomb" in "bombardments") fails every trigger of by_first_word[w].
+            end = start + len(w)
+            if end < len(text) and (text[end].isalnum() or text[end] == "_" or text[end] == "-"):
+                continue
             m = lexicon.by_first_word[w].match(text, start)
             if m and (best is None or len(_norm(m.group(0))) > len(_norm(best.group(0)))):
                 best = m
@@ -776,13 +855,20 @@ def _object_place(text: str, end: int, places: list[tuple[int, int]]) -> tuple[i
     return None
 
 
-def _definite_reference(text: str, m: re.Match[str], before: str, places: list[tuple[int, int]]) -> bool:
+def _definite_reference(
+    text: str, m: re.Match[str], before: str, places: list[tuple[int, int]], lower_before: str | None = None
+) -> bool:
     """'the attack', 'this strike': a noun trigger after a definite determiner, with no place named
     inside its phrase ("the Zaporizhzhia double-tap attack", "the shelling of Kharkiv" name which one).
-    Verb triggers ("the enemy's infantry advanced to") are not references."""
+    Verb triggers ("the enemy's infantry advanced to") are not references.
+
+    `lower_before` is before.lower() when the text is plain (see _plain), else None."""
     if m.group(0).split()[0].lower().endswith("ed"):
         return False
-    d = _DEFINITE_BEFORE.search(before[-30:])
+    if lower_before is None:
+        d = _DEFINITE_BEFORE.search(before[-30:])
+    else:
+        d = _DEFINITE_BEFORE_LOWER.search(lower_before[-30:])
     if d is None:
         return False
     np_start = m.start() - (len(before[-30:]) - d.start())
@@ -852,13 +938,17 @@ def find_hits(
         clause = _clause_start(text, start, 60)
         before = text[clause:start]
         word_list = _words(lower[clause:start] if aligned else before.lower())
-        words = set(word_list)
         refusal = labels == ["negotiations"] and bool(_REFUSAL.search(before))
-        if not words.isdisjoint(_BACKGROUND_WORDS) and _BACKGROUND_BEFORE.search(before[-50:]):
+        # The lowercase clause when the text is plain: its case-sensitive searches give the same answers.
+        lower_before = lower[clause:start] if plain and aligned else None
+        if not _BACKGROUND_WORDS.isdisjoint(word_list) and (
+            _BACKGROUND_BEFORE.search(before[-50:]) if lower_before is None
+            else _BACKGROUND_BEFORE_LOWER.search(lower_before[-50:])
+        ):
             continue
-        if not refusal and not words.isdisjoint(_GENERIC_WORDS) and _GENERIC_BEFORE.search(before[-40:]):
+        if not refusal and not _GENERIC_WORDS.isdisjoint(word_list) and _GENERIC_BEFORE.search(before[-40:]):
             continue
-        if not words.isdisjoint(_DEPICTION_WORDS) and _DEPICTION_BEFORE.search(before):
+        if not _DEPICTION_WORDS.isdisjoint(word_list) and _DEPICTION_BEFORE.search(before):
             continue
         if len(before) <= 45:
             cue_words = word_list
@@ -875,7 +965,7 @@ def find_hits(
             perceptive = any([stem in lower for stem in _PERCEPTION_STEMS])
         if perceptive and _PERCEPTION_BEFORE.search(_QUOTES.sub("", text[max(0, start - 45) : start])):
             anaphoric = "perceived"
-        elif not words.isdisjoint(_DETERMINERS) and _definite_reference(text, m, before, places):
+        elif not _DETERMINERS.isdisjoint(word_list) and _definite_reference(text, m, before, places, lower_before):
             anaphoric = "definite"
         for label in labels:
             hits.append(_Hit(m.start(), m.end(), label, entry.weak, rule.__name__, anaphoric))
@@ -1000,9 +1090,9 @@ def find_actor(text: str, start: int, end: int, lexicon: Lexicon) -> str | None:
         if m:
             return lexicon.actors[m.group(0)]
     before = _clause_before(text, start, 80)
-    found = list(lexicon.actor_re.finditer(before))
+    found = lexicon.actor_re.findall(before)  # the matched words (the pattern has no group), no match objects
     if found:
-        return lexicon.actors[found[-1].group(0)]
+        return lexicon.actors[found[-1]]
     return None
 
 
@@ -1037,13 +1127,22 @@ _FROM_BEFORE = re.compile(r"\bfrom\s+(?:the\s+)?$")
 _PARTY_BEFORE = re.compile(r"\b(?:with|between|and)\s+(?:the\s+)?$")
 
 
+def _locative_before(window: str) -> bool:
+    """_LOCATIVE_BEFORE.search(window), searched from the window's last four whitespace-separated words.
+
+    A match is a preposition, "the" and two words, separated by whitespace and ending the window: it
+    starts in one of those words (the regex, led by "\b", is tried at every position it is given)."""
+    parts = window.rsplit(None, 4)
+    return _LOCATIVE_BEFORE.search(window, len(parts[0]) if len(parts) == 5 else 0) is not None
+
+
 def _actor_use(text: str, start: int, end: int, event_type: str, trigger_start: int | None) -> bool:
     """A place used as an agent ('Russia's forces', 'Moscow has', 'Russia's strikes'), an origin
     ('from Iran') or, for talks, a party ('dialogue with Russia').
 
     A place after a locative preposition is where something is, whatever verb follows:
     "its Black Sea fleet headquarters in Sevastopol have been hit" (ua-0065)."""
-    if _LOCATIVE_BEFORE.search(text[max(0, start - 40) : start]):
+    if _locative_before(text[max(0, start - 40) : start]):
         return event_type == "negotiations" and bool(_WITH_BEFORE.search(text[max(0, start - 30) : start]))
     if _ACTOR_VERB_AFTER.match(text[end:]) or _AFFILIATION_AFTER.match(text, end):
         return True
@@ -1356,8 +1455,9 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                 )
             )
             for pm in pms:
-                row = EventPlaceRow(
-                    event_id, art.article_id, pm.place.name, pm.place.place_id, pm.text, pm.char_start, pm.char_end
+                row = new_frozen(  # fields in EventPlaceRow's order
+                    EventPlaceRow,
+                    event_id, art.article_id, pm.place.name, pm.place.place_id, pm.text, pm.char_start, pm.char_end,
                 )
                 places.append(row)
         _remember(last_named, mentions)

@@ -193,12 +193,45 @@ class Cand:
     following: NumberMention | None = None  # the sentence's next number mention
     after: str | None | bool = False  # _category_after's answer once asked (False: not asked yet)
 
+    # Written out (dataclass keeps a class's own __init__): compiled, the generated one is Python
+    # code run through tp_init for every instance; this one is a direct C call. Keep in step with
+    # the fields above.
+    def __init__(
+        self,
+        num: NumberMention,
+        sentence: Sentence,
+        index: int,
+        np: str,
+        np_end: int,
+        before: str,
+        prev: Cand | None = None,
+        reading: Reading | None = None,
+        following: NumberMention | None = None,
+        after: str | None | bool = False,
+    ) -> None:
+        self.num = num
+        self.sentence = sentence
+        self.index = index
+        self.np = np
+        self.np_end = np_end
+        self.before = before
+        self.prev = prev
+        self.reading = reading
+        self.following = following
+        self.after = after
+
 
 @dataclass(slots=True)
 class Reading:
     category: str
     subject: str | None
     place: Place | None = None
+
+    # Written out, as Cand's (a direct C call compiled). Keep in step with the fields above.
+    def __init__(self, category: str, subject: str | None, place: Place | None = None) -> None:
+        self.category = category
+        self.subject = subject
+        self.place = place
 
 
 @dataclass(slots=True)
@@ -230,6 +263,7 @@ class Context:
     agency: dict[str, Place] | None = None  # pipeline.focus.agencies of the body, computed once when asked
     acronyms: frozenset[str] | None = None  # acronyms the body gives in brackets, found once when asked
     low: str | None = None  # the body's ASCII lowering, when it may stand for str.lower (see _lowered_body)
+    facts: list[Sentence] | None = None  # doc.fact_sentences, read once
 
 
 _OF = re.compile(r"\s+of\s+")
@@ -333,8 +367,12 @@ def _event_subject(c: Cand, ctx: Context) -> str:
     sid = c.sentence.sentence_id
     got = ctx.subject.get(sid)
     if got is None:
+        s0 = c.sentence.char_start
+        # _NUMBER_OF needs "number": looked for in the lowered body first (see _lowered_body), a search is slow
+        unnumbered = ctx.low is not None and ctx.low.find("number", s0, s0 + len(c.sentence.text)) < 0
         got = ctx.subject[sid] = (
-            _person_subject(c.sentence.text, ctx.lex) or ctx.heading_subject.get(c.sentence.paragraph_index) or "people"
+            (None if unnumbered else _person_subject(c.sentence.text, ctx.lex))
+            or ctx.heading_subject.get(c.sentence.paragraph_index) or "people"
         )
     return got
 
@@ -802,18 +840,18 @@ RULES: tuple[Callable[[Cand, Context], Reading | None], ...] = (
 # --- places and dates -------------------------------------------------------------------------
 def _mentions(ctx: Context, sentence: Sentence) -> list:
     """The sentence's place mentions that are not actors (computed once per sentence)."""
-    got = ctx.mentions.get(sentence.sentence_id)
+    sid = sentence.sentence_id
+    got = ctx.mentions.get(sid)
     if got is None:
-        got = ctx.mentions[sentence.sentence_id] = [
-            p for p in ctx.doc.places.get(sentence.sentence_id, ()) if not getattr(p, "as_actor", False)
-        ]
+        got = ctx.mentions[sid] = [p for p in ctx.doc.places.get(sid, ()) if not getattr(p, "as_actor", False)]
     return got
 
 
 def _item_place(c: Cand, ctx: Context, item_start: int, item: str) -> Place | None:
     """The place of a list item: a place mention inside it, or "that of X" read as X's region."""
     s0 = c.sentence.char_start
-    inside = [p for p in _mentions(ctx, c.sentence) if s0 + item_start <= p.char_start < s0 + c.num.start]
+    lo, hi = s0 + item_start, s0 + c.num.start
+    inside = [p for p in _mentions(ctx, c.sentence) if lo <= p.char_start < hi]
     m = _THAT_OF.search(item) if "of" in item else None
     if m:
         name = m.group("name")
@@ -888,14 +926,59 @@ def sentence_mentions(ctx: Context, sentence: Sentence) -> list:
     """The sentence's place mentions plus its anaphors ("the city") resolved to the last place of that kind."""
     found = list(_mentions(ctx, sentence))
     r = roles()
-    if ctx.seen and r.anaphor_noun is not None and r.anaphor_noun.search(sentence.text):
-        for m in r.anaphor.finditer(sentence.text):
-            kind = r.anaphor_kind[m.group("noun").lower()]
-            place = _topic_city(ctx) if kind == "city" else _last_of_kind(ctx, kind)
-            if place is not None:
-                s0 = sentence.char_start
-                found.append(_Anaphor(s0 + m.start("noun"), s0 + m.end("noun"), place))
+    if not ctx.seen:
+        return found
+    if ctx.low is not None and all(t.isascii() for t in r.anaphor_kind):
+        matches = _anaphor_matches(sentence.text, sentence.char_start, ctx.low)
+    elif r.anaphor_noun is not None and r.anaphor_noun.search(sentence.text):
+        matches = list(r.anaphor.finditer(sentence.text))
+    else:
+        matches = []
+    for m in matches:
+        kind = r.anaphor_kind[m.group("noun").lower()]
+        place = _topic_city(ctx) if kind == "city" else _last_of_kind(ctx, kind)
+        if place is not None:
+            s0 = sentence.char_start
+            found.append(_Anaphor(s0 + m.start("noun"), s0 + m.end("noun"), place))
     return found
+
+
+def _anaphor_matches(text: str, s0: int, low: str) -> list[re.Match[str]]:
+    """`roles().anaphor.finditer(text)` for the sentence `text` at body offset `s0`, read in the lowered body
+    (see _lowered_body). A match ends in an anaphor noun ("the city") and starts at a word at most four words
+    before it, with only letters and spaces in between ("in the city", "across the whole state"): the pattern
+    is tried only at those word starts, leftmost first and from the end of the last match on, as finditer
+    would find them (a search tries it at every position of the sentence, and a sentence without a noun
+    needs no pattern at all)."""
+    r = roles()
+    s1 = s0 + len(text)
+    starts: set[int] = set()
+    for term in r.anaphor_kind:
+        q = low.find(term, s0, s1)
+        while q >= 0:
+            k = q - s0  # back from the noun over at most four words ("the", two words, the preposition)
+            for _ in range(4):
+                j = k
+                while j > 0 and text[j - 1].isspace():
+                    j -= 1
+                w = j
+                while w > 0 and "a" <= low[s0 + w - 1] <= "z":
+                    w -= 1
+                if j == k or w == j:
+                    break
+                starts.add(w)
+                k = w
+            q = low.find(term, q + 1, s1)
+    out: list[re.Match[str]] = []
+    end = 0
+    for i in sorted(starts):
+        if i < end:
+            continue
+        m = r.anaphor.match(text, i)
+        if m is not None:
+            out.append(m)
+            end = m.end()
+    return out
 
 
 def _key(pr: tuple, pos: int) -> tuple[int, int, int]:
@@ -1049,7 +1132,8 @@ def _national(c: Cand, ctx: Context) -> Place | None:
     sid = c.sentence.sentence_id
     if sid not in ctx.national:
         ctx.national[sid] = national_place(
-            c.sentence.text, ctx.doc.places.get(sid, []), ctx.doc.article.body, _dominant(ctx)
+            c.sentence.text, ctx.doc.places.get(sid, []), ctx.doc.article.body, _dominant(ctx),
+            ctx.low, c.sentence.char_start,
         )
     return ctx.national[sid]
 
@@ -1157,7 +1241,8 @@ _ASCII_FOLDS = ("\u212a", "\u0130", "\u017f", "\u0131")
 
 
 def _lowered_body(body: str, low: str, lex: Lexicon) -> str | None:
-    """`low` (numbers.ascii_lower(body)) when none of _ASCII_FOLDS is in the body and the cumulative cues are
+    """`low` (the body lowered with its offsets kept: ASCII letters as numbers.ascii_lower lowers them, see
+    extract) when none of _ASCII_FOLDS is in the body and the cumulative cues are
     ASCII: then a lower-case ASCII term is at the same offsets in `low` as in str.lower of any sentence, and a
     case-insensitive pattern matches such a term only where `low` has it. The sentences' cues are found in it
     without lowering each sentence (str.lower reads the Unicode tables for every character of a text with
@@ -1198,7 +1283,9 @@ def _place_for(c: Cand, reading: Reading, ctx: Context) -> Place | None:
         return prev
     if ctx.focus is None:
         ctx.focus = (ctx.lead_city or _dominant(ctx),)  # pipeline.focus.article_focus, from what ctx holds
-        if ctx.focus[0] is not None and ctx.focus[0].kind == "country" and not lead_names(ctx.doc, ctx.focus[0]):
+        if ctx.focus[0] is not None and ctx.focus[0].kind == "country" and not lead_names(
+            ctx.doc, ctx.focus[0], ctx.facts
+        ):
             ctx.focus = (None,)  # the lead does not frame the story as national ("Traveland's travel centres ...")
     return ctx.focus[0]
 
@@ -1333,12 +1420,20 @@ def _restatement_key(n: NumberMention, subject: str | None) -> tuple[float, str,
 def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     """Figure rows of one article, in text order."""
     lex = lex or load_lexicon()
-    ctx = Context(doc, lex, heading_subject=_headings(doc, lex), lead_city=lead_city(doc))
+    facts = doc.fact_sentences  # a property that builds the list: read once
+    ctx = Context(doc, lex, heading_subject=_headings(doc, lex), lead_city=lead_city(doc, facts))
+    ctx.facts = facts
     art = doc.article
-    dollar = _dollar(_dominant(ctx)) if "$" in art.body else "USD"
-    low = ascii_lower(art.body)
-    ctx.low = _lowered_body(art.body, low, lex)
-    starts = core_starts(art.body, low)  # number starts of the whole body, found once
+    # the fields of the plain classes (Article, Sentence, NumberMention: dict lookups compiled) are read once
+    body, content_hash, article_id = art.body, art.content_hash, art.article_id
+    dollar = _dollar(_dominant(ctx)) if "$" in body else "USD"
+    # the body's lowering shared with attributions and events: at every ASCII character the same as
+    # numbers.ascii_lower when it keeps the offsets (the only other characters str.lower takes to ASCII are the
+    # Kelvin sign, to "k" as ascii_lower does, and "İ", to two characters)
+    lowered = doc.lowered_body()
+    low = lowered if len(lowered) == len(body) else ascii_lower(body)
+    ctx.low = _lowered_body(body, low, lex)
+    starts = core_starts(body, low)  # number starts of the whole body, found once
     n_starts = len(starts)
     k = 0
     rows: list[FigureRow] = []
@@ -1347,9 +1442,10 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
     # netted more than 75 Islamic militants" ... "more than 75 militants from Hamas ... were rounded",
     # lee-bg-278): a restatement that leaves the category or the place unsaid keeps the first statement's.
     stated: dict[tuple[float, str, str], tuple[str, Place | None]] = {}
-    for sentence in doc.fact_sentences:
+    for sentence in facts:
         text = sentence.text
         s0 = sentence.char_start
+        sid = sentence.sentence_id
         while k < n_starts and starts[k] < s0:
             k += 1
         k_end = k
@@ -1358,7 +1454,7 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             k_end += 1
         nums: list[NumberMention] = []
         if k_end > k:
-            found = doc.dates.get(sentence.sentence_id)
+            found = doc.dates.get(sid)
             regions = (
                 [(d.char_start - s0, d.char_end - s0) for d in found if d.method != "dates.days_ago"] if found else []
             )
@@ -1366,14 +1462,15 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
         prev: Cand | None = None
         last_end = 0
         for i, n in enumerate(nums):
+            n_start, n_end, unit = n.start, n.end, n.unit
             # vague multiples and measures read through "of": "hundreds of people", "20m tonnes of grain"
-            np_, np_end = _noun_phrase(text, n.end, lex, n.form == "vague" or n.unit not in ("count", "percent"))
+            np_, np_end = _noun_phrase(text, n_end, lex, n.form == "vague" or unit not in ("count", "percent"))
             cut = last_end  # the clause starts after the last clause break between the previous number and this one
-            for m in _CLAUSE_END.finditer(text, last_end, n.start):
+            for m in _CLAUSE_END.finditer(text, last_end, n_start):
                 cut = m.end()
             following = nums[i + 1] if i + 1 < len(nums) else None
-            c = Cand(n, sentence, i, np_, np_end, text[cut:n.start], prev, following=following)
-            last_end = n.end
+            c = Cand(n, sentence, i, np_, np_end, text[cut:n_start], prev, following=following)
+            last_end = n_end
             prev = c
             reading, method = None, ""
             for rule in RULES:
@@ -1384,11 +1481,12 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             c.reading = reading
             if reading is None or reading.category == "not_figure":
                 continue
-            if method == "other_count" and n.value <= 12 and _NAMED_AFTER.match(text[np_end:]):
+            value = n.value
+            if method == "other_count" and value <= 12 and _NAMED_AFTER.match(text[np_end:]):
                 continue  # "three ports, including Odesa": points at named things
-            if n.unit in _DROP_UNITS:
+            if unit in _DROP_UNITS:
                 continue
-            if n.value == 1 and n.form == "words" and reading.category not in CASUALTY:
+            if value == 1 and n.form == "words" and reading.category not in CASUALTY:
                 continue
             ctx.last[sentence.paragraph_index] = (reading, sentence.sentence_index)
             place = _place_for(c, reading, ctx)
@@ -1401,20 +1499,20 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                 if place is None and not _is_wide(sentence, ctx):
                     place = first[1]
             as_of, since, cumulative = _dates(c, ctx)
-            start, end = sentence.char_start + n.start, sentence.char_start + n.end
+            start, end = s0 + n_start, s0 + n_end
             rows.append(
                 new_frozen(
                     FigureRow,
-                    row_id(art.content_hash, "figures", start, end, category),
-                    art.article_id,
-                    sentence.sentence_id,
+                    row_id(content_hash, "figures", start, end, category),
+                    article_id,
+                    sid,
                     start,
                     end,
-                    art.body[start:end],
-                    n.value,
+                    body[start:end],
+                    value,
                     n.value_max,
                     n.qualifier,
-                    n.unit,
+                    unit,
                     category,
                     reading.subject,
                     place.name if place else None,
@@ -1427,6 +1525,6 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
                     None,
                 )
             )
-        if doc.places.get(sentence.sentence_id) and _mentions(ctx, sentence) or sentence.sentence_id in ctx.virtual:
+        if doc.places.get(sid) and _mentions(ctx, sentence) or sid in ctx.virtual:
             ctx.seen.append(sentence)
     return rows

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from pipeline.lexicons import alternation, first_chars, load_csv, word_start_alternation
-from pipeline.model import Doc
+from pipeline.model import Doc, Sentence
 from pipeline.places import Place, load_gazetteer
 
 _KIND_RANK = {"city": 0, "other": 0, "admin1": 1, "country": 2}
@@ -76,6 +76,21 @@ class Roles:
     # "Service (SES)", "Police": the head of a state agency's name, and the acronym given after it
     agency: re.Pattern[str] | None = None
     agency_heads: tuple[str, ...] = ()  # the heads as plain strings: a cheap gate before `agency`
+    # the supply verbs and authority nouns as _ascii_heads: cheap gates in a lowered body (see national_place)
+    supply_terms: tuple[str, ...] = ()
+    authority_terms: tuple[str, ...] = ()
+
+
+def _ascii_heads(terms: list[str]) -> tuple[str, ...]:
+    """Each term's ASCII start, lower case ("president" of "president’s office"): what any lowering of a text
+    that keeps its offsets (str.lower, numbers.ascii_lower) has where the text has the term."""
+    heads = []
+    for t in terms:
+        i = 0
+        while i < len(t) and t[i].isascii():
+            i += 1
+        heads.append(t[:i].lower())
+    return tuple(heads)
 
 
 @cache
@@ -121,6 +136,8 @@ def roles() -> Roles:
         if by["agency"]
         else None,
         agency_heads=tuple(by["agency"]),
+        supply_terms=_ascii_heads(by["supply_verb"]),
+        authority_terms=_ascii_heads(by["authority"]),
         supply_verb=re.compile(rf"{word_start_alternation(by['supply_verb'])}\b"),
         recipient=re.compile(
             rf"\bto\s+(?:the\s+)?(?P<nation>{alternation(nations)})(?![\w-])"
@@ -259,11 +276,13 @@ def dominant_country(doc: Doc) -> Place | None:
     return load_gazetteer().resolve(country.name) if country else None
 
 
-def lead_city(doc: Doc) -> Place | None:
+def lead_city(doc: Doc, facts: list[Sentence] | None = None) -> Place | None:
     """The city a local story is about: the first city named in a locative way in the lead paragraph
-    ("The mayor of Sloviansk has called on ..."). None when the lead names no city."""
+    ("The mayor of Sloviansk has called on ..."). None when the lead names no city. `facts`:
+    doc.fact_sentences when the caller has it."""
     body = doc.article.body
-    facts = doc.fact_sentences  # a property that builds the list: read once
+    if facts is None:
+        facts = doc.fact_sentences  # a property that builds the list: read once
     for s in facts:
         if s.role != "body":
             continue
@@ -297,7 +316,17 @@ def country_place(code: str) -> Place | None:
     return None
 
 
-def national_place(text: str, mentions: list, body: str, dominant: Place | None) -> Place | None:
+def _any_in(terms: tuple[str, ...], low: str, start: int, end: int) -> bool:
+    """Whether one of `terms` (lower case) is in low[start:end]."""
+    for t in terms:
+        if low.find(t, start, end) >= 0:
+            return True
+    return False
+
+
+def national_place(
+    text: str, mentions: list, body: str, dominant: Place | None, low: str | None = None, s0: int = 0
+) -> Place | None:
     """The country a sentence's figures are a national tally of, when it names no place where they
     happened: the first state body named by nationality or country ("The Ukrainian president's office
     said at least six civilians had been killed", "Pakistani police arrested more than two dozen
@@ -305,19 +334,31 @@ def national_place(text: str, mentions: list, body: str, dominant: Place | None)
     subject ("Ukraine has sentenced three Russian soldiers"), or any country that opens the sentence
     acting on its own ("Ukraine mined it and deployed 120,000 soldiers", ua-0095, in an article mostly
     about Belarus). A state handing things over ("Germany would deliver 16 tanks") is not the place; the
-    recipient named after "to" is ("... to Ukrainian forces", ua-0064)."""
+    recipient named after "to" is ("... to Ukrainian forces", ua-0064). `low`: the body lowered (ASCII letters
+    at least) with its offsets kept, when the caller has it, and `s0` the sentence's offset in it: the patterns of
+    supply verbs and authority nouns (case-sensitive, several times slower than a find) are searched only when
+    one of their terms is in the sentence's stretch of it."""
     r = roles()
-    if r.supply_verb is not None and r.recipient is not None and r.supply_verb.search(text):
+    s1 = s0 + len(text)
+    supplied = r.supply_verb is not None and (low is None or _any_in(r.supply_terms, low, s0, s1)) and (
+        r.supply_verb.search(text) is not None
+    )
+    if supplied and r.recipient is not None:
         to = r.recipient.search(text)
         if to is not None:  # "Germany would deliver 16 tanks to Ukrainian forces": the recipient's count
             return country_place(r.nation_code[to.group("nation")])
-    m = r.authority.search(text) if r.authority_noun is not None and r.authority_noun.search(text) else None
+    m = (
+        r.authority.search(text)
+        if r.authority_noun is not None and (low is None or _any_in(r.authority_terms, low, s0, s1))
+        and r.authority_noun.search(text)
+        else None
+    )
     if m:
         return country_place(r.nation_code[m.group("nation")])
     first = min(mentions, key=lambda p: p.char_start, default=None)
     if (
         first is not None and first.place.kind == "country" and text.startswith(body[first.char_start:first.char_end])
-        and is_agent(first, body) and not (r.supply_verb is not None and r.supply_verb.search(text))
+        and is_agent(first, body) and not supplied
         and not (r.speech_after is not None and r.speech_after.match(body[first.char_end:first.char_end + 60]))
     ):
         return first.place  # type: ignore[no-any-return]  # "Ukraine mined it and deployed 120,000 soldiers"
@@ -386,10 +427,11 @@ def agencies(body: str) -> dict[str, Place]:
     return out
 
 
-def lead_names(doc: Doc, country: Place) -> bool:
+def lead_names(doc: Doc, country: Place, facts: list[Sentence] | None = None) -> bool:
     """Whether the lead paragraph (first body paragraph, or the first two sentences) names the country,
-    a place in it, or its people ("Australian's casinos generated ...", "Pakistani police ...")."""
-    sentences = [s for s in doc.fact_sentences if s.role == "body"][:3]
+    a place in it, or its people ("Australian's casinos generated ...", "Pakistani police ..."). `facts`:
+    doc.fact_sentences when the caller has it."""
+    sentences = [s for s in (doc.fact_sentences if facts is None else facts) if s.role == "body"][:3]
     if not sentences:
         return False
     code = country.country_code

@@ -84,6 +84,20 @@ class _Lex:
     core_digits: re.Pattern[str] | None = None  # `core`'s digits branch alone: what `core` matches at a digit
     prefix_ends: frozenset[str] = frozenset()  # last characters of the prefix currencies: a cheap gate
     scale_firsts: frozenset[str] = frozenset()  # first letters (lower case) of the scale words: a cheap gate
+    # the ASCII characters currency_suffix's, units' and context_re's terms may start with (_ascii_firsts): gates
+    suffix_firsts: frozenset[str] | None = None
+    unit_firsts: frozenset[str] | None = None
+    context_firsts: frozenset[str] | None = None
+
+
+def _ascii_firsts(terms: list[str]) -> frozenset[str] | None:
+    """The ASCII characters that a case-insensitive alternation of `terms` may start with, for a cheap gate
+    before matching it at a position (a character outside ASCII is left to the pattern); None (no gate) when
+    a term starts with a space or a hyphen, which the patterns' separators before the term also read."""
+    if any(not t or t[0].isspace() or t[0] == "-" for t in terms):
+        return None
+    firsts = [re.compile(re.escape(ch), re.IGNORECASE) for t in terms for ch in (t[0], t.lower()[0])]
+    return frozenset(c for c in map(chr, range(128)) if any(f.fullmatch(c) for f in firsts))
 
 
 @cache
@@ -145,6 +159,9 @@ def lexicon() -> _Lex:
         core_digits=re.compile(digits, re.IGNORECASE),
         prefix_ends=frozenset(t[-1] for t in prefix),
         scale_firsts=frozenset(t[0].lower() for t in scales),
+        suffix_firsts=_ascii_firsts(suffix),
+        unit_firsts=_ascii_firsts([r["term"] for r in units]),
+        context_firsts=_ascii_firsts(list(contexts)),
     )
 
 
@@ -295,7 +312,8 @@ def core_starts(text: str, low: str | None = None) -> list[int]:
     word standing as a whole word ("a"/"an" before a scale word: "a dozen"). Digits by str.find (a
     memchr-like scan per digit), words by one Aho-Corasick pass, several times faster than a regex
     alternation tried at every letter of English text. Call it once on a whole article body and pass
-    each sentence its slice (see `scan(starts=...)`). `low`: `ascii_lower(text)` when the caller has it."""
+    each sentence its slice (see `scan(starts=...)`). `low`: `ascii_lower(text)` when the caller has it, or a
+    lowering of `text` that is the same at every ASCII character (str.lower when it keeps the offsets)."""
     if low is None:
         low = ascii_lower(text)
     out: list[int] = []
@@ -340,6 +358,34 @@ def _cores(text: str, lex: _Lex, starts: list[int] | None = None) -> list[re.Mat
     return out
 
 
+def _may_start(text: str, pos: int, firsts: frozenset[str] | None) -> bool:
+    """Whether a term whose first characters are `firsts` (_ascii_firsts; None: any) may start at text[pos]."""
+    c = text[pos:pos + 1]
+    return c != "" and (firsts is None or c in firsts or not c.isascii())
+
+
+def _suffix_at(text: str, pos: int, lex: _Lex) -> re.Match[str] | None:
+    """`lex.currency_suffix.match(text, pos)`, tried only when a space and a suffix's first character are there."""
+    if not text[pos:pos + 1].isspace() or not _may_start(text, pos + 1, lex.suffix_firsts):
+        return None
+    return lex.currency_suffix.match(text, pos)
+
+
+def _unit_at(text: str, pos: int, lex: _Lex) -> re.Match[str] | None:
+    """`lex.units.match(text, pos)`, tried only when a unit's first character is there (after one space or not)."""
+    if not _may_start(text, pos + 1 if text[pos:pos + 1].isspace() else pos, lex.unit_firsts):
+        return None
+    return lex.units.match(text, pos)
+
+
+def _space_end(text: str, pos: int, hyphens: bool = False) -> int:
+    """The end of the run of whitespace (and hyphens, when `hyphens`) that starts at `pos`."""
+    n = len(text)
+    while pos < n and (text[pos].isspace() or hyphens and text[pos] == "-"):
+        pos += 1
+    return pos
+
+
 def _mention(
     start: int, end: int, text: str, value: float, value_max: float | None, qualifier: str, unit: str,
     num_start: int, num_end: int, form: str, skip: str | None,
@@ -376,8 +422,6 @@ def scan(
     else:
         date_spans = _date_spans_fn()(text) if any(m.lastgroup == "digits" for m in cores) else []
     scale_match = lex.scale_re.match
-    suffix_match = lex.currency_suffix.match
-    units_match = lex.units.match
     n_cores = len(cores)
     i = 0
     consumed = 0
@@ -463,13 +507,14 @@ def scan(
             unit = dollar if code == "dollar" else code
             ns = cp.start()
         else:
-            cs = suffix_match(text, ne) or (
-                suffix_match(text, ne + 3) if form == "vague" and text[ne:ne + 4] == " of " else None
+            # (the patterns are tried only where their first characters are: _suffix_at, _unit_at)
+            cs = _suffix_at(text, ne, lex) or (
+                _suffix_at(text, ne + 3, lex) if form == "vague" and text[ne:ne + 4] == " of " else None
             )
             if cs and text[ne:ne + 4] == " of ":
                 ne += 3
-            um = units_match(text, ne) or (
-                units_match(text, ne + 3) if form == "vague" and text[ne:ne + 4] == " of " else None
+            um = _unit_at(text, ne, lex) or (
+                _unit_at(text, ne + 3, lex) if form == "vague" and text[ne:ne + 4] == " of " else None
             )
             if um and text[ne:ne + 4] == " of ":
                 ne += 3  # "thousands of kilometres": a vague measure
@@ -482,7 +527,7 @@ def scan(
                 if unit == "mm" and not _SPACE_NEXT.match(text, ne) or unit == "mm" and form != "digits":
                     skip = "calibre"
                 ne += um.end() - um.pos
-            elif _TONNES_NEXT.match(text, ne):
+            elif text.startswith("ton", _space_end(text, ne)) and _TONNES_NEXT.match(text, ne):
                 unit = "t"
         # qualifiers
         qs = ns
@@ -508,6 +553,11 @@ def scan(
             skip = "name"  # "Nord Stream 1 and 2"
         out.append(_mention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form, skip))
     return out
+
+
+def _phone_char(c: str) -> bool:
+    """Whether `c` (one character) is one _PHONE reads: its first and last must be (a cheap gate)."""
+    return c != "" and (c.isdecimal() or c.isspace() or c in "()+-")
 
 
 def _non_figure(
@@ -561,7 +611,10 @@ def _non_figure(
             _MODEL_BEFORE.search(before)
         ) or ((a1 == "-" or a1.isalpha()) and _MODEL_AFTER.match(after)):
             return "model"
-        if _PHONE.match(text[max(0, cs - 4):ce + 8]) and len(_NON_DIGIT.sub("", text[max(0, cs - 4):ce + 8])) >= 8:
+        window = text[max(0, cs - 4):ce + 8]
+        if _phone_char(window[:1]) and _phone_char(window[-1:]) and _PHONE.match(window) and (
+            len(_NON_DIGIT.sub("", window)) >= 8
+        ):
             return "phone"
     after_low = after.lower()
     if (("old" in after_low or "age" in after_low) and _AGE_AFTER.match(after)) or (
@@ -575,7 +628,11 @@ def _non_figure(
         return "age"
     # what follows the whole number (scale, currency and unit included), matched at num_end
     t1 = text[num_end:num_end + 1]
-    cm = lex.context_re.match(text, num_end) if t1 == "-" or t1.isspace() else None
+    cm = (
+        lex.context_re.match(text, num_end)
+        if (t1 == "-" or t1.isspace()) and _may_start(text, _space_end(text, num_end, True), lex.context_firsts)
+        else None
+    )
     if cm and not (unit != "count"):
         label = lex.contexts[cm.group("w").lower()]
         if not (cm.group("w").lower() == "second" and "-" in cm.group("sep")):

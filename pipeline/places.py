@@ -1025,7 +1025,11 @@ class Gazetteer:
         text = texts[0]
         n = len(text)
         limit, found = n, out[0]
-        for end_idx, entry in self._automaton.iter("\x00".join(texts)):
+        for hit in self._automaton.iter("\x00".join(texts)):
+            # Typed locals: compiled, native int arithmetic and comparisons instead of generic ones
+            # on the automaton's untyped tuples.
+            end_idx: int = hit[0]
+            entry: _Entry | None = hit[1]
             while end_idx >= limit:  # the hit lies in a later text (or on a joint)
                 i += 1
                 base = limit + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
+from typing import Final
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
@@ -40,6 +41,7 @@ _ABBREVIATIONS = frozenset(
 # `[.!?…][.!?…]*` rather than `[.!?…]+`: a pattern opening with a character class lets the regex
 # engine skip to the next candidate character; a repeat first makes it try a match at every position.
 _SENT_END = re.compile(r"""([.!?…][.!?…]*)(["”’')\]]*)(\s+)(?=["“‘'(\[]?[A-Z0-9])""")
+_SENT_PUNCT: Final = ".!?…"  # what _SENT_END opens with
 
 
 @cache
@@ -139,11 +141,33 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(word) == 1 and text[dot_pos - 1].isupper() or "." in word
 
 
+def _punct_positions(text: str) -> list[int]:
+    """Positions of the characters a sentence end opens with (_SENT_PUNCT), ascending."""
+    found: list[int] = []
+    for char in _SENT_PUNCT:
+        i = text.find(char)
+        while i >= 0:
+            found.append(i)
+            i = text.find(char, i + 1)
+    found.sort()
+    return found
+
+
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Sentence spans within `text`, shifted by `offset` (the paragraph's start in the body)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _SENT_END.finditer(text):
+    # The matches of _SENT_END.finditer, found by matching at its possible first characters only:
+    # a search tests a character class at every position of the paragraph (dozens of instructions
+    # each), str.find skips to the candidates. As finditer, the next match starts after the last.
+    searched_to = 0
+    for pos in _punct_positions(text):
+        if pos < searched_to:
+            continue
+        m = _SENT_END.match(text, pos)
+        if m is None:
+            continue
+        searched_to = m.end()
         punct = m.group(1)
         if punct == "." and _is_abbreviation(text, m.start(1)):
             continue
@@ -169,20 +193,23 @@ def paragraphs(article: Article) -> list[Paragraph]:
 
 
 def iter_sentences(article: Article) -> Iterator[Sentence]:
-    """Every sentence of the article, in order, each with its paragraph's role."""
+    """Every sentence of the article, in order, each with its paragraph's role (see segment)."""
+    return iter(segment(article))
+
+
+def segment(article: Article) -> list[Sentence]:
+    """All sentences of an article, in order, each with its paragraph's role."""
+    # A loop filling a list: compiled, a generator's resumptions cost more than the appends.
     body = article.body
     article_id, content_hash = article.article_id, article.content_hash
     spans = paragraph_spans(body)
     texts = [body[s:e] for s, e in spans]
-    n = 0
-    for index, ((start, _), text, role) in enumerate(zip(spans, texts, paragraph_roles(texts), strict=True)):
-        for s, e in sentence_spans(text, start):
-            yield new_frozen(
-                Sentence, row_id(content_hash, "sentences", s, e), article_id, index, n, role, s, e, body[s:e]
-            )
-            n += 1
-
-
-def segment(article: Article) -> list[Sentence]:
-    """All sentences of an article (see iter_sentences)."""
-    return list(iter_sentences(article))
+    roles = paragraph_roles(texts)
+    out: list[Sentence] = []
+    for index in range(len(spans)):
+        role = roles[index]
+        for s, e in sentence_spans(texts[index], spans[index][0]):
+            out.append(new_frozen(
+                Sentence, row_id(content_hash, "sentences", s, e), article_id, index, len(out), role, s, e, body[s:e]
+            ))
+    return out

@@ -107,7 +107,8 @@ def test_rows_survive_the_trip_from_a_worker() -> None:
 
 
 @pytest.mark.parametrize("cls_path", ["attributions.Para", "attributions.Cue", "attributions.Draft",
-                                      "attributions.Entity", "attributions.SpeakerNP", "places.PlaceMention"])
+                                      "attributions.Entity", "attributions.SpeakerNP", "attributions.Tok",
+                                      "events._Hit", "figures.Cand", "figures.Reading", "places.PlaceMention"])
 def test_written_out_inits_take_the_fields_in_order_with_their_defaults(cls_path: str) -> None:
     # These dataclasses write their __init__ out (under mypyc the generated one runs as Python): read
     # from the source (the compiled class has no signature to inspect), its parameters must be the
