@@ -18,7 +18,7 @@ from functools import cache
 from typing import NamedTuple, final
 
 import ahocorasick
-from mypy_extensions import i64, mypyc_attr
+from mypy_extensions import mypyc_attr
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
@@ -115,7 +115,6 @@ class Lexicon:
     stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
     role_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # description head -> role words
     channel_ac: ahocorasick.Automaton | None = None  # the channel terms: where channel_re may match
-    cue_table: bytes | None = None  # _cue_table(cue_first): cue_word_starts without the automaton
 
 
 @cache
@@ -152,7 +151,6 @@ def load_lexicon() -> Lexicon:
         cue_terms=_cue_terms(cues),
         channel_words=frozenset(w for t in channels for w in t.split()) - {"a", "an", "the"},
         cue_ac=_automaton(t.split()[0] for t in cues),
-        cue_table=_cue_table(t.split()[0] for t in cues),
         run_re=_org_run_re(k for k, v in nouns.items() if "organisation" in v),
         role_synonyms=_role_synonyms(),
         channel_ac=_automaton(channels),
@@ -186,63 +184,9 @@ def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
     return ac
 
 
-def _cue_table(words: Iterable[str]) -> bytes | None:
-    """1 at `_cue_sig` of every word, 0 elsewhere: which (first letter, last letter, length) a
-    cue's first word has. None when a word is not all a-z (or is 64 letters or longer)."""
-    table = bytearray(26 * 26 * 64)
-    for w in words:
-        if not (w.isascii() and w.isalpha() and w.islower() and len(w) < 64):
-            return None
-        table[_cue_sig(ord(w[0]), ord(w[-1]), len(w))] = 1
-    return bytes(table)
-
-
-def _cue_sig(first: i64, last: i64, n: i64) -> i64:
-    """Index in `_cue_table` of a word of n < 64 letters a-z with these first and last codes."""
-    return ((first - 97) * 26 + last - 97) * 64 + n
-
-
 def cue_word_starts(low: str, lex: Lexicon) -> list[int]:
-    """Start offsets of the whole words of `low` (lower-cased body) that begin a cue.
-
-    The first words of the cues are letters a-z, so such a word is a maximal run of a-z with no
-    other letter ("é", "İ") on either side. One loop over the character codes finds the runs; a
-    run is cut out and looked up only when a cue word has its first letter, last letter and
-    length (`lex.cue_table`). An Aho-Corasick scan (kept for a lexicon without the table) costs
-    two and a half times as much: most characters try many branches of the automaton's root.
-    """
-    table = lex.cue_table
-    if table is None:
-        return _cue_word_starts_ac(low, lex)
-    first = lex.cue_first
-    out: list[int] = []
-    # i64: compiled, plain C integers (no tagged-int checks in a loop over every character)
-    n: i64 = len(low)
-    i: i64 = 0
-    j: i64 = 0
-    o: i64 = 0
-    while i < n:
-        o = ord(low[i])
-        if o < 97 or o > 122:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and 97 <= ord(low[j]) <= 122:
-            j += 1
-        if (
-            j - i < 64
-            and table[_cue_sig(o, ord(low[j - 1]), j - i)]
-            and low[i:j] in first
-            and (i == 0 or not low[i - 1].isalpha())
-            and (j >= n or not low[j].isalpha())
-        ):
-            out.append(i)
-        i = j
-    return out
-
-
-def _cue_word_starts_ac(low: str, lex: Lexicon) -> list[int]:
-    """cue_word_starts by an Aho-Corasick scan of `low` for the cues' first words."""
+    """Start offsets of the whole words of `low` (lower-cased body) that begin a cue, by an
+    Aho-Corasick scan for the cues' first words."""
     ac = lex.cue_ac
     assert ac is not None
     n = len(low)
