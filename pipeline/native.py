@@ -1,4 +1,4 @@
-"""The extraction core compiled to C with mypyc: same source, same rows, about 30% less time per article.
+"""The extraction core compiled to C with mypyc: same source, same rows, about a third less time per article.
 
 `make native` (a step of `make run` and `make test`) compiles the hot modules into build/native/. The package
 imports the compiled modules only while that build matches the sources byte for byte (a manifest of
@@ -130,7 +130,7 @@ def main() -> int:
         why = f"status {exc.code}, its messages are above" if isinstance(exc, SystemExit) and isinstance(
             exc.code, int) else str(exc)
         print(f"warning: could not compile the extraction core ({why}); the Python modules run: same rows, "
-              "about 30% slower", file=sys.stderr)
+              "about 1.5 times the time", file=sys.stderr)
         return 0
     print(f"compiled {len(COMPILED)} modules into {where}" if compiled else f"{where} is up to date")
     return 0
