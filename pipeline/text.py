@@ -141,10 +141,11 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(word) == 1 and text[dot_pos - 1].isupper() or "." in word
 
 
-def _punct_positions(text: str) -> list[int]:
-    """Positions of the characters a sentence end opens with (_SENT_PUNCT), ascending."""
+def char_positions(text: str, chars: str) -> list[int]:
+    """Positions in `text` of any of `chars`, ascending: one str.find scan per character is several
+    times cheaper than a regex scan (which tests a character class at every position)."""
     found: list[int] = []
-    for char in _SENT_PUNCT:
+    for char in chars:
         i = text.find(char)
         while i >= 0:
             found.append(i)
@@ -161,7 +162,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     # a search tests a character class at every position of the paragraph (dozens of instructions
     # each), str.find skips to the candidates. As finditer, the next match starts after the last.
     searched_to = 0
-    for pos in _punct_positions(text):
+    for pos in char_positions(text, _SENT_PUNCT):
         if pos < searched_to:
             continue
         m = _SENT_END.match(text, pos)
