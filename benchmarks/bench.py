@@ -26,8 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from seed_calls import cold_calls  # noqa: E402
+
 from pipeline import attributions, events, figures, native  # noqa: E402
-from pipeline.extract import build_doc, extract_article  # noqa: E402
+from pipeline.extract import build_doc  # noqa: E402
 from pipeline.frames import to_frame  # noqa: E402
 from pipeline.parse import parse_file  # noqa: E402
 from pipeline.places import load_gazetteer  # noqa: E402
@@ -181,31 +183,16 @@ def seed_timings(reps: int) -> None:
     """Per-extractor time on the seed, the seed-sized article the issues' budgets are stated for."""
     gaz = load_gazetteer()
     article = parse_file(SEED, SEED.parent, 50_000_000)[0][0]
-    doc = build_doc(article, gaz)
-    fig = figures.extract(doc)
+    doc, calls = cold_calls(article, gaz)
     sentences = [(s.text, s.char_start) for s in doc.fact_sentences]
-
-    def events_cold() -> object:
-        events._names_air_weapon.cache_clear()  # keyed on sentence text: a repeated article must not hit it
-        doc.lower_body = None  # computed once per article: each call pays for it, as a new article would
-        return events.extract(doc, fig)
-
-    def attributions_cold() -> object:
-        doc.lower_body = None
-        return attributions.extract(doc)
-
-    def article_cold() -> object:
-        events._names_air_weapon.cache_clear()
-        return extract_article(article, gaz)
-
     parts = {
-        "segment + places + dates": best_ms(lambda: build_doc(article, gaz), reps),
-        "figures": best_ms(lambda: figures.extract(doc), reps),
-        "attributions": best_ms(attributions_cold, reps),
-        "events": best_ms(events_cold, reps),
+        "segment + places + dates": best_ms(calls["build_doc"], reps),
+        "figures": best_ms(calls["figures"], reps),
+        "attributions": best_ms(calls["attributions"], reps),
+        "events": best_ms(calls["events"], reps),
     }
     places_ms = best_ms(lambda: gaz.find_all(sentences), reps)
-    whole_ms = best_ms(article_cold, reps)
+    whole_ms = best_ms(calls["all"], reps)
     print(f"\nseed article ({len(article.body) / 1024:.1f} KB), one core, best of 5 x {reps}, {core_kind()}:")
     for name, ms in parts.items():
         print(f"  {name:<28}{ms:>8.3f} ms")

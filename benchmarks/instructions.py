@@ -29,42 +29,23 @@ PARTS = ("segment", "places", "dates", "build_doc", "figures", "attributions", "
 def part_function(part: str) -> Callable[[], object]:
     """A no-argument call doing one step on the seed, everything it depends on computed beforehand."""
     sys.path.insert(0, str(ROOT))
-    from pipeline import attributions, events, figures
+    from seed_calls import cold_calls
+
     from pipeline.dates import find_dates
-    from pipeline.extract import build_doc, extract_article
     from pipeline.parse import parse_file
     from pipeline.places import load_gazetteer
     from pipeline.text import segment
 
     gaz = load_gazetteer()
     article = parse_file(SEED, SEED.parent, 50_000_000)[0][0]
-    doc = build_doc(article, gaz)
-    fig = figures.extract(doc)
+    doc, calls = cold_calls(article, gaz)
     facts = doc.fact_sentences
     sentences = [(s.text, s.char_start) for s in facts]
-
-    def events_cold() -> object:
-        events._names_air_weapon.cache_clear()  # keyed on sentence text: a repeated article must not hit it
-        doc.lower_body = None  # computed once per article: each call pays for it, as a new article would
-        return events.extract(doc, fig)
-
-    def attributions_cold() -> object:
-        doc.lower_body = None
-        return attributions.extract(doc)
-
-    def all_cold() -> object:
-        events._names_air_weapon.cache_clear()
-        return extract_article(article, gaz)
-
     return {
         "segment": lambda: segment(article),
         "places": lambda: gaz.find_all(sentences),
         "dates": lambda: [find_dates(s.text, s.char_start, article.published_date) for s in facts],
-        "build_doc": lambda: build_doc(article, gaz),
-        "figures": lambda: figures.extract(doc),
-        "attributions": attributions_cold,
-        "events": events_cold,
-        "all": all_cold,
+        **calls,
     }[part]
 
 

@@ -23,7 +23,7 @@ from mypy_extensions import mypyc_attr
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
 from pipeline.model import Doc, Sentence, new_frozen
-from pipeline.text import char_positions
+from pipeline.text import positions
 
 
 @mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
@@ -297,7 +297,7 @@ def find_quotes(text: str, offset: int) -> list[tuple[int, int]]:
     open_at: int | None = None
     single = False
     n = len(text)
-    for i in char_positions(text, _QUOTE_MARKS):
+    for i in positions(text, _QUOTE_MARKS):
         c = text[i]
         prev = text[i - 1] if i else " "
         nxt = text[i + 1] if i + 1 < n else " "

@@ -41,6 +41,7 @@ from pipeline.lexicons import alternation, first_chars, load_csv
 from pipeline.model import Doc, Sentence, new_frozen
 from pipeline.numbers import NumberMention, ascii_lower, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
+from pipeline.text import matches_at, positions
 
 CATEGORIES = frozenset(
     {
@@ -951,34 +952,21 @@ def _anaphor_matches(text: str, s0: int, low: str) -> list[re.Match[str]]:
     would find them (a search tries it at every position of the sentence, and a sentence without a noun
     needs no pattern at all)."""
     r = roles()
-    s1 = s0 + len(text)
     starts: set[int] = set()
-    for term in r.anaphor_kind:
-        q = low.find(term, s0, s1)
-        while q >= 0:
-            k = q - s0  # back from the noun over at most four words ("the", two words, the preposition)
-            for _ in range(4):
-                j = k
-                while j > 0 and text[j - 1].isspace():
-                    j -= 1
-                w = j
-                while w > 0 and "a" <= low[s0 + w - 1] <= "z":
-                    w -= 1
-                if j == k or w == j:
-                    break
-                starts.add(w)
-                k = w
-            q = low.find(term, q + 1, s1)
-    out: list[re.Match[str]] = []
-    end = 0
-    for i in sorted(starts):
-        if i < end:
-            continue
-        m = r.anaphor.match(text, i)
-        if m is not None:
-            out.append(m)
-            end = m.end()
-    return out
+    for q in positions(low, r.anaphor_kind, s0, s0 + len(text)):
+        k = q - s0  # back from the noun over at most four words ("the", two words, the preposition)
+        for _ in range(4):
+            j = k
+            while j > 0 and text[j - 1].isspace():
+                j -= 1
+            w = j
+            while w > 0 and "a" <= low[s0 + w - 1] <= "z":
+                w -= 1
+            if j == k or w == j:
+                break
+            starts.add(w)
+            k = w
+    return matches_at(r.anaphor, text, sorted(starts))
 
 
 def _key(pr: tuple, pos: int) -> tuple[int, int, int]:
@@ -1344,22 +1332,10 @@ def _lowered_cues(text: str, s0: int, low: str, lex: Lexicon) -> dict[str, int]:
     of `cumulative` starts where the lowered body has a cue, so the pattern is tried only there, leftmost
     first and from the end of the last match on, as finditer would find them (a search tries it at every
     i, s and t of the sentence)."""
-    s1 = s0 + len(text)
-    starts: list[int] = []
-    for term in lex.cumulative_label:
-        i = low.find(term, s0, s1)
-        while i >= 0:
-            starts.append(i - s0)
-            i = low.find(term, i + 1, s1)
+    starts = [i - s0 for i in positions(low, lex.cumulative_label, s0, s0 + len(text))]
     out: dict[str, int] = {}
-    end = 0
-    for i in sorted(starts):
-        if i < end:
-            continue
-        m = lex.cumulative.match(text, i)
-        if m is not None:
-            out[m.group("cue").lower()] = m.start()
-            end = m.end()
+    for m in matches_at(lex.cumulative, text, starts):
+        out[m.group("cue").lower()] = m.start()
     return out
 
 

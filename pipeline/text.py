@@ -7,7 +7,7 @@ punctuation), `boilerplate` (related-links lists from their marker on) and `body
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Final
 
@@ -141,34 +141,43 @@ def _is_abbreviation(text: str, dot_pos: int) -> bool:
     return len(word) == 1 and text[dot_pos - 1].isupper() or "." in word
 
 
-def char_positions(text: str, chars: str) -> list[int]:
-    """Positions in `text` of any of `chars`, ascending: one str.find scan per character is several
-    times cheaper than a regex scan (which tests a character class at every position)."""
+def positions(text: str, needles: Iterable[str], start: int = 0, end: int = -1) -> list[int]:
+    """Where any of `needles` occurs in text[start:end] (end -1: the whole text), as offsets in
+    `text`, ascending: one str.find scan per needle is several times cheaper than a regex scan
+    (which tests its first item at every position)."""
+    if end < 0:
+        end = len(text)
     found: list[int] = []
-    for char in chars:
-        i = text.find(char)
+    for needle in needles:
+        i = text.find(needle, start, end)
         while i >= 0:
             found.append(i)
-            i = text.find(char, i + 1)
+            i = text.find(needle, i + 1, end)
     found.sort()
     return found
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """pattern.finditer(text)'s matches, for a pattern whose every match starts at one of `starts`
+    (ascending): it is tried only there, from the end of the last match on, as finditer goes."""
+    out: list[re.Match[str]] = []
+    searched_to = 0
+    for pos in starts:
+        if pos < searched_to:
+            continue
+        m = pattern.match(text, pos)
+        if m is not None:
+            out.append(m)
+            searched_to = m.end()
+    return out
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """Sentence spans within `text`, shifted by `offset` (the paragraph's start in the body)."""
     spans: list[tuple[int, int]] = []
     start = 0
-    # The matches of _SENT_END.finditer, found by matching at its possible first characters only:
-    # a search tests a character class at every position of the paragraph (dozens of instructions
-    # each), str.find skips to the candidates. As finditer, the next match starts after the last.
-    searched_to = 0
-    for pos in char_positions(text, _SENT_PUNCT):
-        if pos < searched_to:
-            continue
-        m = _SENT_END.match(text, pos)
-        if m is None:
-            continue
-        searched_to = m.end()
+    # _SENT_END opens with one of _SENT_PUNCT: tried only there (see matches_at)
+    for m in matches_at(_SENT_END, text, positions(text, _SENT_PUNCT)):
         punct = m.group(1)
         if punct == "." and _is_abbreviation(text, m.start(1)):
             continue
