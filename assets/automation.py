@@ -4,8 +4,7 @@
 import dagster as dg
 
 from assets.resources import FactwirePaths
-from pipeline.incremental import changed_files, inventory_digest, load_previous, previous_manifest
-from pipeline.nightly import scan_raw
+from pipeline.incremental import changed_files, inventory_digest, load_previous, previous_manifest, scan_raw
 
 nightly_job = dg.define_asset_job(
     "nightly_job",

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
@@ -48,11 +49,22 @@ def dagster_home(settings: Settings) -> Path:
     return home
 
 
+def _import_orchestrator() -> None:
+    """Import what `run_nightly` and the Dagster instance load: Dagster, the definitions, the instance's
+    storage. An import that fails here fails again, reported, where the run imports it."""
+    try:
+        import assets.run  # noqa: F401
+        import assets.storage  # noqa: F401
+    except Exception:  # noqa: BLE001, S110 - see above
+        pass
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.pools import long_lived
 
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    importing: threading.Thread | None = None
     with long_lived():  # the modules the night imports stay until the process exits: frozen, never walked
         if not args.force:
             from pipeline import incremental, nightly
@@ -65,22 +77,31 @@ def cmd_run(args: argparse.Namespace) -> int:
             if previous and previous.extractor_version == incremental.extractor_version() \
                     and likely_new_files(settings.raw_dir, previous):
                 nightly.prestart_on_chance(settings.workers)
+                # The orchestrator's imports (about 1 s) go on in a thread while the check lists the
+                # raw folder, which does not hold the GIL (incremental.scan_raw).
+                importing = threading.Thread(target=_import_orchestrator, daemon=True)
+                importing.start()
 
-            # A night with nothing new would publish the very same version: say so and stop before the
-            # orchestrator starts (the sensor skips such a folder the same way).
-            plan = plan_night(settings)
+            try:
+                # A night with nothing new would publish the very same version: stop before the
+                # orchestrator starts (the sensor skips such a folder the same way).
+                plan = plan_night(settings)
+                if not plan.published:
+                    hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
+                    # A small night's extraction workers start now, on the new files: their imports, warm-up
+                    # and extraction overlap the orchestrator's start-up and the run's first steps.
+                    if plan.files is None or not nightly.start_extraction_early(
+                        settings.raw_dir, plan.files, plan.previous, settings.workers, settings.max_file_bytes
+                    ):
+                        nightly.release_prestarted()
+            finally:
+                if importing is not None:
+                    importing.join()  # before this thread imports a module the other one may be importing
             if plan.published:
                 nightly.release_prestarted(before_exit=True)
                 print(f"warehouse up to date: version {plan.published} was built from this raw folder with "
                       f"this code (nothing to do; --force runs the job anyway): {settings.duckdb_path}")
                 return 0
-            hand_over_scan(settings, plan)  # the run's raw_files step need not scan the folder again
-            # A small night's extraction workers start now, on the new files: their imports, warm-up and
-            # extraction overlap the orchestrator's start-up and the run's first steps.
-            if plan.files is None or not nightly.start_extraction_early(
-                settings.raw_dir, plan.files, plan.previous, settings.workers, settings.max_file_bytes
-            ):
-                nightly.release_prestarted()
         os.environ["DAGSTER_HOME"] = str(dagster_home(settings))
         from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
@@ -223,6 +244,10 @@ def entry() -> None:
     night is published and every file, database and pool is closed by then, and freeing what Dagster,
     polars and DuckDB loaded took 0.7 s, a tenth of a small night."""
     args = build_parser().parse_args()
+    if args.func is cmd_run:
+        from pipeline.pools import skip_hypothesis
+
+        skip_hypothesis()
     code = _call(args)
     if args.func is cmd_run:
         logging.shutdown()

@@ -1,4 +1,5 @@
-"""Incremental nights: what the last published warehouse already holds and may be kept.
+"""Incremental nights: what the raw folder holds now (`scan_raw`), what the last published warehouse
+already holds, and what of it may be kept.
 
 A raw file whose path and sha256 are unchanged keeps its articles, sources and ingest rejects; an
 article already extracted by the same extractor version (code of pipeline/ and schemas/, and every
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -100,6 +103,64 @@ def previous_manifest(previous: Previous | None) -> pl.DataFrame:
             _manifests.clear()  # the newest version only: a long-lived process (the UI's sensor) keeps one
             _manifests[key] = got
     return got
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _walk(folder: Path, rel: str = "") -> Iterator[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of every regular file below folder: hidden names skipped, links to
+    files followed, links to folders, broken links and special files (FIFOs, sockets) skipped.
+
+    pyarrow lists a folder with every entry's stat in one call that does not hold the GIL: a
+    100,000-file folder's 0.3 s of stat calls leave the interpreter to the thread that imports the
+    orchestrator meanwhile (`factwire run`), where `os.scandir` would take the GIL back after each file."""
+    from pyarrow.fs import FileSelector, FileType, LocalFileSystem
+
+    for info in LocalFileSystem().get_file_info(FileSelector(str(folder))):
+        name = info.base_name
+        if name.startswith("."):
+            continue
+        if info.type == FileType.File:
+            yield f"{rel}{name}", info.size, info.mtime_ns
+        elif info.type == FileType.Directory and not os.path.islink(info.path):
+            yield from _walk(Path(info.path), f"{rel}{name}/")
+
+
+def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The raw_files table of raw_dir: every regular file (nested folders too; hidden files skipped)
+    with size, mtime and sha256, sorted by path.
+
+    A file whose path, size and mtime equal the last night's record (`known`, a raw_files frame)
+    keeps its recorded hash (as git's index does); any other file is hashed. The stat results go
+    straight into columns.
+    """
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    if raw_dir.is_dir():
+        for key, size, mtime_ns in _walk(raw_dir):
+            paths.append(key)
+            sizes.append(size)
+            mtimes.append(mtime_ns)
+    df = pl.DataFrame({"source_path": paths, "size": sizes, "mtime_ns": mtimes},
+                      schema={k: v for k, v in MANIFEST_SCHEMA.items() if k != "sha256"})
+    if known is not None and known.height:
+        df = df.join(known.select(*MANIFEST_SCHEMA), on=["source_path", "size", "mtime_ns"], how="left")
+    else:
+        df = df.with_columns(sha256=pl.lit(None, pl.Utf8))
+    todo = df.filter(pl.col("sha256").is_null())["source_path"].to_list()
+    if todo:
+        hashed = pl.DataFrame({"source_path": todo, "fresh": [_sha256(raw_dir / p) for p in todo]},
+                              schema={"source_path": pl.Utf8, "fresh": pl.Utf8})
+        df = df.join(hashed, on="source_path", how="left").with_columns(
+            pl.coalesce("sha256", "fresh").alias("sha256")).drop("fresh")
+    return df.select(*MANIFEST_SCHEMA).sort("source_path")
 
 
 def inventory_digest(files: pl.DataFrame) -> str:

@@ -52,58 +52,6 @@ class RawFile:
     sha256: str
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _walk(folder: Path, rel: str = "") -> Iterator[tuple[str, os.stat_result, str]]:
-    """(relative path, stat, absolute path) of every regular file below folder; hidden names skipped."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = f"{rel}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), path + "/")
-            elif entry.is_file():
-                yield path, entry.stat(), entry.path
-
-
-def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None) -> pl.DataFrame:
-    """The raw_files table of raw_dir: every regular file (nested folders too; hidden files skipped)
-    with size, mtime and sha256, sorted by path.
-
-    A file whose path, size and mtime equal the last night's record (`known`, a raw_files frame)
-    keeps its recorded hash (as git's index does); any other file is hashed. The stat results go
-    straight into columns: a large folder costs no Python object per file.
-    """
-    paths: list[str] = []
-    sizes: list[int] = []
-    mtimes: list[int] = []
-    if raw_dir.is_dir():
-        for key, st, _ in _walk(raw_dir):
-            paths.append(key)
-            sizes.append(st.st_size)
-            mtimes.append(st.st_mtime_ns)
-    df = pl.DataFrame({"source_path": paths, "size": sizes, "mtime_ns": mtimes},
-                      schema={k: v for k, v in incremental.MANIFEST_SCHEMA.items() if k != "sha256"})
-    if known is not None and known.height:
-        df = df.join(known.select(*incremental.MANIFEST_SCHEMA), on=["source_path", "size", "mtime_ns"], how="left")
-    else:
-        df = df.with_columns(sha256=pl.lit(None, pl.Utf8))
-    todo = df.filter(pl.col("sha256").is_null())["source_path"].to_list()
-    if todo:
-        hashed = pl.DataFrame({"source_path": todo, "fresh": [_sha256(raw_dir / p) for p in todo]},
-                              schema={"source_path": pl.Utf8, "fresh": pl.Utf8})
-        df = df.join(hashed, on="source_path", how="left").with_columns(
-            pl.coalesce("sha256", "fresh").alias("sha256")).drop("fresh")
-    return df.select(*incremental.MANIFEST_SCHEMA).sort("source_path")
-
-
 def raw_files_frame(files: list[RawFile]) -> pl.DataFrame:
     """The raw_files table of a list of RawFile (columns built directly)."""
     return pl.DataFrame(

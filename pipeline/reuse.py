@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline import incremental, nightly
+from pipeline import incremental
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.publish import version_meta
 
@@ -97,7 +97,7 @@ def plan_night(settings: Settings) -> NightPlan:
     if previous is None or previous.meta != version_meta():
         return NightPlan(None, previous, None)
     manifest = incremental.previous_manifest(previous).sort("source_path")
-    files = nightly.scan_raw(settings.raw_dir, manifest)
+    files = incremental.scan_raw(settings.raw_dir, manifest)
     same = files.equals(manifest) and settings.duckdb_path.exists()
     if same and settings.gold_dir.exists():
         recorded = read_quality(settings.warehouse_dir)
@@ -129,9 +129,9 @@ def up_to_date(settings: Settings) -> str | None:
 
 def night_scan(raw_dir: Path, previous: incremental.Previous | None, known: pl.DataFrame | None) -> pl.DataFrame:
     """The raw_files table of raw_dir for tonight's run: the scan handed over by this process's
-    up-to-date check against the same published version (taken once), else a new scan (`nightly.scan_raw`)."""
+    up-to-date check against the same published version (taken once), else a new scan (`incremental.scan_raw`)."""
     global _scan
     made, _scan = _scan, None
     if made is not None and made[0] == raw_dir.resolve() and made[1] == _version_name(previous):
         return made[2]
-    return nightly.scan_raw(raw_dir, known)
+    return incremental.scan_raw(raw_dir, known)

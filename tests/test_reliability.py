@@ -324,7 +324,7 @@ def test_delta_from_the_file_before_last_night_equals_the_parquet_dataset(tmp_pa
 
 
 def test_raw_files_keeps_last_nights_part_and_adds_one_for_new_or_changed_files(tmp_path: Path) -> None:
-    from pipeline.nightly import scan_raw
+    from pipeline.incremental import scan_raw
 
     raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)

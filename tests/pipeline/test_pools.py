@@ -61,6 +61,30 @@ def test_a_started_worker_exits_without_tearing_the_interpreter_down() -> None:
     assert plain.stdout.split() == ["done", "torn", "down"]  # the control: without it, teardown runs
 
 
+def test_a_started_worker_validates_without_importing_hypothesis() -> None:
+    """pandera's first validation imports hypothesis where it is installed (here: the test suite's
+    dependency); a worker skips it, and validation works the same."""
+    code = textwrap.dedent("""
+        import os, sys
+        import polars as pl
+        from pipeline.pools import start_worker
+        from pipeline.validate import validate_table
+        from pipeline.frames import to_frame
+        if "start" in sys.argv:
+            start_worker(None, os.getppid())
+        valid, rejects = validate_table("figures", to_frame("figures", []))
+        print(valid.height, rejects.height, sys.modules.get("hypothesis") is not None, flush=True)
+    """)
+    def run(*argv: str) -> list[str]:
+        proc = subprocess.run([sys.executable, "-c", code, *argv], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.split()
+
+    assert run("start") == ["0", "0", "False"]
+    assert run() == ["0", "0", "True"]  # the control: a plain process imports it
+
+
 def test_long_lived_freezes_what_it_builds_and_restores_the_collector() -> None:
     """What a process keeps (modules, gazetteer) is built without collections and then frozen: later
     full collections never walk it. Run in a fresh interpreter: freezing is process-wide."""

@@ -1,0 +1,55 @@
+"""The raw folder's scan: which files a night sees, with what stats, and which it hashes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from pipeline import incremental
+from pipeline.incremental import scan_raw
+
+
+def _folder(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    (raw / "2022" / "09").mkdir(parents=True)
+    (raw / ".cache").mkdir()
+    (raw / "a.json").write_text('{"id": "a", "text": "A."}')
+    (raw / "2022" / "09" / "b.txt").write_text(" date 2022-09-19 X\n\nB.")
+    (raw / ".hidden.json").write_text("{}")
+    (raw / ".cache" / "c.json").write_text("{}")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "d.json").write_text("{}")
+    (raw / "linked-folder").symlink_to(elsewhere)
+    (raw / "linked.json").symlink_to(raw / "a.json")
+    (raw / "broken.json").symlink_to(tmp_path / "missing.json")
+    os.mkfifo(raw / "pipe")
+    return raw
+
+
+def test_scan_lists_regular_files_and_links_to_files_with_their_stats_and_hashes(tmp_path: Path) -> None:
+    raw = _folder(tmp_path)
+    files = scan_raw(raw)
+    assert files["source_path"].to_list() == ["2022/09/b.txt", "a.json", "linked.json"]  # sorted, nested
+    for row in files.iter_rows(named=True):
+        st = (raw / row["source_path"]).stat()
+        assert (row["size"], row["mtime_ns"]) == (st.st_size, st.st_mtime_ns)
+        assert row["sha256"] == incremental._sha256(raw / row["source_path"])
+
+
+def test_scan_hashes_only_files_whose_path_size_or_mtime_changed(tmp_path: Path) -> None:
+    raw = _folder(tmp_path)
+    known = scan_raw(raw).with_columns(sha256=pl.lit("recorded"))
+    st = (raw / "a.json").stat()
+    os.utime(raw / "a.json", ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched: hashed again
+    again = dict(scan_raw(raw, known).select("source_path", "sha256").iter_rows())
+    assert again["a.json"] == incremental._sha256(raw / "a.json")
+    assert again["2022/09/b.txt"] == "recorded"
+
+
+def test_scan_of_a_missing_or_empty_folder_is_empty(tmp_path: Path) -> None:
+    assert scan_raw(tmp_path / "missing").height == 0
+    (tmp_path / "empty").mkdir()
+    assert scan_raw(tmp_path / "empty").schema == incremental.MANIFEST_SCHEMA
