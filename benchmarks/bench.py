@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -171,6 +172,12 @@ def best_ms(fn: Callable[[], object], reps: int, rounds: int = 5) -> float:
     return 1000 * best
 
 
+def python_loop_ms() -> float:
+    """A fixed pure-Python loop, best of 5 (ms): timed before the first night and after the last, so that
+    a change of the machine's speed between the full run and the increments shows."""
+    return best_ms(lambda: sum(i * i for i in range(300_000)), 1)
+
+
 def core_kind() -> str:
     """Which extraction core this process runs: the mypyc build or the Python modules."""
     if native.is_compiled(figures):
@@ -234,6 +241,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=0, help="FACTWIRE_WORKERS for the job (0 = all cores)")
     ap.add_argument("--stages", action=argparse.BooleanOptionalAction, default=True,
                     help="time each stage in process on one core (--no-stages for the job alone)")
+    ap.add_argument("--increments", type=int, default=2, help="1%% nights timed after the no-op nights")
     ap.add_argument("--seed-reps", type=int, default=200, help="calls per round for the seed timings (0 = skip)")
     args = ap.parse_args()
     if args.seed_reps:
@@ -327,20 +335,25 @@ def main() -> int:
             return secs
 
         print(f"\nfull nightly job (Dagster, in process, {args.workers or 'all'} workers) on {len(files)} files:")
+        speed_before = python_loop_ms()
         full = night("first night (everything new)")
         noop = night("no-op night (same files: up to date, no job)")
         forced = night("no-op night forced through the job", "--force")
         extra = max(1, len(files) // 100)
-        make_raw(raw, len(files) + extra, start=len(files))
-        inc = night(f"1% increment ({extra} new files)")
-        # The night after: the DuckDB file of the version before last is updated in place (steady state;
-        # the first increment after a full night has no such file yet and updates a copy).
-        make_raw(raw, len(files) + 2 * extra, start=len(files) + extra)
-        inc2 = night(f"next 1% increment ({extra} new files)")
+        increments = []
+        for k in range(args.increments):
+            make_raw(raw, len(files) + (k + 1) * extra, start=len(files) + k * extra)
+            # From the second on, the DuckDB file of the version before last is updated in place (steady
+            # state; the first increment after a full night has no such file yet and updates a copy).
+            increments.append(night(f"{'next ' if k else ''}1% increment ({extra} new files)"))
+        speed_after = python_loop_ms()
+        ratios = [100 * secs / full for secs in increments]
         print(f"no-op night = {100 * noop / full:.1f}% of the full run ({100 * forced / full:.1f}% forced through "
-              f"the job); 1% increment = {100 * inc / full:.1f}%, "
-              f"the next one {100 * inc2 / full:.1f}%; full run {1000 * full / len(files):.2f} ms/file, "
-              f"{len(files) / full:.0f} files/s")
+              f"the job); 1% increments = {', '.join(f'{r:.1f}%' for r in ratios)}"
+              f"{f' (median {statistics.median(ratios):.1f}%)' if len(ratios) > 2 else ''}; "
+              f"full run {1000 * full / len(files):.2f} ms/file, {len(files) / full:.0f} files/s")
+        print(f"machine speed, a fixed Python loop: {speed_before:.1f} ms before the first night, "
+              f"{speed_after:.1f} ms after the last (a drift of this VM's CPU speed between the two shows here)")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
