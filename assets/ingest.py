@@ -63,6 +63,8 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
                 "files_parsed": stats.files_parsed,
                 "files_unchanged": stats.files_unchanged,
                 "files_or_lines_rejected": stats.rejected,
+                # parsed by the prestarted extraction workers, ahead of this step (nightly.prefetched_parses)
+                "files_prefetched": stats.files_prefetched,
                 "articles_new": stats.articles_new,
             },
         )

@@ -116,16 +116,26 @@ def _ready() -> None:
     """A task that only makes the pool start a worker."""
 
 
+# A prefetch job: (raw folder, raw files relative to it, largest file size read).
+_Job = tuple[Path, list[str], int]
+# What parse_file made of each of a job's files.
+_Parsed = dict[str, tuple[list[Article], list[Reject]]]
+
+
 @dataclass
 class _Prestarted:
-    """Extraction workers started ahead of the facts step, and the prefetch jobs given to them."""
+    """Extraction workers started ahead of the facts step, and the prefetch jobs given to them: each job's
+    files are parsed first (`_parse_files`; the articles step takes the result instead of parsing them
+    again), then its articles extracted (`_extract_parsed`; the facts step takes the rows)."""
 
     workers: int
     claimed: bool  # by a small night (`prestart_extraction`), or only started on the chance of one
     thread: threading.Thread | None = None  # creates the pool: forking waits for the fork server
     pool: ProcessPoolExecutor | None = None
+    parsing: list[tuple[_Job, Future]] = field(default_factory=list)
+    feeders: list[threading.Thread] = field(default_factory=list)  # submit each parsed job's extraction
     prefetch: list[Future] = field(default_factory=list)
-    pending: list[tuple[Path, list[str], int]] = field(default_factory=list)
+    pending: list[_Job] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
@@ -143,7 +153,7 @@ class _Prestarted:
             self.pool = pool
             self._submit()
 
-    def give(self, jobs: list[tuple[Path, list[str], int]]) -> None:
+    def give(self, jobs: list[_Job]) -> None:
         """Prefetch jobs, submitted as soon as the pool exists."""
         with self.lock:
             self.pending += jobs
@@ -152,8 +162,34 @@ class _Prestarted:
 
     def _submit(self) -> None:
         assert self.pool is not None
-        self.prefetch += [self.pool.submit(_parse_and_extract, job) for job in self.pending]
+        if not self.pending:
+            return
+        parsing = [(job, self.pool.submit(_parse_files, job)) for job in self.pending]
         self.pending = []
+        self.parsing += parsing
+        feeder = threading.Thread(target=self._extract_when_parsed, args=(parsing,), daemon=True)
+        self.feeders.append(feeder)
+        feeder.start()
+
+    def _extract_when_parsed(self, parsing: list[tuple[_Job, Future]]) -> None:
+        """Submit each job's extraction once its files are parsed, in the jobs' order (of an article in
+        several jobs' files, the first job's copy is extracted). A job that failed or was cancelled
+        (the workers were let go) is left to the articles and facts steps."""
+        for _, future in parsing:
+            try:
+                parsed: _Parsed = future.result()
+            except BaseException:  # noqa: BLE001 - see above (CancelledError is a BaseException)
+                continue
+            articles: dict[str, Article] = {}
+            for found, _rejects in parsed.values():
+                for article in found:
+                    articles.setdefault(article.article_id, article)
+            with self.lock:
+                try:
+                    assert self.pool is not None
+                    self.prefetch.append(self.pool.submit(_extract_parsed, list(articles.values())))
+                except RuntimeError:  # the pool was shut down meanwhile
+                    return
 
     def ready(self) -> ProcessPoolExecutor | None:
         """The pool, once created (None if that failed)."""
@@ -201,14 +237,14 @@ def _let_go(warm: _Prestarted, wait: bool) -> None:
         pool.shutdown(wait=wait, cancel_futures=True)
 
 
-def prestart_extraction(workers: int, articles: int, prefetch: tuple[Path, list[str], int] | None = None) -> bool:
+def prestart_extraction(workers: int, articles: int, prefetch: _Job | None = None) -> bool:
     """Start the extraction workers now, in the background, forked from the fork server (pipeline.warm:
     extractors and gazetteer loaded once, ahead), so that they are warm while the run process scans,
     starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
     make batches (or those `prestart_on_chance` started); none when one worker is allowed (extraction
     then runs in process) or workers were claimed already. `prefetch` (raw folder, new raw files, largest
-    file size): files the workers parse and extract at once (`_parse_and_extract`), for the facts step to
-    take (`_Prefetched`). Returns True when workers were started or claimed."""
+    file size): files the workers parse (for the articles step: `prefetched_parse`) and extract (for the
+    facts step: `_Prefetched`) at once. Returns True when workers were started or claimed."""
     global _warm
     if workers <= 1 or articles <= 0 or (_warm is not None and _warm.claimed):
         return False
@@ -225,18 +261,39 @@ def prestart_extraction(workers: int, articles: int, prefetch: tuple[Path, list[
     return True
 
 
-# A prefetch job's results: the articles it parsed, then their valid rows and rejects per table.
+# A prefetch job's results: the articles it extracted, then their valid rows and rejects per table.
 _Results = tuple[list[Article], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]
 
 
-def _parse_and_extract(args: tuple[Path, list[str], int]) -> _Results:
-    """A prefetch job: parse raw files and extract their articles (each once), as `extract_batch` does."""
-    raw_dir, paths, max_bytes = args
-    articles: dict[str, Article] = {}
-    for path in paths:
-        for article in parse_file(raw_dir / path, raw_dir, max_bytes)[0]:
-            articles.setdefault(article.article_id, article)
-    return list(articles.values()), *extract_batch(list(articles.values()))
+def _parse_files(job: _Job) -> _Parsed:
+    """A prefetch job's first task: parse its raw files, each as the articles step would."""
+    raw_dir, paths, max_bytes = job
+    return {path: parse_file(raw_dir / path, raw_dir, max_bytes) for path in paths}
+
+
+def _extract_parsed(articles: list[Article]) -> _Results:
+    """A prefetch job's second task: extract its parsed articles, as `extract_batch` does."""
+    return articles, *extract_batch(articles)
+
+
+def prefetched_parses(raw_dir: Path, max_bytes: int) -> _Parsed:
+    """What the prestarted workers' parse of a small night's new files gave, per file (waiting for it),
+    for the articles step; {} when no workers were given files of this raw folder (a failed job's files
+    are left out: the step parses them)."""
+    warm = _warm
+    if warm is None or not warm.claimed or warm.ready() is None:
+        return {}
+    with warm.lock:
+        parsing = list(warm.parsing)
+    found: _Parsed = {}
+    for (job_dir, _, job_max), future in parsing:
+        if job_dir != raw_dir or job_max != max_bytes:
+            continue
+        try:
+            found.update(future.result())
+        except BaseException:  # noqa: BLE001, S112 - see above
+            continue
+    return found
 
 
 def _prefetched(wait: bool) -> list[_Results]:
@@ -244,6 +301,8 @@ def _prefetched(wait: bool) -> list[_Results]:
     step); waits for the jobs. Without `wait`, none."""
     if not wait or _warm is None or _warm.ready() is None:
         return []
+    for feeder in list(_warm.feeders):
+        feeder.join()  # every parsed job's extraction submitted
     results = []
     for future in _warm.prefetch:
         try:
@@ -358,15 +417,18 @@ class IngestStats:
     articles: int
     articles_new: int
     rejected: int
+    files_prefetched: int = 0  # of files_parsed, parsed by the prestarted extraction workers
 
 
-def _parse_batch(args: tuple[Path, list[RawFile], int]) -> tuple[list[Article], list[dict], list[Reject]]:
-    raw_dir, files, max_bytes = args
+def _parse_batch(args: tuple[Path, list[RawFile], int, _Parsed]) -> tuple[list[Article], list[dict], list[Reject]]:
+    """Parse a batch of raw files (those in `known`, parsed already by the prestarted workers, are taken
+    from there)."""
+    raw_dir, files, max_bytes, known = args
     articles: list[Article] = []
     sources: list[dict] = []
     rejects: list[Reject] = []
     for raw in files:
-        parsed, file_rejects = parse_file(raw_dir / raw.source_path, raw_dir, max_bytes)
+        parsed, file_rejects = known.get(raw.source_path) or parse_file(raw_dir / raw.source_path, raw_dir, max_bytes)
         rejects.extend(file_rejects)
         for article in parsed:
             articles.append(article)
@@ -422,13 +484,18 @@ def ingest(
     rejected = done = 0
     n_batches = -(-todo.height // FILES_PER_BATCH)
     every = _progress_every(todo.height)
+    # A small night's new files were given to the prestarted extraction workers, which parse them first.
+    parsed_ahead = prefetched_parses(raw_dir, max_file_bytes) if todo.height else {}
+
+    def job(i: int) -> tuple[Path, list[RawFile], int, _Parsed]:
+        files = [RawFile(*row) for row in todo.slice(i, FILES_PER_BATCH).iter_rows()]
+        ahead = {f.source_path: parsed_ahead[f.source_path] for f in files if f.source_path in parsed_ahead}
+        return raw_dir, files, max_file_bytes, ahead
+
     # Parsing is cheap (about 0.1 ms a file): a pool pays off only for a few batches or more.
     with pools.pool(workers, n_batches, min_jobs=3) as ex:
-        jobs = (
-            (raw_dir, [RawFile(*row) for row in todo.slice(i, FILES_PER_BATCH).iter_rows()], max_file_bytes)
-            for i in range(0, todo.height, FILES_PER_BATCH)
-        )
-        for (_, batch, _), (articles, sources, rejects) in pools.bounded_map(ex, _parse_batch, jobs, 2 * workers):
+        jobs = (job(i) for i in range(0, todo.height, FILES_PER_BATCH))
+        for (_, batch, _, _), (articles, sources, rejects) in pools.bounded_map(ex, _parse_batch, jobs, 2 * workers):
             ids = pl.Series("article_id", [a.article_id for a in articles], pl.Utf8)
             known = set(ids.filter(ids.is_in(seen_before.implode())).to_list()) if seen_before.len() else set()
             fresh = []
@@ -445,7 +512,9 @@ def ingest(
             before, done = done, done + len(batch)
             if progress and (done // every > before // every or done == todo.height):
                 progress(f"parsed {done}/{todo.height} files: {len(seen_new)} new articles, {rejected} rejected")
-    return IngestStats(todo.height, unchanged.height, seen_before.len() + len(seen_new), len(seen_new), rejected)
+    prefetched = todo.filter(pl.col("source_path").is_in(list(parsed_ahead))).height if parsed_ahead else 0
+    return IngestStats(todo.height, unchanged.height, seen_before.len() + len(seen_new), len(seen_new), rejected,
+                       prefetched)
 
 
 def _write_validated(

@@ -425,8 +425,10 @@ def test_prestarted_and_prefetching_extraction_workers_give_the_same_tables_as_o
         result = run_night(raw, wh)
         meta = materialization_meta(result, "figures")
         assert meta["articles_extracted"] == 2
-        # with two workers, both new articles were extracted by the prestarted workers before the facts step
+        # with two workers, both new articles were extracted by the prestarted workers before the facts step,
+        # and their files parsed by them for the articles step
         assert meta["articles_prefetched"] == (2 if workers == 2 else 0)
+        assert materialization_meta(result, "articles")["files_prefetched"] == (2 if workers == 2 else 0)
         tables[workers] = snapshot(wh)
     # first nights extract everything (no prestart); then one worker: in process; two: started during raw_files
     assert started == [False, False, False, True]

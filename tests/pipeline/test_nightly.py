@@ -82,10 +82,11 @@ def test_a_batch_with_an_article_other_than_the_prefetched_one_is_extracted_agai
 
 def test_workers_started_on_chance_are_claimed_by_a_small_night_and_prefetch_its_files(tmp_path) -> None:
     """The CLI starts workers before its check knows the night; a small night claims them and gives them
-    its new files, whose parsed articles and rows come back for the facts step."""
+    its new files, whose parse comes back for the articles step and their rows for the facts step."""
     import json
 
     from pipeline import nightly
+    from pipeline.parse import parse_file
     from tests.conftest import UA_0001_TEXT
 
     (tmp_path / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
@@ -96,8 +97,12 @@ def test_workers_started_on_chance_are_claimed_by_a_small_night_and_prefetch_its
         assert nightly.prestart_extraction(2, 1, (tmp_path, ["ua-0001.json"], 1_000_000))
         assert nightly._warm is chance and chance.claimed
         assert not nightly.prestart_extraction(2, 1)  # claimed once
+        # the files' parse, for the articles step: what parse_file gives; none for another raw folder
+        parsed = nightly.prefetched_parses(tmp_path, 1_000_000)
+        assert parsed == {"ua-0001.json": parse_file(tmp_path / "ua-0001.json", tmp_path, 1_000_000)}
+        assert nightly.prefetched_parses(tmp_path / "elsewhere", 1_000_000) == {}
         [(articles, valid, _)] = nightly._prefetched(wait=True)
-        assert [a.source_path for a in articles] == ["ua-0001.json"]
+        assert articles == parsed["ua-0001.json"][0]
         assert valid["sentences"].height and set(valid["sentences"]["article_id"]) == {articles[0].article_id}
     finally:
         warm, nightly._warm = nightly._warm, None
