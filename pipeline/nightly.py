@@ -178,7 +178,7 @@ class _Prestarted:
         for _, future in parsing:
             try:
                 parsed: _Parsed = future.result()
-            except BaseException:  # noqa: BLE001 - see above (CancelledError is a BaseException)
+            except Exception:  # noqa: BLE001, S112 - see above (a cancelled future raises CancelledError)
                 continue
             articles: dict[str, Article] = {}
             for found, _rejects in parsed.values():
@@ -243,7 +243,7 @@ def prestart_extraction(workers: int, articles: int, prefetch: _Job | None = Non
     starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
     make batches (or those `prestart_on_chance` started); none when one worker is allowed (extraction
     then runs in process) or workers were claimed already. `prefetch` (raw folder, new raw files, largest
-    file size): files the workers parse (for the articles step: `prefetched_parse`) and extract (for the
+    file size): files the workers parse (for the articles step: `prefetched_parses`) and extract (for the
     facts step: `_Prefetched`) at once. Returns True when workers were started or claimed."""
     global _warm
     if workers <= 1 or articles <= 0 or (_warm is not None and _warm.claimed):
@@ -291,7 +291,7 @@ def prefetched_parses(raw_dir: Path, max_bytes: int) -> _Parsed:
             continue
         try:
             found.update(future.result())
-        except BaseException:  # noqa: BLE001, S112 - see above
+        except Exception:  # noqa: BLE001, S112 - see above
             continue
     return found
 

@@ -120,3 +120,29 @@ def test_unclaimed_workers_are_let_go() -> None:
     pool = chance.ready()
     assert pool is not None
     pool.shutdown(wait=True)  # already shut down by release_prestarted: returns at once
+
+
+def test_a_prefetch_job_whose_parse_failed_is_left_to_the_articles_and_facts_steps(tmp_path) -> None:
+    """Of two prefetch jobs, one whose parse raised: its files are not among the parses handed to the
+    articles step (which parses them itself), and only the other job's articles are extracted ahead."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from pipeline import nightly
+
+    articles = _articles()
+    good: Future = Future()
+    good.set_result({"a.json": ([articles[0]], []), "b.json": ([], [])})
+    bad: Future = Future()
+    bad.set_exception(OSError("worker lost"))
+    jobs = [((tmp_path, ["a.json", "b.json"], 100), good), ((tmp_path, ["c.json"], 100), bad)]
+    with ThreadPoolExecutor(1) as pool:
+        warm = nightly._Prestarted(1, claimed=True, pool=pool, parsing=jobs)
+        warm._extract_when_parsed(jobs)
+        [extracted] = warm.prefetch
+        assert extracted.result()[0] == [articles[0]]
+        saved, nightly._warm = nightly._warm, warm
+        try:
+            assert nightly.prefetched_parses(tmp_path, 100) == good.result()
+            assert nightly.prefetched_parses(tmp_path, 99) == {}  # parsed under another size limit
+        finally:
+            nightly._warm = saved
