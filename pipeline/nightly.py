@@ -8,7 +8,6 @@ written in canonical order). Unchanged inputs keep their rows from the last publ
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -19,16 +18,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipeline import incremental, pools, staging
+from pipeline import incremental, pools, prefetch, staging
 from pipeline.frames import to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
+from pipeline.prefetch import FACT_TABLES, Job, Parsed
 from pipeline.validate import validate_table
 
 if TYPE_CHECKING:
     from pipeline.places import Gazetteer
 
-FACT_TABLES = ("sentences", "figures", "attributions", "events", "event_places")
 INGEST_TABLES = ("articles", "article_sources")
 FILES_PER_BATCH = 1000
 # At most, per extraction batch: validating a batch's frames has a fixed cost (pandera, about 25 ms a
@@ -101,41 +100,21 @@ def init_extraction_worker() -> None:
     extract_batch([warm_up_article()])
 
 
-def init_prestarted_worker() -> None:
-    """A prestarted extraction worker's initializer, at a lower priority: until the facts step, such a
-    worker runs beside the run process, whose start (the orchestrator's imports, instance and run) is the
-    night's critical path; the worker takes the core the run process leaves. It is forked from the fork
-    server, which loaded the gazetteer and warmed the extractors (`pipeline.warm`; loaded here if that
-    failed); no warm-up article: its first prefetch job warms the validation, which a warm-up would
-    only delay (interleaved, 5.24 s against 5.38 s a night over eight pairs)."""
-    os.nice(10)
-    load_gazetteer()
-
-
-def _ready() -> None:
-    """A task that only makes the pool start a worker."""
-
-
-# A prefetch job: (raw folder, raw files relative to it, largest file size read).
-_Job = tuple[Path, list[str], int]
-# What parse_file made of each of a job's files.
-_Parsed = dict[str, tuple[list[Article], list[Reject]]]
-
-
 @dataclass
 class _Prestarted:
     """Extraction workers started ahead of the facts step, and the prefetch jobs given to them: each job's
-    files are parsed first (`_parse_files`; the articles step takes the result instead of parsing them
-    again), then its articles extracted (`_extract_parsed`; the facts step takes the rows)."""
+    files are parsed first (`prefetch.parse_files`; the articles step takes the result instead of parsing
+    them again), then its articles' rows extracted (`prefetch.extract_parsed`; the facts step validates
+    them and takes them: `_Prefetched`)."""
 
     workers: int
     claimed: bool  # by a small night (`prestart_extraction`), or only started on the chance of one
     thread: threading.Thread | None = None  # creates the pool: forking waits for the fork server
     pool: ProcessPoolExecutor | None = None
-    parsing: list[tuple[_Job, Future]] = field(default_factory=list)
+    parsing: list[tuple[Job, Future]] = field(default_factory=list)
     feeders: list[threading.Thread] = field(default_factory=list)  # submit each parsed job's extraction
     prefetch: list[Future] = field(default_factory=list)
-    pending: list[_Job] = field(default_factory=list)
+    pending: list[Job] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
@@ -144,16 +123,16 @@ class _Prestarted:
 
     def _create(self) -> None:
         try:
-            pool = pools.fork_pool(self.workers, init_prestarted_worker, WORKER_PRELOAD)
+            pool = pools.fork_pool(self.workers, prefetch.init_prestarted_worker, WORKER_PRELOAD)
             for _ in range(self.workers):
-                pool.submit(_ready)  # the pool starts a worker per task that finds none idle
+                pool.submit(prefetch.ready)  # the pool starts a worker per task that finds none idle
         except Exception:  # noqa: BLE001 - the facts step then starts its own workers
             return
         with self.lock:
             self.pool = pool
             self._submit()
 
-    def give(self, jobs: list[_Job]) -> None:
+    def give(self, jobs: list[Job]) -> None:
         """Prefetch jobs, submitted as soon as the pool exists."""
         with self.lock:
             self.pending += jobs
@@ -164,20 +143,20 @@ class _Prestarted:
         assert self.pool is not None
         if not self.pending:
             return
-        parsing = [(job, self.pool.submit(_parse_files, job)) for job in self.pending]
+        parsing = [(job, self.pool.submit(prefetch.parse_files, job)) for job in self.pending]
         self.pending = []
         self.parsing += parsing
         feeder = threading.Thread(target=self._extract_when_parsed, args=(parsing,), daemon=True)
         self.feeders.append(feeder)
         feeder.start()
 
-    def _extract_when_parsed(self, parsing: list[tuple[_Job, Future]]) -> None:
+    def _extract_when_parsed(self, parsing: list[tuple[Job, Future]]) -> None:
         """Submit each job's extraction once its files are parsed, in the jobs' order (of an article in
         several jobs' files, the first job's copy is extracted). A job that failed or was cancelled
         (the workers were let go) is left to the articles and facts steps."""
         for _, future in parsing:
             try:
-                parsed: _Parsed = future.result()
+                parsed: Parsed = future.result()
             except Exception:  # noqa: BLE001, S112 - see above (a cancelled future raises CancelledError)
                 continue
             articles: dict[str, Article] = {}
@@ -187,7 +166,7 @@ class _Prestarted:
             with self.lock:
                 try:
                     assert self.pool is not None
-                    self.prefetch.append(self.pool.submit(_extract_parsed, list(articles.values())))
+                    self.prefetch.append(self.pool.submit(prefetch.extract_parsed, list(articles.values())))
                 except RuntimeError:  # the pool was shut down meanwhile
                     return
 
@@ -237,7 +216,7 @@ def _let_go(warm: _Prestarted, wait: bool) -> None:
         pool.shutdown(wait=wait, cancel_futures=True)
 
 
-def prestart_extraction(workers: int, articles: int, prefetch: _Job | None = None) -> bool:
+def prestart_extraction(workers: int, articles: int, prefetch: Job | None = None) -> bool:
     """Start the extraction workers now, in the background, forked from the fork server (pipeline.warm:
     extractors and gazetteer loaded once, ahead), so that they are warm while the run process scans,
     starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
@@ -261,22 +240,11 @@ def prestart_extraction(workers: int, articles: int, prefetch: _Job | None = Non
     return True
 
 
-# A prefetch job's results: the articles it extracted, then their valid rows and rejects per table.
-_Results = tuple[list[Article], dict[str, pl.DataFrame], dict[str, pl.DataFrame]]
+# A prefetch job's results: the articles it extracted, their rows per table and their extraction failures.
+_Results = tuple[list[Article], dict[str, list], list[Reject]]
 
 
-def _parse_files(job: _Job) -> _Parsed:
-    """A prefetch job's first task: parse its raw files, each as the articles step would."""
-    raw_dir, paths, max_bytes = job
-    return {path: parse_file(raw_dir / path, raw_dir, max_bytes) for path in paths}
-
-
-def _extract_parsed(articles: list[Article]) -> _Results:
-    """A prefetch job's second task: extract its parsed articles, as `extract_batch` does."""
-    return articles, *extract_batch(articles)
-
-
-def prefetched_parses(raw_dir: Path, max_bytes: int) -> _Parsed:
+def prefetched_parses(raw_dir: Path, max_bytes: int) -> Parsed:
     """What the prestarted workers' parse of a small night's new files gave, per file (waiting for it),
     for the articles step; {} when no workers were given files of this raw folder (a failed job's files
     are left out: the step parses them)."""
@@ -285,7 +253,7 @@ def prefetched_parses(raw_dir: Path, max_bytes: int) -> _Parsed:
         return {}
     with warm.lock:
         parsing = list(warm.parsing)
-    found: _Parsed = {}
+    found: Parsed = {}
     for (job_dir, _, job_max), future in parsing:
         if job_dir != raw_dir or job_max != max_bytes:
             continue
@@ -318,22 +286,25 @@ class _Prefetched(Executor):
 
     A batch's results are a function of its articles alone: each article's rows come from
     `extract_article(article)`, and validation checks each row, or the uniqueness of ids derived from
-    the article's content hash (two articles never share one). So a batch's frames are the prefetched
-    rows of its articles in the batch's order (by article_id, as `_article_batches` sorts them), when
-    every article is the very one prefetched: same fields (a file changed since the prefetch, or a
-    duplicate whose other copy the step keeps, is extracted again)."""
+    the article's content hash (two articles never share one). So the prefetched rows of every job are
+    validated together, once (`validate_rows`: pandera's cost is mostly per call, not per row), and a
+    batch's frames are the rows of its articles in the batch's order (by article_id, as
+    `_article_batches` sorts them), when every article is the very one prefetched: same fields (a file
+    changed since the prefetch, or a duplicate whose other copy the step keeps, is extracted again)."""
 
     def __init__(self, ex: Executor, results: list[_Results]) -> None:
         self.ex = ex
         self.articles: dict[str, Article] = {}
-        parts: dict[str, list[pl.DataFrame]] = {}
-        for articles, valid, rejects in results:
-            own = [a for a in articles if a.article_id not in self.articles]  # a duplicate: the first job's
-            self.articles.update((a.article_id, a) for a in own)
-            ids = pl.Series([a.article_id for a in own], dtype=pl.Utf8).implode()
-            for key, df in [*valid.items(), *((f"rejects:{t}", df) for t, df in rejects.items())]:
-                parts.setdefault(key, []).append(df.filter(pl.col("article_id").is_in(ids)))
-        self.frames = {key: pl.concat(dfs) for key, dfs in parts.items()}
+        rows: dict[str, list] = {t: [] for t in FACT_TABLES}
+        failures: list[Reject] = []
+        for articles, job_rows, job_failures in results:
+            own = {a.article_id for a in articles if a.article_id not in self.articles}  # a duplicate: the first job's
+            self.articles.update((a.article_id, a) for a in articles if a.article_id in own)
+            for table, found in job_rows.items():
+                rows[table] += [row for row in found if row.article_id in own]
+            failures += [f for f in job_failures if f.article_id in own]
+        valid, rejects = validate_rows(list(self.articles.values()), rows, failures) if self.articles else ({}, {})
+        self.frames = {**valid, **{f"rejects:{t}": df for t, df in rejects.items()}}
         self.answered = 0  # articles answered from the prefetch
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
@@ -420,7 +391,7 @@ class IngestStats:
     files_prefetched: int = 0  # of files_parsed, parsed by the prestarted extraction workers
 
 
-def _parse_batch(args: tuple[Path, list[RawFile], int, _Parsed]) -> tuple[list[Article], list[dict], list[Reject]]:
+def _parse_batch(args: tuple[Path, list[RawFile], int, Parsed]) -> tuple[list[Article], list[dict], list[Reject]]:
     """Parse a batch of raw files (those in `known`, parsed already by the prestarted workers, are taken
     from there)."""
     raw_dir, files, max_bytes, known = args
@@ -487,7 +458,7 @@ def ingest(
     # A small night's new files were given to the prestarted extraction workers, which parse them first.
     parsed_ahead = prefetched_parses(raw_dir, max_file_bytes) if todo.height else {}
 
-    def job(i: int) -> tuple[Path, list[RawFile], int, _Parsed]:
+    def job(i: int) -> tuple[Path, list[RawFile], int, Parsed]:
         files = [RawFile(*row) for row in todo.slice(i, FILES_PER_BATCH).iter_rows()]
         ahead = {f.source_path: parsed_ahead[f.source_path] for f in files if f.source_path in parsed_ahead}
         return raw_dir, files, max_file_bytes, ahead
@@ -540,20 +511,14 @@ def articles_from_frame(df: pl.DataFrame) -> list[Article]:
 def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
     """Extract and validate one batch: (valid rows per table, rejects per table).
     An extractor crash rejects that article, not the batch."""
-    from pipeline.extract import extract_article
+    return validate_rows(articles, *prefetch.extract_rows(articles))
 
-    gazetteer = load_gazetteer()
-    rows: dict[str, list] = {t: [] for t in FACT_TABLES}
-    failures: list[Reject] = []
-    for article in articles:
-        try:
-            facts = extract_article(article, gazetteer)
-        except Exception as exc:  # one article's failure must not lose the others
-            reason = f"extractor failed: {type(exc).__name__}: {exc}"
-            failures.append(Reject(article.source_path, "extract", reason, article_id=article.article_id))
-            continue
-        for table in FACT_TABLES:
-            rows[table].extend(getattr(facts, table))
+
+def validate_rows(
+    articles: list[Article], rows: dict[str, list], failures: list[Reject]
+) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
+    """The frames of a batch's rows (`prefetch.extract_rows`), validated: (valid rows per table, rejects
+    per table, the extraction failures under "extract")."""
     bodies = {a.article_id: a.body for a in articles}
     valid: dict[str, pl.DataFrame] = {}
     rejects: dict[str, pl.DataFrame] = {"extract": to_frame("rejects", failures)}

@@ -71,7 +71,7 @@ class NightPlan:
 
     published: str | None  # the published version, when running the job now would publish it again
     previous: incremental.Previous | None
-    files: pl.DataFrame | None  # the raw_files table of the raw folder, when the check scanned it
+    files: pl.DataFrame | None  # the raw folder's scan, when the check made one (new files: sha256 null)
 
 
 # The up-to-date check's scan, handed to the raw_files step of the run this process starts next (the
@@ -90,14 +90,17 @@ def plan_night(settings: Settings) -> NightPlan:
     mtime and sha256: a touched file changes the raw_files table), the extractor and publisher versions
     (code, contracts, reference data, views) are the published ones, the DuckDB file is in place, and the
     score on record is for the current gold files and this version (so the UI's quality check is current).
-    Reads file stats and small JSON files only; hashes only files the manifest does not know. The scan
-    it makes is returned (`NightPlan.files`).
+    Reads file stats and small JSON files only, and hashes no file: one the manifest does not know (path,
+    size and mtime) makes the night run whatever its content. The scan it makes is returned
+    (`NightPlan.files`), those files without their sha256 (the run's raw_files step computes it:
+    `night_scan`); hashing them here, beside the thread that imports the orchestrator, cost about 0.3 s
+    of a small night before its extraction could start (each file's read gives the interpreter lock up).
     """
     previous = incremental.load_previous(settings.warehouse_dir)
     if previous is None or previous.meta != version_meta():
         return NightPlan(None, previous, None)
     manifest = incremental.previous_manifest(previous).sort("source_path")
-    files = incremental.scan_raw(settings.raw_dir, manifest)
+    files = incremental.scan_raw(settings.raw_dir, manifest, hash_new=False)
     same = files.equals(manifest) and settings.duckdb_path.exists()
     if same and settings.gold_dir.exists():
         recorded = read_quality(settings.warehouse_dir)
@@ -129,9 +132,10 @@ def up_to_date(settings: Settings) -> str | None:
 
 def night_scan(raw_dir: Path, previous: incremental.Previous | None, known: pl.DataFrame | None) -> pl.DataFrame:
     """The raw_files table of raw_dir for tonight's run: the scan handed over by this process's
-    up-to-date check against the same published version (taken once), else a new scan (`incremental.scan_raw`)."""
+    up-to-date check against the same published version (taken once; the files it did not hash are hashed
+    now), else a new scan (`incremental.scan_raw`)."""
     global _scan
     made, _scan = _scan, None
     if made is not None and made[0] == raw_dir.resolve() and made[1] == _version_name(previous):
-        return made[2]
+        return incremental.hash_missing(raw_dir, made[2])
     return incremental.scan_raw(raw_dir, known)

@@ -35,12 +35,13 @@ def _articles() -> list:
 
 def test_a_prefetched_batch_is_answered_with_the_rows_extraction_would_give() -> None:
     """Prefetch jobs group the night's articles by raw file; the facts step's batches group them by
-    article id. A batch of prefetched articles gets exactly the frames `extract_batch` gives it."""
-    from pipeline import nightly, pools
+    article id. A batch of prefetched articles gets exactly the frames `extract_batch` gives it, also
+    when two jobs extracted the same article (two raw files with one article: its rows count once)."""
+    from pipeline import nightly, pools, prefetch
     from pipeline.frames import to_frame
 
     articles = _articles()
-    jobs = [(articles[2:], *nightly.extract_batch(articles[2:])), (articles[:2], *nightly.extract_batch(articles[:2]))]
+    jobs = [(articles[2:], *prefetch.extract_rows(articles[2:])), (articles, *prefetch.extract_rows(articles))]
     batch = to_frame("articles", articles).sort("article_id")
     expected = nightly._extract_job(batch)
     calls: list[str] = []
@@ -66,11 +67,11 @@ def test_a_batch_with_an_article_other_than_the_prefetched_one_is_extracted_agai
     import dataclasses
     from datetime import date
 
-    from pipeline import nightly, pools
+    from pipeline import nightly, pools, prefetch
     from pipeline.frames import to_frame
 
     articles = _articles()
-    prefetched = nightly._Prefetched(pools.InProcess(), [(articles, *nightly.extract_batch(articles))])
+    prefetched = nightly._Prefetched(pools.InProcess(), [(articles, *prefetch.extract_rows(articles))])
     changed = [articles[0], dataclasses.replace(articles[1], published_date=date(2001, 9, 12))]
     batch = to_frame("articles", changed).sort("article_id")
     valid, _ = prefetched.submit(nightly._extract_job, batch).result()
@@ -101,9 +102,9 @@ def test_workers_started_on_chance_are_claimed_by_a_small_night_and_prefetch_its
         parsed = nightly.prefetched_parses(tmp_path, 1_000_000)
         assert parsed == {"ua-0001.json": parse_file(tmp_path / "ua-0001.json", tmp_path, 1_000_000)}
         assert nightly.prefetched_parses(tmp_path / "elsewhere", 1_000_000) == {}
-        [(articles, valid, _)] = nightly._prefetched(wait=True)
-        assert articles == parsed["ua-0001.json"][0]
-        assert valid["sentences"].height and set(valid["sentences"]["article_id"]) == {articles[0].article_id}
+        [(articles, rows, failures)] = nightly._prefetched(wait=True)
+        assert articles == parsed["ua-0001.json"][0] and failures == []
+        assert rows["sentences"] and {r.article_id for r in rows["sentences"]} == {articles[0].article_id}
     finally:
         warm, nightly._warm = nightly._warm, None
         if warm is not None and warm.ready() is not None:
@@ -146,3 +147,30 @@ def test_a_prefetch_job_whose_parse_failed_is_left_to_the_articles_and_facts_ste
             assert nightly.prefetched_parses(tmp_path, 99) == {}  # parsed under another size limit
         finally:
             nightly._warm = saved
+
+
+def test_the_prefetch_tasks_run_without_polars_or_pandera(tmp_path) -> None:
+    """A prestarted worker is forked from a fork server that holds no polars (its threads do not survive a
+    fork); its tasks parse and extract without importing polars or pandera, which would cost the worker
+    about 0.3 s before its first file."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import UA_0001_TEXT
+
+    (tmp_path / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
+    script = (
+        "import pickle, sys\n"
+        "from pathlib import Path\n"
+        "import pipeline.warm\n"
+        "from pipeline import prefetch\n"
+        "tasks = pickle.loads(pickle.dumps([prefetch.init_prestarted_worker, prefetch.ready, prefetch.parse_files,"
+        " prefetch.extract_parsed]))\n"
+        f"parsed = prefetch.parse_files((Path({str(tmp_path)!r}), ['ua-0001.json'], 1_000_000))\n"
+        "articles, rows, failures = prefetch.extract_parsed(parsed['ua-0001.json'][0])\n"
+        "assert rows['sentences'] and rows['attributions'] and not failures\n"
+        "print(sorted(m for m in ('polars', 'pandera') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

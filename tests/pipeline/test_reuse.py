@@ -132,6 +132,24 @@ def test_the_check_hands_its_scan_to_the_run_once(night: Settings, tmp_path: Pat
     assert reuse.night_scan(night.raw_dir, None, None) is not plan.files
 
 
+def test_the_check_hashes_no_new_file_and_the_run_takes_its_scan_with_every_hash(night: Settings) -> None:
+    """A file the published manifest does not know makes the night run whatever its content: the check
+    leaves it unhashed; the raw_files step, taking the check's scan, hashes it, as a scan of its own would."""
+    new = night.raw_dir / "lee-bg-005.txt"
+    new.write_text(LEE_005_TEXT)
+    try:
+        plan = reuse.plan_night(night)
+        assert plan.published is None and plan.files is not None
+        hashes = dict(plan.files.select("source_path", "sha256").iter_rows())
+        assert hashes[new.name] is None and hashes[SEED.name] is not None
+        reuse.hand_over_scan(night, plan)
+        taken = reuse.night_scan(night.raw_dir, plan.previous, None)
+        assert taken.equals(incremental.scan_raw(night.raw_dir))
+        assert taken.filter(taken["source_path"] == new.name)["sha256"].item() == incremental._sha256(new)
+    finally:
+        new.unlink()
+
+
 def test_a_night_with_a_new_file_runs_and_the_next_one_is_up_to_date(night: Settings) -> None:
     new = night.raw_dir / "lee-bg-005.txt"
     new.write_text(LEE_005_TEXT)
