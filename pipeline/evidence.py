@@ -37,6 +37,9 @@ def span_mismatches_by_table(
     article body is not the mention, or whose article is missing.
 
     Parts hard-linked from `checked` (the published version, which passed this check) are skipped.
+    The rows' articles are looked up in the articles parts that are new too (a night's new rows are
+    those of its new articles), and in every articles part only when some are not there: a small night
+    does not read the whole corpus's article index.
     """
     todo = {t: staging.new_parts(root, t, checked) for t in columns}
     result = dict.fromkeys(columns, 0)
@@ -45,22 +48,29 @@ def span_mismatches_by_table(
     articles = staging.parts(root, "articles")
     if not articles:
         return {t: staging.count_parts(parts) for t, parts in todo.items()}
-    index = _article_index(articles)
+    rows_of = {t: _row_articles(parts) for t, parts in todo.items() if parts}
+    fresh = staging.new_parts(root, "articles", checked)
+    index = _article_index(fresh) if fresh else pl.DataFrame(schema={"article_id": pl.Utf8, "apart": pl.Utf8})
+    if len(fresh) < len(articles) and any(r.join(index, on="article_id", how="anti").height for r in rows_of.values()):
+        index = _article_index(articles)
     con = duckdb.connect(config=DUCKDB_CONFIG)
     try:
-        for table, parts in todo.items():
-            if parts:
-                result[table] = _mismatches(con, index, parts, columns[table])
+        for table, where in rows_of.items():
+            result[table] = _mismatches(con, where.join(index, on="article_id", how="left"), todo[table],
+                                        columns[table])
     finally:
         con.close()
     return result
 
 
-def _mismatches(con: duckdb.DuckDBPyConnection, index: pl.DataFrame, parts: list[Path], column: str) -> int:
-    where = (
-        pl.scan_parquet(parts, include_file_paths="fpart").select("article_id", "fpart").unique().collect()
-        .join(index, on="article_id", how="left")
-    )
+def _row_articles(parts: list[Path]) -> pl.DataFrame:
+    """(article_id, fpart): which row parts hold rows of which article."""
+    return pl.scan_parquet(parts, include_file_paths="fpart").select("article_id", "fpart").unique().collect()
+
+
+def _mismatches(con: duckdb.DuckDBPyConnection, where: pl.DataFrame, parts: list[Path], column: str) -> int:
+    """Mismatched rows of `parts`; `where`: their (article_id, fpart) with the articles part (apart) that
+    holds each article, null when none does."""
     missing = where.filter(pl.col("apart").is_null())["article_id"].unique()
     bad = 0
     if missing.len():

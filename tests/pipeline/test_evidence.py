@@ -29,3 +29,15 @@ def test_parts_linked_from_the_checked_version_are_not_read_again(tmp_path: Path
     staging.link_part(staging.parts(published, "figures")[0], build, "figures")
     assert span_mismatches(build, "figures", "mention", checked=published) == 0
     assert span_mismatches(build, "figures", "mention") == 1  # without the shortcut it is seen
+
+
+def test_new_rows_of_an_article_from_an_earlier_night_are_checked_against_its_body(tmp_path: Path) -> None:
+    """A new row part whose article's part was linked from the checked version (re-extracted, not
+    re-parsed): the night's new articles parts do not hold it, so every articles part is looked up."""
+    published, build = tmp_path / "published", tmp_path / "build"
+    _stage(published, [], "old")
+    staging.link_part(staging.parts(published, "articles")[0], build, "articles")
+    staging.write_part(build, "figures", "new", to_frame("figures", [_figure(), _figure(figure_id="f2", char_end=3)]))
+    assert span_mismatches(build, "figures", "mention", checked=published) == 1
+    staging.write_part(build, "figures", "orphan", to_frame("figures", [_figure(figure_id="f3", article_id="gone")]))
+    assert span_mismatches(build, "figures", "mention", checked=published) == 2  # an article nowhere: counted
