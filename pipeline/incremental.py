@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import staging
 from pipeline.config import PROJECT_ROOT
+from pipeline.parse import locate, shown_name
 
 META_FILE = "_meta.json"
 INGEST_STAGES = ("read", "decode", "parse")
@@ -106,7 +107,7 @@ def previous_manifest(previous: Previous | None) -> pl.DataFrame:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with locate(path)[0].open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -124,11 +125,15 @@ def _listing(folder: Path, rel: str = "") -> tuple[list[str], list[int], list[in
     entry's type (an enum built per entry: half the loop's time)."""
     from pyarrow.fs import FileSelector, FileType, LocalFileSystem
 
-    infos = LocalFileSystem().get_file_info(FileSelector(str(folder)))
+    try:
+        infos = LocalFileSystem().get_file_info(FileSelector(str(folder)))
+        names = [i.base_name for i in infos]
+    except UnicodeError:  # a name in the folder (or the folder's) is not UTF-8: pyarrow cannot give it
+        return _listing_by_scandir(folder, rel)
     paths: list[str] = []
     sizes: list[int] = []
     mtimes: list[int] = []
-    for info, name, size in zip(infos, [i.base_name for i in infos], [i.size for i in infos], strict=True):
+    for info, name, size in zip(infos, names, [i.size for i in infos], strict=True):
         if name.startswith("."):
             continue
         if size is not None:
@@ -140,6 +145,33 @@ def _listing(folder: Path, rel: str = "") -> tuple[list[str], list[int], list[in
             paths += below[0]
             sizes += below[1]
             mtimes += below[2]
+    return paths, sizes, mtimes
+
+
+def _listing_by_scandir(folder: Path, rel: str) -> tuple[list[str], list[int], list[int]]:
+    """`_listing` of a folder that pyarrow cannot list (a name that is not UTF-8), one entry at a time; a
+    name that is not UTF-8 is recorded as `shown_name` writes it, and read back through `locate`."""
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            name = shown_name(entry.name)
+            try:
+                if entry.is_file():  # follows a link; a broken link, a FIFO or a socket is no file
+                    st = entry.stat()
+                    paths.append(rel + name)
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
+                elif entry.is_dir(follow_symlinks=False):
+                    below = _listing(Path(entry.path), f"{rel}{name}/")
+                    paths += below[0]
+                    sizes += below[1]
+                    mtimes += below[2]
+            except OSError:  # gone since the listing
+                continue
     return paths, sizes, mtimes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -257,14 +258,42 @@ def parse_bytes(data: bytes, source_path: str, suffix: str = "") -> tuple[list[A
         return [], [Reject(source_path, "parse", f"unexpected {type(exc).__name__}: {exc}")]
 
 
+# A byte of a file name that is not UTF-8, as `shown_name` writes it.
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def shown_name(name: str) -> str:
+    """A file name as the tables record it: itself when it is UTF-8 (as it almost always is); else its
+    undecodable bytes, which Python's file functions pass as surrogate escapes and Parquet cannot hold,
+    written as \\xNN (`caf\\xe9.txt`)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def on_disk(path: Path) -> Path:
+    """The file a recorded raw path names when no file has that very name: the path with its \\xNN
+    escapes (`shown_name`) back as the bytes they stand for."""
+    return Path(_ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)), str(path)))
+
+
+def locate(path: Path) -> tuple[Path, os.stat_result]:
+    """The raw file at a recorded path, and its stat: the path itself, or, when no file has that name,
+    `on_disk(path)` (a file whose name is not UTF-8). Raises OSError as `Path.stat` does."""
+    try:
+        return path, path.stat()
+    except FileNotFoundError:
+        if (found := on_disk(path)) == path:
+            raise
+        return found, found.stat()
+
+
 def parse_file(path: Path, raw_dir: Path, max_bytes: int) -> tuple[list[Article], list[Reject]]:
     """Read and parse one raw file; the source path is relative to the raw folder."""
     rel = path.relative_to(raw_dir).as_posix()
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return [], [Reject(rel, "read", f"file larger than {max_bytes} bytes ({size} bytes)")]
-        data = path.read_bytes()
+        found, st = locate(path)
+        if st.st_size > max_bytes:
+            return [], [Reject(rel, "read", f"file larger than {max_bytes} bytes ({st.st_size} bytes)")]
+        data = found.read_bytes()
     except OSError as exc:
         return [], [Reject(rel, "read", f"cannot read file: {exc.strerror or exc}")]
     return parse_bytes(data, rel, path.suffix)

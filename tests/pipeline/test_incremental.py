@@ -53,3 +53,23 @@ def test_scan_of_a_missing_or_empty_folder_is_empty(tmp_path: Path) -> None:
     assert scan_raw(tmp_path / "missing").height == 0
     (tmp_path / "empty").mkdir()
     assert scan_raw(tmp_path / "empty").schema == incremental.MANIFEST_SCHEMA
+
+
+def test_a_name_that_is_not_utf8_is_listed_with_its_bytes_escaped_and_read_back(tmp_path: Path) -> None:
+    """pyarrow cannot list a folder holding a name that is not UTF-8 (nor can Parquet hold one): such a
+    folder is listed entry by entry, the name recorded with its undecodable bytes as \\xNN, and the file
+    hashed (and parsed: tests/pipeline/test_parse.py) through that name."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.json").write_text('{"id": "a", "text": "A."}')
+    os.mkdir(os.fsencode(raw) + b"/d\xff")
+    with open(os.fsencode(raw) + b"/caf\xe9.txt", "wb") as fh:
+        fh.write(b"caf\xc3\xa9")
+    with open(os.fsencode(raw) + b"/d\xff/x.txt", "wb") as fh:
+        fh.write(b"x")
+    files = scan_raw(raw)
+    assert files["source_path"].to_list() == ["caf\\xe9.txt", "d\\xff/x.txt", "ok.json"]
+    hashes = dict(files.select("source_path", "sha256").iter_rows())
+    assert hashes["caf\\xe9.txt"] == incremental.hashlib.sha256(b"caf\xc3\xa9").hexdigest()
+    assert hashes["d\\xff/x.txt"] == incremental.hashlib.sha256(b"x").hexdigest()
+    assert scan_raw(raw, files).equals(files)  # the next night knows them

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -127,3 +128,14 @@ def test_file_over_the_size_limit_is_rejected(tmp_path: Path) -> None:
     big.write_bytes(b"word " * 1000)
     articles, rejects = parse_file(big, tmp_path, max_bytes=1000)
     assert articles == [] and rejects[0].stage == "read" and "larger than 1000 bytes" in rejects[0].reason
+
+
+def test_a_file_whose_name_is_not_utf8_is_parsed_under_its_recorded_name(tmp_path: Path) -> None:
+    """The scan records such a name with its undecodable bytes as \\xNN (pipeline.incremental); the file is
+    read back through that name, and a path that names no file is still a read reject."""
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "wb") as fh:
+        fh.write(b" date 2022-09-19 X\n\nShelling killed two people.")
+    [article], rejects = parse_file(tmp_path / "caf\\xe9.txt", tmp_path, 10**7)
+    assert rejects == [] and article.source_path == "caf\\xe9.txt" and "killed two" in article.body
+    articles, [reject] = parse_file(tmp_path / "caf\\xe8.txt", tmp_path, 10**7)
+    assert articles == [] and reject.stage == "read" and "No such file" in reject.reason

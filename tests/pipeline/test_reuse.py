@@ -150,6 +150,26 @@ def test_the_check_hashes_no_new_file_and_the_run_takes_its_scan_with_every_hash
         new.unlink()
 
 
+def test_a_raw_file_whose_name_is_not_utf8_is_published_under_its_escaped_name(night: Settings) -> None:
+    """Such a name used to fail the whole night (the folder's listing raised): the file is parsed like any
+    other, its source path recorded with the undecodable byte as \\xe9, and the next night is up to date."""
+    import duckdb
+
+    bad = os.fsencode(night.raw_dir) + b"/caf\xe9.txt"
+    with open(bad, "wb") as fh:
+        fh.write(LEE_005_TEXT.encode())
+    try:
+        assert "warehouse published" in factwire_run(night.raw_dir, night.warehouse_dir)
+        assert reuse.up_to_date(night) is not None
+        with duckdb.connect(str(night.duckdb_path), read_only=True) as con:
+            rows = con.execute("SELECT s.source_path, a.body FROM article_sources s JOIN articles a USING "
+                               "(article_id) WHERE s.source_path LIKE 'caf%'").fetchall()
+        assert [path for path, _ in rows] == ["caf\\xe9.txt"] and LEE_005_TEXT[:40] in rows[0][1]
+    finally:
+        os.unlink(bad)
+    assert "warehouse published" in factwire_run(night.raw_dir, night.warehouse_dir)
+
+
 def test_a_night_with_a_new_file_runs_and_the_next_one_is_up_to_date(night: Settings) -> None:
     new = night.raw_dir / "lee-bg-005.txt"
     new.write_text(LEE_005_TEXT)
