@@ -41,3 +41,22 @@ def test_new_rows_of_an_article_from_an_earlier_night_are_checked_against_its_bo
     assert span_mismatches(build, "figures", "mention", checked=published) == 1
     staging.write_part(build, "figures", "orphan", to_frame("figures", [_figure(figure_id="f3", article_id="gone")]))
     assert span_mismatches(build, "figures", "mention", checked=published) == 2  # an article nowhere: counted
+
+
+def test_a_span_is_the_mention_exactly_in_code_points(tmp_path: Path) -> None:
+    """Offsets count code points, as Python's slices do, also after a curly quote; a span that runs past
+    the body's end or starts before it is a mismatch even when what it reaches equals the mention."""
+    body = "“Two” were killed, officials said."
+    staging.write_part(tmp_path, "articles", "a", to_frame("articles", [dict(
+        article_id="a1", source_path="a.json", content_hash="a1", published_date=None, title=None,
+        lead_caption=None, body=body, language="en", source=None, url=None, external_id=None)]))
+    start = body.index("killed")
+    tail = len(body) - 5  # "said."
+    rows = [
+        _figure(figure_id="ok", char_start=start, char_end=start + 6, mention="killed"),
+        _figure(figure_id="quote", char_start=1, char_end=4, mention="Two"),
+        _figure(figure_id="past-end", char_start=tail, char_end=tail + 6, mention="said."),
+        _figure(figure_id="before", char_start=-5, char_end=0, mention="said."),
+    ]
+    staging.write_part(tmp_path, "figures", "x", to_frame("figures", rows))
+    assert body[1:4] == "Two" and span_mismatches(tmp_path, "figures", "mention") == 2
