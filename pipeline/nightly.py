@@ -216,12 +216,12 @@ def _let_go(warm: _Prestarted, wait: bool) -> None:
         pool.shutdown(wait=wait, cancel_futures=True)
 
 
-def prestart_extraction(workers: int, articles: int, prefetch: Job | None = None) -> bool:
+def prestart_extraction(workers: int, articles: int, files: Job | None = None) -> bool:
     """Start the extraction workers now, in the background, forked from the fork server (pipeline.warm:
     extractors and gazetteer loaded once, ahead), so that they are warm while the run process scans,
     starts the orchestrator and ingests; `extract` uses them. As many workers as the expected `articles`
     make batches (or those `prestart_on_chance` started); none when one worker is allowed (extraction
-    then runs in process) or workers were claimed already. `prefetch` (raw folder, new raw files, largest
+    then runs in process) or workers were claimed already. `files` (raw folder, new raw files, largest
     file size): files the workers parse (for the articles step: `prefetched_parses`) and extract (for the
     facts step: `_Prefetched`) at once. Returns True when workers were started or claimed."""
     global _warm
@@ -233,8 +233,8 @@ def prestart_extraction(workers: int, articles: int, prefetch: Job | None = None
         warm.start()
     warm.claimed = True
     _warm = warm
-    if prefetch is not None and prefetch[1]:
-        raw_dir, paths, max_bytes = prefetch
+    if files is not None and files[1]:
+        raw_dir, paths, max_bytes = files
         size = -(-len(paths) // (warm.workers * PREFETCH_JOBS_PER_WORKER))
         warm.give([(raw_dir, paths[i:i + size], max_bytes) for i in range(0, len(paths), size)])
     return True
