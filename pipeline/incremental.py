@@ -107,15 +107,30 @@ def previous_manifest(previous: Previous | None) -> pl.DataFrame:
 
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with locate(path)[0].open("rb") as fh:
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:  # a name that is not UTF-8, recorded escaped (`_list_by_scandir_into`)
+        fh = locate(path)[0].open("rb")
+    with fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
-def _listing(folder: Path, rel: str = "") -> tuple[list[str], list[int], list[int]]:
+# A folder's listing as columns: relative paths, sizes, mtime_ns.
+_Columns = tuple[list[str], list[int], list[int]]
+
+
+def _listing(folder: Path) -> _Columns:
     """(relative paths, sizes, mtime_ns) of every regular file below folder: hidden names skipped, links to
-    files followed, links to folders, broken links and special files (FIFOs, sockets) skipped.
+    files followed, links to folders, broken links and special files (FIFOs, sockets) skipped."""
+    out: _Columns = ([], [], [])
+    _list_into(out, folder, "")
+    return out
+
+
+def _list_into(out: _Columns, folder: Path, rel: str) -> None:
+    """Append folder's files (below it too) to `out`, their paths prefixed with `rel`.
 
     pyarrow lists a folder with every entry's stat in one call that does not hold the GIL: a
     100,000-file folder's 0.3 s of stat calls leave the interpreter to the thread that imports the
@@ -129,10 +144,9 @@ def _listing(folder: Path, rel: str = "") -> tuple[list[str], list[int], list[in
         infos = LocalFileSystem().get_file_info(FileSelector(str(folder)))
         names = [i.base_name for i in infos]
     except UnicodeError:  # a name in the folder (or the folder's) is not UTF-8: pyarrow cannot give it
-        return _listing_by_scandir(folder, rel)
-    paths: list[str] = []
-    sizes: list[int] = []
-    mtimes: list[int] = []
+        _list_by_scandir_into(out, folder, rel)
+        return
+    paths, sizes, mtimes = out
     for info, name, size in zip(infos, names, [i.size for i in infos], strict=True):
         if name.startswith("."):
             continue
@@ -141,19 +155,13 @@ def _listing(folder: Path, rel: str = "") -> tuple[list[str], list[int], list[in
             sizes.append(size)
             mtimes.append(info.mtime_ns)
         elif info.type == FileType.Directory and not os.path.islink(info.path):
-            below = _listing(Path(info.path), f"{rel}{name}/")
-            paths += below[0]
-            sizes += below[1]
-            mtimes += below[2]
-    return paths, sizes, mtimes
+            _list_into(out, Path(info.path), f"{rel}{name}/")
 
 
-def _listing_by_scandir(folder: Path, rel: str) -> tuple[list[str], list[int], list[int]]:
-    """`_listing` of a folder that pyarrow cannot list (a name that is not UTF-8), one entry at a time; a
+def _list_by_scandir_into(out: _Columns, folder: Path, rel: str) -> None:
+    """`_list_into` for a folder that pyarrow cannot list (a name that is not UTF-8), one entry at a time; a
     name that is not UTF-8 is recorded as `shown_name` writes it, and read back through `locate`."""
-    paths: list[str] = []
-    sizes: list[int] = []
-    mtimes: list[int] = []
+    paths, sizes, mtimes = out
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
@@ -166,13 +174,9 @@ def _listing_by_scandir(folder: Path, rel: str) -> tuple[list[str], list[int], l
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 elif entry.is_dir(follow_symlinks=False):
-                    below = _listing(Path(entry.path), f"{rel}{name}/")
-                    paths += below[0]
-                    sizes += below[1]
-                    mtimes += below[2]
+                    _list_into(out, Path(entry.path), f"{rel}{name}/")
             except OSError:  # gone since the listing
                 continue
-    return paths, sizes, mtimes
 
 
 def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None, hash_new: bool = True) -> pl.DataFrame:
