@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Final, NamedTuple, final
 
-import ahocorasick
+import ahocorasick_rs
 from mypy_extensions import mypyc_attr
 
 from pipeline.ids import row_id
@@ -111,11 +111,11 @@ class Lexicon:
     memo: dict[str, frozenset[str]] = field(default_factory=dict)  # word -> labels, filled lazily
     cue_terms: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)  # first word -> terms
     channel_words: frozenset[str] = frozenset()  # words of the channel terms but "a": a pre-check
-    cue_ac: ahocorasick.Automaton | None = None  # first words of the cues: one pre-scan per article
+    cue_ac: ahocorasick_rs.AhoCorasick | None = None  # first words of the cues: one pre-scan per article
     run_re: re.Pattern[str] | None = None  # capitalised runs + organisation head ("Illawarra police")
     stop_memo: dict[str, bool] = field(default_factory=dict)  # word -> not part of a name, lazily
     role_synonyms: dict[str, frozenset[str]] = field(default_factory=dict)  # description head -> role words
-    channel_ac: ahocorasick.Automaton | None = None  # the channel terms: where channel_re may match
+    channel_ac: ahocorasick_rs.AhoCorasick | None = None  # the channel terms: where channel_re may match
 
 
 @cache
@@ -177,12 +177,8 @@ def _cue_terms(cues: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
 
 
-def _automaton(words: Iterable[str]) -> ahocorasick.Automaton:
-    ac = ahocorasick.Automaton()
-    for w in set(words):
-        ac.add_word(w, len(w))
-    ac.make_automaton()
-    return ac
+def _automaton(words: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
+    return ahocorasick_rs.AhoCorasick(sorted(set(words)))
 
 
 def cue_word_starts(low: str, lex: Lexicon) -> list[int]:
@@ -192,9 +188,10 @@ def cue_word_starts(low: str, lex: Lexicon) -> list[int]:
     assert ac is not None
     n = len(low)
     out = []
-    for e, k in ac.iter(low):
-        a = e - k + 1
-        if (e + 1 >= n or not low[e + 1].isalpha()) and (a == 0 or not low[a - 1].isalpha()):
+    for hit in ac.find_matches_as_indexes(low, overlapping=True):
+        a: int = hit[1]
+        b: int = hit[2]
+        if (b >= n or not low[b].isalpha()) and (a == 0 or not low[a - 1].isalpha()):
             out.append(a)
     return out
 
@@ -1725,7 +1722,7 @@ def _channel_matches(body: str, a: int, b: int, lex: Lexicon) -> list[re.Match[s
         return list(lex.channel_re.finditer(body, a, b))
     out: list[re.Match[str]] = []
     last = a
-    for p in sorted({a + e - k + 1 for e, k in ac.iter(_lower(body[a:b]))}):
+    for p in sorted({a + hit[1] for hit in ac.find_matches_as_indexes(_lower(body[a:b]), overlapping=True)}):
         if p >= last and (m := lex.channel_re.match(body, p, b)) is not None:
             out.append(m)
             last = m.end()

@@ -20,7 +20,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any, Final
 
-import ahocorasick
+import ahocorasick_rs
 from mypy_extensions import mypyc_attr
 
 from pipeline.figures import FigureRow
@@ -92,8 +92,9 @@ class Lexicon:
 
     triggers: dict[str, Trigger]
     trigger_re: re.Pattern[str]
-    # first word of every trigger, as found in _marked text: a cheap pre-scan (see first_word_starts)
-    first_words: ahocorasick.Automaton
+    # first word of every trigger, as found in _marked text: a cheap pre-scan (see first_word_starts);
+    # per pattern of the automaton, the first words it stands for
+    first_words: ahocorasick_rs.BytesAhoCorasick
     actors: dict[str, str]
     actor_re: re.Pattern[str]
     people: dict[str, str]  # noun -> armed / person
@@ -105,6 +106,9 @@ class Lexicon:
     # Lowercase first words of the air weapons, but those holding another: one occurs in every (ASCII)
     # text air_weapon_re matches.
     air_weapon_words: tuple[str, ...] = ()
+    # per pattern of first_words (its index), the first words it stands for, each with whether the
+    # text must be read to tell it ("cease-fire" and "cease fire" are one pattern)
+    first_word_keys: tuple[tuple[tuple[str, bool], ...], ...] = ()
 
 
 _CONTEXTS = frozenset(
@@ -162,10 +166,8 @@ def build_lexicon(
     for first in grouped:
         key = " " + "".join(c if c.isascii() and c.isalnum() else " " for c in first)
         keyed.setdefault(key, []).append((first, key != " " + first))
-    first_words = ahocorasick.Automaton()
-    for key, firsts in keyed.items():
-        first_words.add_word(key, tuple(firsts))
-    first_words.make_automaton()
+    first_words = ahocorasick_rs.BytesAhoCorasick([key.encode("ascii") for key in keyed])
+    first_word_keys = tuple(tuple(firsts) for firsts in keyed.values())
     by_first_word = {w: _words_re(ts) for w, ts in grouped.items()}
     people = {r["term"].lower(): r["label"] for r in target_rows}
     people_re = _words_re(people)
@@ -179,6 +181,7 @@ def build_lexicon(
     return Lexicon(
         triggers, trigger_re, first_words, actors, actor_re, people, people_re, air_weapon_re, modifier_head_re,
         by_first_word, tuple(sorted(w for w in air_words if not any(v != w and v in w for v in air_words))),
+        first_word_keys,
     )
 
 
@@ -777,29 +780,29 @@ class _Hit:
 _ALNUM_ONLY: Final = bytes(c if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 
 
-def _marked(lower: str) -> str:
-    """`lower` behind one space, every character but an ASCII letter or digit made a space.
+def _marked(lower: str) -> bytes:
+    """`lower` behind one space, every character but an ASCII letter or digit made a space, as ASCII
+    bytes (one byte per character: offsets are the text's plus one).
 
     Every word start of `lower` (a character after none or after a non-alphanumeric one) then follows
     a space. Encoded to ASCII (a character beyond ASCII becomes one "?") and translated by a bytes
     table: a few C passes over the text."""
-    return (b" " + lower.encode("ascii", "replace")).translate(_ALNUM_ONLY).decode("ascii")
+    return (b" " + lower.encode("ascii", "replace")).translate(_ALNUM_ONLY)
 
 
 def first_word_starts(lower: str, lexicon: Lexicon) -> dict[int, list[str]]:
     """Where a trigger's first word begins (at a word start) in lowercased text: start -> words.
 
-    The automaton reads the _marked text, its keys led by a space: the automaton's root has that
-    one way on, where the first words' own first letters made it try about twenty at every
-    character. A key found is a candidate: its place in `lower` (one to the left in the marked
-    text) is checked as before, the word and the word start (a space of the marked text also
+    The automaton reads the _marked text, its keys led by the space that marks a word start. A key
+    found is a candidate: its place in `lower` (the key's space in the marked text is one to the left
+    of the word) is checked as before, the word and the word start (a space of the marked text also
     stands for a letter beyond ASCII or a hyphen of the first word)."""
     starts: dict[int, list[str]] = {}
-    for found_end, found in lexicon.first_words.iter(_marked(lower)):
-        end: int = found_end  # typed: native arithmetic on the automaton's values
-        words: tuple[tuple[str, bool], ...] = found
-        for word, check in words:
-            start = end - len(word)
+    keys = lexicon.first_word_keys
+    for hit in lexicon.first_words.find_matches_as_indexes(_marked(lower), overlapping=True):
+        key: int = hit[0]  # typed: native arithmetic on the automaton's untyped tuples
+        start: int = hit[1]
+        for word, check in keys[key]:
             if (start == 0 or not lower[start - 1].isalnum()) and (not check or lower.startswith(word, start)):
                 if start in starts:
                     starts[start].append(word)

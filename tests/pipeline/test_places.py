@@ -305,7 +305,7 @@ def test_cached_gazetteer_finds_exactly_what_a_fresh_build_finds(tmp_path, monke
     fresh = places.Gazetteer(places._build_places()).find(text)
     written = places._build().find(text)  # builds and writes the cache
     assert list(tmp_path.glob("gazetteer-*.pickle"))
-    reread = places._build()  # reads it back: the automaton, index and context came from the pickle
+    reread = places._build()  # reads it back: index and context from the pickle, the automaton rebuilt from its surfaces
     cached = reread.find(text)
     assert fresh == written == cached and len(cached) >= 5
     assert reread.find_all([(text, 0), ("Austin said Kyiv was calm.", 200)]) == places.Gazetteer(
