@@ -178,7 +178,8 @@ def _cue_terms(cues: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def _automaton(words: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
-    return ahocorasick_rs.AhoCorasick(sorted(set(words)))
+    # A DFA: a few hundred words make a small one, and it reads a text faster than the default NFA.
+    return ahocorasick_rs.AhoCorasick(sorted(set(words)), implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def cue_word_starts(low: str, lex: Lexicon) -> list[int]:

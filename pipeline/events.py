@@ -166,7 +166,8 @@ def build_lexicon(
     for first in grouped:
         key = " " + "".join(c if c.isascii() and c.isalnum() else " " for c in first)
         keyed.setdefault(key, []).append((first, key != " " + first))
-    first_words = ahocorasick_rs.BytesAhoCorasick([key.encode("ascii") for key in keyed])
+    first_words = ahocorasick_rs.BytesAhoCorasick([key.encode("ascii") for key in keyed],
+                                                  implementation=ahocorasick_rs.Implementation.DFA)
     first_word_keys = tuple(tuple(firsts) for firsts in keyed.values())
     by_first_word = {w: _words_re(ts) for w, ts in grouped.items()}
     people = {r["term"].lower(): r["label"] for r in target_rows}

@@ -283,7 +283,8 @@ def _start_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[bool, ...]]:
     """An Aho-Corasick automaton of the words a core may start with (one pass over a body), and for
     each of its patterns whether it is a scale word ("hundred": "a hundred" starts there too)."""
     words = lexicon().first_words
-    return ahocorasick_rs.AhoCorasick(words), tuple(w in _A_SCALE for w in words)
+    automaton = ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
+    return automaton, tuple(w in _A_SCALE for w in words)
 
 
 def _lower(text: str) -> str:
