@@ -3,12 +3,18 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 export UV_COMPILE_BYTECODE := 1
+# The environment's interpreter: the distribution's CPython 3.11 when the machine has it with its headers
+# (Debian builds it with profile-guided and link-time optimisation: measured here, the extraction core runs
+# ~11% fewer instructions per article and pure-Python code ~25% less time than on a plain source build such
+# as pyenv's); otherwise the first python3.11 on PATH. Same rows either way (README, "Measured speed").
+VENV_PYTHON ?= $(shell test -x /usr/bin/python3.11 -a -f /usr/include/python3.11/Python.h \
+	&& echo /usr/bin/python3.11 || echo python3.11)
 
 .PHONY: install compile native run test lint eval dev-warehouse ui bench clean
 
-$(VENV)/.installed: pyproject.toml uv.lock
+$(VENV)/.installed: pyproject.toml uv.lock Makefile
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --locked --compile-bytecode --quiet
+	$(UV) sync --locked --compile-bytecode --quiet --python $(VENV_PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed
@@ -54,5 +60,5 @@ clean:
 
 N ?= 2000
 bench: install compile native
-	$(UV) sync --locked --compile-bytecode --quiet --group bench
+	$(UV) sync --locked --compile-bytecode --quiet --python $(VENV_PYTHON) --group bench
 	$(VENV)/bin/python benchmarks/bench.py --n $(N) --job
