@@ -6,14 +6,15 @@ Wall-clock time on a shared 2-core VM drifts 10-20% between runs; an instruction
 (the same binary, inputs and environment give the same total whatever else the machine does), so
 this is the measure to compare two versions of an extractor by. Each part runs in its own
 `valgrind --tool=callgrind` process: warmed up with two calls, then `--calls` calls made through
-`itertools.starmap`, the only C function whose work callgrind is told to collect. The README's
-milliseconds still come from `bench.py` on an idle machine.
+ctypes (`PyObject_CallNoArgs` by libffi's `ffi_call`, the only C function whose work callgrind is told
+to collect: a symbol of libffi's, so this works on an interpreter without its own symbols, such as
+Debian's). The README's milliseconds still come from `bench.py` on an idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
+import ctypes
 import re
 import subprocess
 import sys
@@ -52,17 +53,20 @@ def part_function(part: str) -> Callable[[], object]:
 def run_part(part: str, calls: int) -> None:
     """Inside valgrind: warm up, then make `calls` calls through starmap (the collected function)."""
     fn = part_function(part)
+    call = ctypes.pythonapi.PyObject_CallNoArgs  # the C-API call, made through libffi's ffi_call
+    call.restype = ctypes.py_object
+    call.argtypes = [ctypes.py_object]
+    fn()  # warm-up calls, not through ffi_call: not collected (the first loads the lexicons)
     fn()
-    fn()
-    for _ in itertools.starmap(fn, [()] * calls):
-        pass
+    for _ in range(calls):
+        call(fn)
 
 
 def count(part: str, calls: int) -> float:
     """Instructions per call of `part`, in millions."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", "--toggle-collect=starmap_next",
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out", "--toggle-collect=ffi_call",
              sys.executable, __file__, "--inside", part, "--calls", str(calls)],
             capture_output=True, text=True, check=True,
         )
