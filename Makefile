@@ -6,9 +6,9 @@ export UV_COMPILE_BYTECODE := 1
 # The environment's interpreter: the distribution's CPython 3.11 when the machine has it with its headers
 # (Debian builds it with profile-guided and link-time optimisation: measured here, the extraction core runs
 # ~11% fewer instructions per article and pure-Python code ~25% less time than on a plain source build such
-# as pyenv's); otherwise the first python3.11 on PATH. Same rows either way (README, "Measured speed").
+# as pyenv's); otherwise any CPython 3.11 uv finds. Same rows either way (README, "Measured speed").
 VENV_PYTHON ?= $(shell test -x /usr/bin/python3.11 -a -f /usr/include/python3.11/Python.h \
-	&& echo /usr/bin/python3.11 || echo python3.11)
+	&& echo /usr/bin/python3.11 || echo 3.11)
 
 .PHONY: install compile native run test lint eval dev-warehouse ui bench clean
 
