@@ -51,7 +51,7 @@ def part_function(part: str) -> Callable[[], object]:
 
 
 def run_part(part: str, calls: int) -> None:
-    """Inside valgrind: warm up, then make `calls` calls through starmap (the collected function)."""
+    """Inside valgrind: warm up, then make `calls` calls through ctypes (ffi_call is the collected function)."""
     fn = part_function(part)
     call = ctypes.pythonapi.PyObject_CallNoArgs  # the C-API call, made through libffi's ffi_call
     call.restype = ctypes.py_object
