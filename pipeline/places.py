@@ -1002,22 +1002,11 @@ class Gazetteer:
 
     def _occurrences(self, text: str) -> list[tuple[int, int, _Entry]]:
         """(start, end, entry) of every surface occurring in `text` as whole words, in text order of ends."""
-        found: list[tuple[int, int, _Entry]] = []
-        n = len(text)
-        entries = self._entries
-        for hit in self._automaton.find_matches_as_indexes(text, overlapping=True):
-            entry = entries[hit[0]]
-            start: int = hit[1]
-            end: int = hit[2]
-            if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-                continue  # inside a word ("McDonald"): as regex \w counts word characters
-            if end < n and (text[end].isalnum() or text[end] == "_"):
-                continue
-            found.append((start, end, entry))
-        return found
+        return self._occurrences_all([text])[0]
 
     def _occurrences_all(self, texts: list[str]) -> list[list[tuple[int, int, _Entry]]]:
-        """`_occurrences` of every text, in one automaton pass over the texts joined by NUL.
+        """Per text, (start, end, entry) of every surface occurring in it as whole words, in text order of
+        ends: one automaton pass over the texts joined by NUL.
 
         A match across a joint (its start before its text's) is dropped: no text holds it.
         """
@@ -1032,15 +1021,15 @@ class Gazetteer:
         for hit in self._automaton.find_matches_as_indexes("\x00".join(texts), overlapping=True):
             # Typed locals: compiled, native int arithmetic and comparisons instead of generic ones
             # on the automaton's untyped tuples.
-            end_idx: int = hit[2] - 1
-            while end_idx >= limit:  # the hit lies in a later text (or on a joint)
+            stop: int = hit[2]  # the hit's end in the joined text
+            while stop > limit:  # the hit lies in a later text (or on a joint)
                 i += 1
                 base = limit + 1
                 text = texts[i]
                 n = len(text)
                 limit, found = base + n, out[i]
             entry = entries[hit[0]]
-            end = end_idx + 1 - base
+            end = stop - base
             start: int = hit[1] - base
             if start < 0:
                 continue
