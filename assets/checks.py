@@ -10,7 +10,7 @@ import polars as pl
 
 from assets.resources import FactwirePaths
 from pipeline import incremental, reuse
-from pipeline.evidence import span_mismatches_by_table
+from pipeline.evidence import span_mismatches_apart
 
 EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "trigger", "sentences": "text"}
 
@@ -28,8 +28,10 @@ EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "
     "index); parts linked from the published version, which passed it, are not read again.",
 )
 def evidence(paths: FactwirePaths) -> Iterator[dg.AssetCheckResult]:
-    previous = incremental.load_previous(paths.settings().warehouse_dir)
-    bad = span_mismatches_by_table(paths.build_dir(), EVIDENCE_COLUMNS, previous.root if previous else None)
+    settings = paths.settings()
+    previous = incremental.load_previous(settings.warehouse_dir)
+    bad = span_mismatches_apart(paths.build_dir(), EVIDENCE_COLUMNS, previous.root if previous else None,
+                                settings.workers)
     for table, n in bad.items():
         yield dg.AssetCheckResult(asset_key=table, check_name=f"{table}_evidence", passed=n == 0,
                                   metadata={"mismatched_rows": n})

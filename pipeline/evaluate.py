@@ -29,7 +29,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -273,19 +273,28 @@ def _path_key(source_path: str | None) -> str | None:
     return re.split(r"[\\/]", path)[-1] or None
 
 
-def _article_keys(articles: list[dict[str, Any]], sources: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """Raw file name (and external_id + ".json") -> the article ids delivered under it."""
+def _article_keys(
+    deliveries: Iterable[tuple[str, str | None, str | None]], names: Collection[str] | None = None
+) -> dict[str, set[str]]:
+    """Raw file name (and external_id + ".json") -> the article ids delivered under it, from
+    (article_id, source_path, external_id) rows; with `names`, only those keys."""
     keys: dict[str, set[str]] = {}
-    known = {a["article_id"] for a in articles}
-    for a in articles:
-        for k in (_path_key(a.get("source_path")), f"{a['external_id']}.json" if a.get("external_id") else None):
-            if k:
-                keys.setdefault(k, set()).add(a["article_id"])
-    for s in sources:
-        k = _path_key(s.get("source_path"))
-        if k and s["article_id"] in known:
-            keys.setdefault(k, set()).add(s["article_id"])
+    for article_id, source_path, external_id in deliveries:
+        for k in (_path_key(source_path), f"{external_id}.json" if external_id else None):
+            if k and (names is None or k in names):
+                keys.setdefault(k, set()).add(article_id)
     return keys
+
+
+# Every article's deliveries: its own source path and external id, and its other sources' paths.
+_DELIVERIES = ("SELECT article_id, source_path, external_id FROM articles UNION ALL "
+               "SELECT article_id, source_path, NULL FROM article_sources SEMI JOIN articles USING (article_id)")
+
+
+def _fetched(cursor: Any, size: int = 10_000) -> Iterator[tuple]:
+    """A query's rows, fetched `size` at a time (not all of a large warehouse's at once)."""
+    while chunk := cursor.fetchmany(size):
+        yield from chunk
 
 
 def load_predictions(db_path: Path, names: set[str] | None = None) -> dict[str, ArticlePredictions]:
@@ -301,13 +310,10 @@ def load_predictions(db_path: Path, names: set[str] | None = None) -> dict[str, 
     try:
         existing = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         ids: list[str] | None = None
-        if names is not None and "articles" in existing:
-            heads = [dict(zip(("article_id", "source_path", "external_id"), r, strict=True)) for r in
-                     con.execute("SELECT article_id, source_path, external_id FROM articles").fetchall()]
-            srcs = [dict(zip(("article_id", "source_path"), r, strict=True)) for r in
-                    con.execute("SELECT article_id, source_path FROM article_sources").fetchall()]
+        if names is not None and {"articles", "article_sources"} <= existing:
             # only unambiguous names (one article each), as in the result below
-            ids = sorted({next(iter(v)) for k, v in _article_keys(heads, srcs).items() if k in names and len(v) == 1})
+            wanted = _article_keys(_fetched(con.execute(_DELIVERIES)), names)
+            ids = sorted({next(iter(v)) for v in wanted.values() if len(v) == 1})
         articles = _fetch(con, "articles", existing, ids)
         sources = _fetch(con, "article_sources", existing, ids)
         sentences = _fetch(con, "sentences", existing, ids)
@@ -347,7 +353,10 @@ def load_predictions(db_path: Path, names: set[str] | None = None) -> dict[str, 
                 )
             )
 
-    keys = _article_keys(articles, sources)
+    keys = _article_keys([
+        *((a["article_id"], a.get("source_path"), a.get("external_id")) for a in articles),
+        *((s["article_id"], s.get("source_path"), None) for s in sources if s["article_id"] in by_article),
+    ])
     return {k: by_article[next(iter(v))] for k, v in keys.items() if len(v) == 1}
 
 

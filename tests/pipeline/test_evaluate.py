@@ -553,6 +553,17 @@ def test_load_predictions_keys_and_rows(tmp_path: Path) -> None:
     assert a1.body == BODY
 
 
+def test_load_predictions_of_named_deliveries_reads_only_their_articles(tmp_path: Path) -> None:
+    """The nightly quality check names the gold files: only the articles delivered under those names
+    (unambiguous ones) are read, with every key of theirs."""
+    db = tmp_path / "w.duckdb"
+    make_db(db)
+    got = load_predictions(db, {"copy.json", "ua-0099.json"})
+    # A1 through its other source's path, with its external id's key; their shared file stays ambiguous
+    assert {k: p.article_id for k, p in got.items()} == {"ua-0016.json": "A1", "copy.json": "A1", "ua-0099.json": "A3"}
+    assert load_predictions(db, {"ua-0016.jsonl"}) == {}  # shared by two articles: ambiguous, nothing read
+
+
 def test_evaluate_warehouse_and_report(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     make_db(db)

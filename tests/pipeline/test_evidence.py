@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import staging
-from pipeline.evidence import span_mismatches
+from pipeline.evidence import ARTICLE_PARTS_PER_QUERY, span_mismatches, span_mismatches_apart
 from pipeline.frames import to_frame
 from tests.pipeline.test_validate import BODY, _figure
 
@@ -60,3 +60,28 @@ def test_a_span_is_the_mention_exactly_in_code_points(tmp_path: Path) -> None:
     ]
     staging.write_part(tmp_path, "figures", "x", to_frame("figures", rows))
     assert body[1:4] == "Two" and span_mismatches(tmp_path, "figures", "mention") == 2
+
+
+def _stage_many(root: Path, n: int, wrong: set[int]) -> None:
+    """n articles parts, each with its figures part (one row); the rows of articles in `wrong` miss."""
+    for i in range(n):
+        staging.write_part(root, "articles", f"a{i:02}", to_frame("articles", [dict(
+            article_id=f"a{i}", source_path=f"a{i}.json", content_hash=f"a{i}", published_date=None, title=None,
+            lead_caption=None, body=BODY, language="en", source=None, url=None, external_id=None)]))
+        figure = _figure(figure_id=f"f{i}", article_id=f"a{i}")
+        if i in wrong:
+            figure = {**figure, "char_end": figure["char_end"] - 1}
+        staging.write_part(root, "figures", f"f{i:02}", to_frame("figures", [figure]))
+
+
+def test_every_articles_part_is_checked_whatever_the_query_it_falls_in(tmp_path: Path) -> None:
+    n = 2 * ARTICLE_PARTS_PER_QUERY + 1
+    _stage_many(tmp_path, n, wrong={0, n - 1})
+    assert span_mismatches(tmp_path, "figures", "mention") == 2
+
+
+def test_a_large_check_runs_in_a_spawned_process_with_the_same_counts(tmp_path: Path) -> None:
+    _stage_many(tmp_path, 3, wrong={1})
+    columns = {"figures": "mention", "sentences": "text"}
+    apart = span_mismatches_apart(tmp_path, columns, workers=2, min_parts=2)
+    assert apart == span_mismatches_apart(tmp_path, columns, workers=1) == {"figures": 1, "sentences": 0}
