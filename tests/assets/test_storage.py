@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from assets import storage
 from pipeline.cli import _INSTANCE_YAML_V1, INSTANCE_YAML, dagster_home
@@ -44,6 +45,25 @@ def test_the_instance_uses_the_cached_engine_storages_and_records_a_run(
         assert not isinstance(default.run_storage, storage.CachedEngineRunStorage)
         assert default.get_run_by_id(result.run_id) is not None
         assert default.get_latest_materialization_event(dg.AssetKey("tiny")) is not None
+
+
+def test_has_table_answers_as_dagsters_and_remembers_a_table_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _home(tmp_path, monkeypatch)
+    with dg.DagsterInstance.get() as instance:
+        events = instance.event_log_storage
+        for table in ("asset_event_tags", "asset_keys", "no_such_table"):
+            assert events.has_table(table) == SqliteEventLogStorage.has_table(events, table)
+        assert events.has_table("asset_event_tags") and not events.has_table("no_such_table")
+
+        def no_engine(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("asked the database again")
+
+        monkeypatch.setattr(storage, "engine_for", no_engine)
+        assert events.has_table("asset_event_tags")  # remembered: no connection
+        with pytest.raises(AssertionError, match="asked the database again"):
+            events.has_table("no_such_table")  # not found: asked again (a migration may add it)
 
 
 def test_one_engine_per_file_and_the_oldest_is_let_go(tmp_path: Path) -> None:
