@@ -112,17 +112,21 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
         drop none."""
         if table_name in self._tables_found:
             return True
-        engine = engine_for(self.conn_string_for_shard(INDEX_SHARD_NAME), busy_timeout=True)
+        engine = self._engine(INDEX_SHARD_NAME)
         with engine.connect() as conn:
             found = bool(engine.dialect.has_table(conn, table_name))
         if found:
             self._tables_found.add(table_name)
         return found
 
+    def _engine(self, shard: str) -> Engine:
+        """The process's engine for a shard's file (waiting on a busy database, as Dagster's does)."""
+        return engine_for(self.conn_string_for_shard(shard), busy_timeout=True)
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
-            engine = engine_for(self.conn_string_for_shard(shard), busy_timeout=True)
+            engine = self._engine(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
