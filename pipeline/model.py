@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from mypy_extensions import mypyc_attr
@@ -52,6 +53,23 @@ def replace_frozen(obj: _T, **changes: Any) -> _T:
     new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
     return new
+
+
+def row_columns(rows: list[Any]) -> dict[str, list[Any]]:
+    """Rows of one dataclass as columns, field name -> values in row order ({} for no rows): each row's
+    fields read by one attrgetter call, then transposed. A worker sends a batch's rows back this way:
+    a column of values pickles and unpickles in a fraction of the time the row objects take, and a
+    frame is built from columns directly (`pipeline.frames.columns_frame`)."""
+    if not rows:
+        return {}
+    kind: type = type(rows[0])
+    if any(type(row) is not kind for row in rows):
+        raise TypeError(f"row_columns: rows of {sorted({type(r).__name__ for r in rows})}, not of one dataclass")
+    names = _field_names(kind)
+    if len(names) == 1:  # attrgetter of one name gives the value itself, not a tuple
+        return {names[0]: [getattr(row, names[0]) for row in rows]}
+    values = zip(*map(attrgetter(*names), rows), strict=True)
+    return {name: list(column) for name, column in zip(names, values, strict=True)}
 
 
 # Paragraph / sentence roles. Facts come from body, caption and heading; never boilerplate.

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from pipeline import incremental, pools, prefetch, staging
-from pipeline.frames import to_frame
+from pipeline.frames import columns_frame, to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
-from pipeline.prefetch import FACT_TABLES, Job, Parsed
+from pipeline.prefetch import FACT_TABLES, Columns, Job, Parsed
 from pipeline.validate import validate_table
 
 if TYPE_CHECKING:
@@ -295,13 +295,13 @@ class _Prefetched(Executor):
     def __init__(self, ex: Executor, results: list[_Results]) -> None:
         self.ex = ex
         self.articles: dict[str, Article] = {}
-        rows: dict[str, list] = {t: [] for t in FACT_TABLES}
+        rows: dict[str, Columns] = {t: {} for t in FACT_TABLES}
         failures: list[Reject] = []
         for articles, job_rows, job_failures in results:
             own = {a.article_id for a in articles if a.article_id not in self.articles}  # a duplicate: the first job's
             self.articles.update((a.article_id, a) for a in articles if a.article_id in own)
             for table, found in job_rows.items():
-                rows[table] += [row for row in found if row.article_id in own]
+                _extend_columns(rows[table], found, own)
             failures += [f for f in job_failures if f.article_id in own]
         valid, rejects = validate_rows(list(self.articles.values()), rows, failures) if self.articles else ({}, {})
         self.frames = {**valid, **{f"rejects:{t}": df for t, df in rejects.items()}}
@@ -326,6 +326,14 @@ class _Prefetched(Executor):
 
         self.answered += len(articles)
         return {t: rows(t) for t in FACT_TABLES}, {t: rows(f"rejects:{t}") for t in ("extract", *FACT_TABLES)}
+
+
+def _extend_columns(columns: Columns, more: Columns, articles: set[str]) -> None:
+    """Append to `columns` the rows of `more` (columns of the same table) whose article is in `articles`."""
+    ids = more.get("article_id", [])
+    keep = None if all(i in articles for i in ids) else [k for k, i in enumerate(ids) if i in articles]
+    for name, values in more.items():
+        columns.setdefault(name, []).extend(values if keep is None else [values[k] for k in keep])
 
 
 @contextmanager
@@ -515,15 +523,15 @@ def extract_batch(articles: list[Article]) -> tuple[dict[str, pl.DataFrame], dic
 
 
 def validate_rows(
-    articles: list[Article], rows: dict[str, list], failures: list[Reject]
+    articles: list[Article], rows: dict[str, Columns], failures: list[Reject]
 ) -> tuple[dict[str, pl.DataFrame], dict[str, pl.DataFrame]]:
-    """The frames of a batch's rows (`prefetch.extract_rows`), validated: (valid rows per table, rejects
-    per table, the extraction failures under "extract")."""
+    """The frames of a batch's rows (columns per table: `prefetch.extract_rows`), validated: (valid rows
+    per table, rejects per table, the extraction failures under "extract")."""
     bodies = {a.article_id: a.body for a in articles}
     valid: dict[str, pl.DataFrame] = {}
     rejects: dict[str, pl.DataFrame] = {"extract": to_frame("rejects", failures)}
     for table in FACT_TABLES:
-        valid[table], rejects[table] = validate_table(table, to_frame(table, rows[table]), bodies)
+        valid[table], rejects[table] = validate_table(table, columns_frame(table, rows[table]), bodies)
     return valid, rejects
 
 

@@ -3,9 +3,10 @@ prefetch job's raw files, then extract their articles' rows.
 
 Nothing here imports polars or pandera: a worker forked from the fork server (pipeline.warm: extractors and
 gazetteer loaded, no polars) unpickles these tasks and runs them at once, where importing polars and pandera
-would first cost it about 0.3 s of CPU, beside the run process's own start. The rows go back unvalidated;
-the run process, which holds polars and pandera anyway, builds and validates their frames once for the
-whole prefetch (`pipeline.nightly.validate_rows`), as `extract_batch` does for a batch.
+would first cost it about 0.3 s of CPU, beside the run process's own start. The rows go back unvalidated,
+as columns (`pipeline.model.row_columns`); the run process, which holds polars and pandera anyway, builds
+and validates their frames once for the whole prefetch (`pipeline.nightly.validate_rows`), as
+`extract_batch` does for a batch.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.model import Article
+from pipeline.model import Article, row_columns
 from pipeline.parse import Reject, parse_file
 
 # The fact tables, in the order of ArticleFacts' fields.
@@ -23,8 +24,10 @@ FACT_TABLES = ("sentences", "figures", "attributions", "events", "event_places")
 Job = tuple[Path, list[str], int]
 # What parse_file made of each of a job's files.
 Parsed = dict[str, tuple[list[Article], list[Reject]]]
+# A table's rows as columns: field name -> values, in row order (`row_columns`).
+Columns = dict[str, list]
 # A batch's rows per fact table, and a reject per article whose extraction failed.
-Rows = tuple[dict[str, list], list[Reject]]
+Rows = tuple[dict[str, Columns], list[Reject]]
 
 
 def init_prestarted_worker() -> None:
@@ -44,8 +47,8 @@ def ready() -> None:
 
 
 def extract_rows(articles: list[Article]) -> Rows:
-    """Every fact table's rows of a batch of articles, unvalidated. An extractor crash rejects that
-    article, not the batch."""
+    """Every fact table's rows of a batch of articles, unvalidated, as columns. An extractor crash
+    rejects that article, not the batch."""
     from pipeline.extract import extract_article
     from pipeline.places import load_gazetteer
 
@@ -61,7 +64,7 @@ def extract_rows(articles: list[Article]) -> Rows:
             continue
         for table in FACT_TABLES:
             rows[table].extend(getattr(facts, table))
-    return rows, failures
+    return {table: row_columns(found) for table, found in rows.items()}, failures
 
 
 def parse_files(job: Job) -> Parsed:
@@ -70,6 +73,6 @@ def parse_files(job: Job) -> Parsed:
     return {path: parse_file(raw_dir / path, raw_dir, max_bytes) for path in paths}
 
 
-def extract_parsed(articles: list[Article]) -> tuple[list[Article], dict[str, list], list[Reject]]:
+def extract_parsed(articles: list[Article]) -> tuple[list[Article], dict[str, Columns], list[Reject]]:
     """A prefetch job's second task: its parsed articles and their rows (`extract_rows`)."""
     return articles, *extract_rows(articles)

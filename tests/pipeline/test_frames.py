@@ -1,4 +1,5 @@
-"""pipeline.frames.to_frame: rows of a dataclass, mappings or a mix give the same typed frame."""
+"""pipeline.frames.to_frame: rows of a dataclass, mappings or a mix give the same typed frame; columns_frame:
+the same frame from the rows' columns."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import dataclasses
 
 import polars as pl
 
-from pipeline.frames import to_frame
-from pipeline.model import Sentence
+from pipeline.frames import columns_frame, to_frame
+from pipeline.model import Sentence, row_columns
 from schemas import TABLES, polars_schema
 
 ROWS = [Sentence("s1", "a1", 0, 0, "body", 0, 5, "Hello"), Sentence("s2", "a1", 0, 1, "caption", 6, 9, "Hi.")]
@@ -36,3 +37,10 @@ def test_columns_a_dataclass_lacks_are_null_and_no_rows_give_an_empty_typed_fram
     assert got["article_id"].to_list() == [None] and got.width == len(polars_schema(TABLES["sentences"]))
     empty = to_frame("sentences", [])
     assert empty.height == 0 and empty.schema == got.schema
+
+
+def test_columns_give_the_rows_frame_a_missing_column_null_and_an_unknown_one_left_out() -> None:
+    assert columns_frame("sentences", row_columns(ROWS)).equals(to_frame("sentences", ROWS))
+    got = columns_frame("sentences", {"sentence_id": ["s1"], "text": ["Hello"], "not_in_contract": [1]})
+    assert got.equals(to_frame("sentences", [_Partial("s1", "Hello")]))
+    assert columns_frame("sentences", {}).equals(to_frame("sentences", []))

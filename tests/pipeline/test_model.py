@@ -1,4 +1,5 @@
-"""pipeline.model.new_frozen and replace_frozen: the fast row builders give the objects the dataclass would."""
+"""pipeline.model.new_frozen and replace_frozen: the fast row builders give the objects the dataclass would;
+row_columns: rows of one dataclass as columns."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from pipeline.model import Sentence, new_frozen, replace_frozen
+from pipeline.model import Article, Sentence, new_frozen, replace_frozen, row_columns
 
 VALUES = ("s1", "a1", 0, 0, "body", 0, 5, "Hello")
 
@@ -39,3 +40,17 @@ def test_replace_frozen_equals_dataclasses_replace_and_leaves_the_original() -> 
         got.text = "changed"  # type: ignore[misc]
     with pytest.raises(TypeError, match="not fields"):
         replace_frozen(original, txt="typo")
+
+
+def test_row_columns_transposes_rows_of_one_dataclass_field_by_field() -> None:
+    rows = [Sentence(*VALUES), Sentence("s2", "a1", 0, 1, "caption", 6, 9, "Hi.")]
+    got = row_columns(rows)
+    assert list(got) == [f.name for f in dataclasses.fields(Sentence)]
+    assert got["sentence_id"] == ["s1", "s2"] and got["char_end"] == [5, 9] and got["role"] == ["body", "caption"]
+    assert [Sentence(*values) for values in zip(*got.values(), strict=True)] == rows  # nothing lost or reordered
+    assert row_columns([]) == {}
+
+
+def test_row_columns_refuses_rows_of_mixed_kinds() -> None:
+    with pytest.raises(TypeError, match="not of one dataclass"):
+        row_columns([Sentence(*VALUES), Article("a1", "f.txt", "h1", None, None, None, "Body")])

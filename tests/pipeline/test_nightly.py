@@ -104,7 +104,7 @@ def test_workers_started_on_chance_are_claimed_by_a_small_night_and_prefetch_its
         assert nightly.prefetched_parses(tmp_path / "elsewhere", 1_000_000) == {}
         [(articles, rows, failures)] = nightly._prefetched(wait=True)
         assert articles == parsed["ua-0001.json"][0] and failures == []
-        assert rows["sentences"] and {r.article_id for r in rows["sentences"]} == {articles[0].article_id}
+        assert rows["sentences"]["text"] and set(rows["sentences"]["article_id"]) == {articles[0].article_id}
     finally:
         warm, nightly._warm = nightly._warm, None
         if warm is not None and warm.ready() is not None:
