@@ -21,7 +21,7 @@ import ahocorasick_rs
 from mypy_extensions import mypyc_attr
 
 from pipeline.ids import row_id
-from pipeline.lexicons import load_csv
+from pipeline.lexicons import load_csv, word_automaton
 from pipeline.model import Doc, Sentence, new_frozen
 from pipeline.text import positions
 
@@ -151,10 +151,10 @@ def load_lexicon() -> Lexicon:
         func=func,
         cue_terms=_cue_terms(cues),
         channel_words=frozenset(w for t in channels for w in t.split()) - {"a", "an", "the"},
-        cue_ac=_automaton(t.split()[0] for t in cues),
+        cue_ac=word_automaton(sorted({t.split()[0] for t in cues})),
         run_re=_org_run_re(k for k, v in nouns.items() if "organisation" in v),
         role_synonyms=_role_synonyms(),
-        channel_ac=_automaton(channels),
+        channel_ac=word_automaton(sorted(set(channels))),
     )
 
 
@@ -175,11 +175,6 @@ def _cue_terms(cues: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
         words = tuple(t.split())
         by_first.setdefault(words[0], []).append(words)
     return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
-
-
-def _automaton(words: Iterable[str]) -> ahocorasick_rs.AhoCorasick:
-    # A DFA: a few hundred words make a small one, and it reads a text faster than the default NFA.
-    return ahocorasick_rs.AhoCorasick(sorted(set(words)), implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def cue_word_starts(low: str, lex: Lexicon) -> list[int]:

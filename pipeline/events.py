@@ -92,8 +92,7 @@ class Lexicon:
 
     triggers: dict[str, Trigger]
     trigger_re: re.Pattern[str]
-    # first word of every trigger, as found in _marked text: a cheap pre-scan (see first_word_starts);
-    # per pattern of the automaton, the first words it stands for
+    # first word of every trigger, as found in _marked text: a cheap pre-scan (see first_word_starts)
     first_words: ahocorasick_rs.BytesAhoCorasick
     actors: dict[str, str]
     actor_re: re.Pattern[str]

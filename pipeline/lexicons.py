@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
+
+import ahocorasick_rs
 
 from pipeline.config import PROJECT_ROOT
 
@@ -79,6 +81,12 @@ def alternation(terms: Iterable[str], *, flexible_spaces: bool = False, ignore_c
         return body
 
     return branch(root)
+
+
+def word_automaton(words: Sequence[str]) -> ahocorasick_rs.AhoCorasick:
+    """An Aho-Corasick automaton of a few hundred words, a match's pattern index its word's in `words`. A
+    DFA: for so few words it is small, and it reads a text faster than the default NFA."""
+    return ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
 
 
 def first_chars(terms: Iterable[str], ignore_case: bool = False) -> str:

@@ -17,7 +17,7 @@ import ahocorasick_rs
 from mypy_extensions import mypyc_attr
 from text_to_num import text2num
 
-from pipeline.lexicons import alternation, load_csv
+from pipeline.lexicons import alternation, load_csv, word_automaton
 
 QUALIFIERS = frozenset({"exact", "approximate", "more_than", "at_least", "up_to", "less_than", "range"})
 
@@ -283,7 +283,7 @@ def _start_automaton() -> tuple[ahocorasick_rs.AhoCorasick, tuple[bool, ...]]:
     """An Aho-Corasick automaton of the words a core may start with (one pass over a body), and for
     each of its patterns whether it is a scale word ("hundred": "a hundred" starts there too)."""
     words = lexicon().first_words
-    automaton = ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA)
+    automaton = word_automaton(words)
     return automaton, tuple(w in _A_SCALE for w in words)
 
 
@@ -296,10 +296,10 @@ def _lower(text: str) -> str:
 
 def ascii_lower(text: str) -> str:
     """`_lower(text)` as far as ASCII letters and digits go: A-Z lowered, nothing else made ASCII (what
-    `core_starts` reads, and figures' cue search with it). str.lower
-    reads the Unicode tables for every character of a text with curly quotes (several times slower than
-    lowering the UTF-16 bytes); the only other characters it lowers to an ASCII letter are the Kelvin sign
-    (to "k", left to str.lower here) and "İ" (kept by `_lower`, as here)."""
+    `core_starts` reads, and figures' cue search with it). str.lower reads the Unicode tables for every
+    character of a text with curly quotes (several times slower than lowering the UTF-16 bytes); the only
+    other characters it lowers to an ASCII letter are the Kelvin sign (to "k", left to str.lower here)
+    and "İ" (kept by `_lower`, as here)."""
     if "\u212a" in text:
         return _lower(text)
     low = text.encode("utf-16-le", "surrogatepass").lower().decode("utf-16-le", "surrogatepass")
