@@ -11,9 +11,11 @@ import json
 import os
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from pipeline.frames import empty_frame
 
@@ -88,8 +90,9 @@ def read(root: Path, table: str, prefix: str = "") -> pl.DataFrame:
 
 
 def count(root: Path, table: str, prefix: str = "") -> int:
-    """Rows of the table, from the parts' footers (one scan over every part, no column read)."""
-    return count_parts(parts(root, table, prefix))
+    """Rows of the table, from each part's footer (remembered per part: `_per_part`)."""
+    found = _per_part(root, table, "rows", lambda part: {"rows": pq.read_metadata(part).num_rows}, prefix)
+    return sum(counts["rows"] for counts in found)
 
 
 def count_parts(files: list[Path]) -> int:
@@ -102,11 +105,24 @@ COUNTS_FILE = ".counts.json"
 
 
 def value_counts(root: Path, table: str, column: str) -> dict[str, int]:
-    """Rows of the table per value of `column` (e.g. the rule, `method`), summed over its parts.
+    """Rows of the table per value of `column` (e.g. the rule, `method`), summed over its parts (each
+    part's counts remembered: `_per_part`)."""
+    def read(part: Path) -> dict[str, int]:
+        return dict(pl.read_parquet(part, columns=[column])[column].fill_null("").value_counts().iter_rows())
 
-    Each part's counts are kept in <table>/.counts.json under the part's inode, size and mtime: a part
-    hard-linked from last night's version is not read again, so a night pays only for its new parts.
-    """
+    total: Counter[str] = Counter()
+    for counts in _per_part(root, table, column, read):
+        total.update(counts)
+    return dict(sorted(total.items()))
+
+
+def _per_part(
+    root: Path, table: str, what: str, read: Callable[[Path], dict[str, int]], prefix: str = ""
+) -> list[dict[str, int]]:
+    """`read(part)` of each part of the table (those named with `prefix`), kept in <table>/.counts.json
+    under `what` and the part's inode, size and mtime: a part hard-linked from last night's version is
+    not read again, so a night pays for its new parts only (and a stat per part), however many nights
+    made the others. A part's entries under other `what`s stay while the part does."""
     folder = table_dir(root, table)
     try:
         known = json.loads((folder / COUNTS_FILE).read_text())
@@ -114,23 +130,28 @@ def value_counts(root: Path, table: str, column: str) -> dict[str, int]:
         known = {}
     if not isinstance(known, dict):
         known = {}
-    seen: dict[str, dict[str, int]] = {}
-    total: Counter[str] = Counter()
+    stamps: dict[Path, str] = {}
     for part in parts(root, table):
         st = part.stat()
-        key = f"{column}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+        stamps[part] = f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    found: list[dict[str, int]] = []
+    fresh: dict[str, dict[str, int]] = {}
+    for part in parts(root, table, prefix) if prefix else stamps:
+        key = f"{what}:{stamps[part]}"
         counts = known.get(key)
         if not isinstance(counts, dict):
-            counts = dict(pl.read_parquet(part, columns=[column])[column].fill_null("").value_counts().iter_rows())
-        seen[key] = counts
-        total.update(counts)
-    tmp = folder / f".counts.{os.getpid()}.tmp"
-    try:
-        tmp.write_text(json.dumps(seen, sort_keys=True))
-        os.replace(tmp, folder / COUNTS_FILE)
-    except OSError:
-        pass  # counted all the same, only not remembered
-    return dict(sorted(total.items()))
+            counts = fresh[key] = read(part)
+        found.append(counts)
+    present = set(stamps.values())
+    kept = {k: v for k, v in known.items() if isinstance(v, dict) and k.split(":", 1)[-1] in present}
+    if fresh or len(kept) < len(known):
+        tmp = folder / f".counts.{os.getpid()}.tmp"
+        try:
+            tmp.write_text(json.dumps({**kept, **fresh}, sort_keys=True))
+            os.replace(tmp, folder / COUNTS_FILE)
+        except OSError:
+            pass  # counted all the same, only not remembered
+    return found
 
 
 def inodes(root: Path | None, table: str, prefix: str = "") -> set[int]:

@@ -40,3 +40,30 @@ def test_value_counts_recount_when_what_is_remembered_is_unreadable(tmp_path: Pa
     staging.write_part(tmp_path, "figures", "a", _figures("figures.money"))
     (tmp_path / "figures" / staging.COUNTS_FILE).write_text(damage)
     assert staging.value_counts(tmp_path, "figures", "method") == {"figures.money": 1}
+
+
+def test_count_reads_the_footer_of_a_new_part_only_and_keeps_the_value_counts(tmp_path: Path, monkeypatch) -> None:
+    """A night's row count reads the parts it wrote, not the hundreds kept from earlier nights; what
+    value_counts remembered about a part stays beside it, and a part gone is forgotten."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    staging.write_part(tmp_path, "figures", "a", _figures("figures.money", "figures.percent"))
+    staging.write_part(tmp_path, "figures", "b", _figures("figures.money"))
+    assert staging.value_counts(tmp_path, "figures", "method") == {"figures.money": 2, "figures.percent": 1}
+    assert staging.count(tmp_path, "figures") == 3
+    staging.write_part(tmp_path, "figures", "c", _figures("figures.money", "figures.money"))
+    (tmp_path / "figures" / "part-b.parquet").unlink()
+    read: list[str] = []
+    real = pq.read_metadata
+    monkeypatch.setattr(pq, "read_metadata", lambda path, **kw: read.append(Path(path).name) or real(path, **kw))
+    assert staging.count(tmp_path, "figures") == 4
+    assert staging.count(tmp_path, "figures", prefix="c") == 2
+    assert read == ["part-c.parquet"]
+    remembered = json.loads((tmp_path / "figures" / staging.COUNTS_FILE).read_text())
+    assert sorted(key.split(":")[0] for key in remembered) == ["method", "rows", "rows"]  # a's both, c's rows
+    real_read = pl.read_parquet
+    monkeypatch.setattr(pl, "read_parquet", lambda path, **kw: read.append(Path(path).name) or real_read(path, **kw))
+    assert staging.value_counts(tmp_path, "figures", "method") == {"figures.money": 3, "figures.percent": 1}
+    assert read == ["part-c.parquet", "part-c.parquet"]  # c's footer, then c's methods: a is remembered
