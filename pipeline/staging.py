@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from pipeline.frames import empty_frame
 
@@ -91,6 +90,8 @@ def read(root: Path, table: str, prefix: str = "") -> pl.DataFrame:
 
 def count(root: Path, table: str, prefix: str = "") -> int:
     """Rows of the table, from each part's footer (remembered per part: `_per_part`)."""
+    import pyarrow.parquet as pq  # here: a night's CLI imports this module before its first task can start
+
     found = _per_part(root, table, "rows", lambda part: {"rows": pq.read_metadata(part).num_rows}, prefix)
     return sum(counts["rows"] for counts in found)
 
