@@ -67,15 +67,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     importing: threading.Thread | None = None
     with long_lived():  # the modules the night imports stay until the process exits: frozen, never walked
         if not args.force:
-            from pipeline import incremental, nightly
-            from pipeline.reuse import hand_over_scan, likely_new_files, plan_night
+            from pipeline import pools, versions
 
             # A night with files added since a version built by this code is likely small: its extraction
             # workers start now, beside the check (not on a first night or after an upgrade, which extract
-            # everything in their own pools).
-            previous = incremental.load_previous(settings.warehouse_dir)
-            if previous and previous.extractor_version == incremental.extractor_version() \
-                    and likely_new_files(settings.raw_dir, previous):
+            # everything in their own pools). Their fork server starts first, before this process imports
+            # polars and the pipeline (about 0.3 s): it loads the extractors and the gazetteer meanwhile
+            # on the other core.
+            likely_small = versions.likely_small_night(settings.raw_dir, settings.warehouse_dir)
+            if likely_small and settings.workers > 1:
+                pools.start_fork_server(pools.EXTRACTION_PRELOAD)
+            from pipeline import nightly
+            from pipeline.reuse import hand_over_scan, plan_night
+
+            if likely_small:
                 nightly.prestart_on_chance(settings.workers)
                 # The orchestrator's imports (about 1 s) go on in a thread while the check lists the
                 # raw folder, which does not hold the GIL (incremental.scan_raw).

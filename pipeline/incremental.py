@@ -13,38 +13,16 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import polars as pl
 
-from pipeline import staging
-from pipeline.config import PROJECT_ROOT
+from pipeline import staging, versions
 from pipeline.parse import locate, shown_name
+from pipeline.versions import META_FILE
 
-META_FILE = "_meta.json"
 INGEST_STAGES = ("read", "decode", "parse")
 _LINE_SUFFIX = r":\d+$"  # JSONL rows are recorded as file:line
-
-
-# Modules that move, check, publish or score rows but never decide their content: changing them must
-# not make the next night re-extract the whole corpus (the publisher has its own version).
-NOT_EXTRACTION = frozenset({"cli.py", "config.py", "evaluate.py", "evidence.py", "incremental.py", "native.py",
-                            "pools.py", "publish.py", "reuse.py", "staging.py", "warm.py"})
-
-
-@cache
-def extractor_version() -> str:
-    """Hash of everything that decides the rows: core code, table contracts and reference data."""
-    digest = hashlib.sha256()
-    sources = sorted(
-        [*(p for p in (PROJECT_ROOT / "pipeline").glob("*.py") if p.name not in NOT_EXTRACTION),
-         *(PROJECT_ROOT / "schemas").glob("*.py"), *(PROJECT_ROOT / "seeds" / "reference").glob("*.csv")]
-    )
-    for path in sources:
-        digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -251,7 +229,7 @@ def reusable_articles(previous: Previous | None, article_ids: pl.Series) -> tupl
     """(the ids among `article_ids` whose rows the last night extracted with the same extractor
     version, the last night's other articles, whose rows must go). Set algebra runs in polars: a
     night with 100,000 articles holds no Python object per article."""
-    if previous is None or previous.extractor_version != extractor_version():
+    if previous is None or previous.extractor_version != versions.extractor_version():
         return pl.Series("article_id", [], pl.Utf8), set()
     before = previous.scan("articles").select("article_id").collect()
     now = article_ids.to_frame("article_id")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from pipeline import incremental, pools, prefetch, staging
+from pipeline import incremental, pools, prefetch, staging, versions
 from pipeline.frames import columns_frame, to_frame
 from pipeline.model import Article
 from pipeline.parse import Reject, parse_file
@@ -123,7 +123,7 @@ class _Prestarted:
 
     def _create(self) -> None:
         try:
-            pool = pools.fork_pool(self.workers, prefetch.init_prestarted_worker, WORKER_PRELOAD)
+            pool = pools.fork_pool(self.workers, prefetch.init_prestarted_worker, pools.EXTRACTION_PRELOAD)
             for _ in range(self.workers):
                 pool.submit(prefetch.ready)  # the pool starts a worker per task that finds none idle
         except Exception:  # noqa: BLE001 - the facts step then starts its own workers
@@ -178,8 +178,6 @@ class _Prestarted:
 
 
 _warm: _Prestarted | None = None
-# What the prestarted workers' fork server imports: extractors, gazetteer and lexicons, warmed up.
-WORKER_PRELOAD = "pipeline.warm"
 # Prefetch jobs per prestarted worker: enough to balance the workers, few enough that validation's
 # fixed cost per batch stays small.
 PREFETCH_JOBS_PER_WORKER = 1
@@ -359,7 +357,7 @@ def small_night_files(files: pl.DataFrame, previous: incremental.Previous | None
     each); none when it is not a small night with work: nothing new, or so many new files that ingest
     uses its own pool (prestarted workers never run beside the parse workers: memory stays flat), or a
     changed extractor version (every article: a long night anyway)."""
-    if previous is None or previous.extractor_version != incremental.extractor_version():
+    if previous is None or previous.extractor_version != versions.extractor_version():
         return []
     manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
     new = files.join(manifest, on=["source_path", "sha256"], how="anti")["source_path"]
@@ -620,7 +618,7 @@ def write_places(
     staging.reset(build, "places")
     staging.reset(build, "rejects", "places")
     kept = staging.parts(previous.root, "places") if previous is not None else []
-    if kept and previous is not None and previous.extractor_version == incremental.extractor_version():
+    if kept and previous is not None and previous.extractor_version == versions.extractor_version():
         for part in kept:
             staging.link_part(part, build, "places")
         return staging.count(build, "places"), to_frame("rejects", []), True

@@ -111,6 +111,10 @@ def start_worker(initializer: Callable[[], object] | None, parent: int) -> None:
             initializer()
 
 
+# What the extraction workers' fork server imports: extractors, gazetteer and lexicons, warmed up.
+EXTRACTION_PRELOAD = "pipeline.warm"
+
+
 def start_fork_server(preload: str) -> None:
     """Start, in the background, the process that `fork_pool` forks its workers from, with module
     `preload` imported (for the extraction workers, pipeline.warm: extractors, gazetteer and lexicons

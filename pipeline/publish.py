@@ -19,11 +19,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import incremental, pools, staging
+from pipeline import pools, staging, versions
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
 from pipeline.frames import empty_frame
-from pipeline.incremental import META_FILE
 from pipeline.validate import ID_COLUMNS
+from pipeline.versions import META_FILE
 from schemas import TABLES, descriptions, table_description
 
 KEEP_VERSIONS = 2
@@ -52,7 +52,7 @@ def publisher_version() -> str:
 def version_meta() -> dict[str, str]:
     """The meta a night publishes with (_meta.json): the versions of the code that decided the rows and
     of the code that loaded them."""
-    return {"extractor_version": incremental.extractor_version(), "publisher_version": publisher_version()}
+    return {"extractor_version": versions.extractor_version(), "publisher_version": publisher_version()}
 
 
 def _sql_string(text: str) -> str:

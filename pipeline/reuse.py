@@ -108,16 +108,6 @@ def plan_night(settings: Settings) -> NightPlan:
     return NightPlan(_version_name(previous) if same else None, previous, files)
 
 
-def likely_new_files(raw_dir: Path, previous: incremental.Previous) -> bool:
-    """Whether the raw folder's top level changed (a file or folder added, removed or renamed) after the
-    `previous` version was published: its mtime is newer than the version's meta file. A guess, made
-    without a scan: a file rewritten in place or added inside a subfolder leaves it unchanged."""
-    try:
-        return raw_dir.stat().st_mtime_ns > (previous.root / incremental.META_FILE).stat().st_mtime_ns
-    except OSError:
-        return False
-
-
 def hand_over_scan(settings: Settings, plan: NightPlan) -> None:
     """Keep the plan's scan for the raw_files step of the run this process is about to start."""
     global _scan

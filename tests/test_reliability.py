@@ -227,13 +227,13 @@ def test_open_read_only_session_neither_blocks_nor_sees_half_a_night(tmp_path: P
 
 @pytest.mark.parametrize("table", ["figures", "sentences"])
 def test_extractor_version_change_reprocesses_everything(tmp_path: Path, monkeypatch, table: str) -> None:
-    from pipeline import incremental
+    from pipeline import versions
 
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     raw.mkdir()
     shutil.copy(SEED, raw / SEED.name)
     run_night(raw, wh)
-    monkeypatch.setattr(incremental, "extractor_version", lambda: "a-new-rule-set")
+    monkeypatch.setattr(versions, "extractor_version", lambda: "a-new-rule-set")
     result = run_night(raw, wh)
     assert materialization_meta(result, table)["articles_extracted"] == 1
 

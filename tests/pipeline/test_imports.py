@@ -30,3 +30,15 @@ def test_the_extraction_core_and_its_warm_up_import_no_polars() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "1"]
+
+
+def test_the_first_check_of_a_run_imports_no_polars() -> None:
+    """`factwire run` decides whether to start the extraction workers' fork server before it imports
+    polars and the pipeline (pipeline.versions and pipeline.pools): that check must stay that light."""
+    code = (
+        "import sys\n"
+        "import pipeline.versions, pipeline.pools\n"
+        "print(sorted(m for m in ('polars', 'pandera', 'pyarrow', 'duckdb', 'dagster') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import incremental, publish, reuse
+from pipeline import incremental, publish, reuse, versions
 from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
 from tests.conftest import LEE_005_TEXT, SEED
 
@@ -52,13 +52,12 @@ def test_a_folder_touched_with_nothing_new_starts_workers_on_chance_and_lets_the
     """A file dropped and taken back changes the raw folder's mtime: the check starts extraction workers
     on the chance of a small night, finds nothing new, and lets them go before it exits (no leaked
     semaphores reported by the resource tracker: `factwire_run` asserts an empty stderr)."""
-    previous = incremental.load_previous(night.warehouse_dir)
-    assert previous is not None and not reuse.likely_new_files(night.raw_dir, previous)
+    assert not versions.likely_small_night(night.raw_dir, night.warehouse_dir)
     time.sleep(0.05)  # past the file system's timestamp tick
     dropped = night.raw_dir / "dropped.txt"
     dropped.write_text(LEE_005_TEXT)
     dropped.unlink()
-    assert reuse.likely_new_files(night.raw_dir, previous)
+    assert versions.likely_small_night(night.raw_dir, night.warehouse_dir)
     assert factwire_run(night.raw_dir, night.warehouse_dir).startswith("warehouse up to date")
 
 
@@ -88,7 +87,7 @@ def test_a_new_a_touched_or_a_removed_raw_file_makes_the_night_run(night: Settin
 
 def test_new_code_or_new_views_make_the_night_run(night: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
-        m.setattr(incremental, "extractor_version", lambda: "a-new-rule-set")
+        m.setattr(versions, "extractor_version", lambda: "a-new-rule-set")
         assert reuse.up_to_date(night) is None
     views = night.warehouse_dir.parent / "views.sql"
     views.write_text(publish.VIEWS_SQL.read_text() + "\n-- a new view would go here\n")
