@@ -76,7 +76,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             # on the other core.
             likely_small = versions.likely_small_night(settings.raw_dir, settings.warehouse_dir)
             if likely_small and settings.workers > 1:
-                pools.start_fork_server(pools.EXTRACTION_PRELOAD)
+                try:
+                    pools.start_fork_server(pools.EXTRACTION_PRELOAD)
+                except Exception:  # noqa: BLE001, S110 - the workers' start tries again; failing, the facts step starts its own
+                    pass
             from pipeline import nightly
             from pipeline.reuse import hand_over_scan, plan_night
 
