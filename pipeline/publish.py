@@ -73,10 +73,10 @@ def part_digests(build_dir: Path, previous: Path | None = None) -> dict[str, str
             recorded = {}
     out: dict[str, str] = {}
     for table in TABLES:
-        old = {p.name: p.stat().st_ino for p in staging.parts(previous, table)} if recorded and previous else {}
-        for part in staging.parts(build_dir, table):
+        old = {p.name: i for p, i in staging.part_inodes(previous, table).items()} if recorded and previous else {}
+        for part, inode in staging.part_inodes(build_dir, table).items():
             key = f"{table}/{part.name}"
-            if key in recorded and old.get(part.name) == part.stat().st_ino:
+            if key in recorded and old.get(part.name) == inode:
                 out[key] = recorded[key]
                 continue
             digest = hashlib.sha256()
@@ -186,8 +186,8 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
     deleted = False
     try:
         for table in TABLES:
-            old = {p.stat().st_ino: p for p in staging.parts(previous, table)}
-            new = {p.stat().st_ino: p for p in staging.parts(target, table)}
+            old = {inode: p for p, inode in staging.part_inodes(previous, table).items()}
+            new = {inode: p for p, inode in staging.part_inodes(target, table).items()}
             gone = [p for ino, p in old.items() if ino not in new]
             added = [p for ino, p in new.items() if ino not in old]
             key = DELTA_KEYS.get(table)

@@ -37,9 +37,30 @@ def table_dir(root: Path, table: str) -> Path:
     return root / table
 
 
+def _entries(root: Path, table: str, prefix: str) -> list[tuple[str, int]]:
+    """(name, inode) of the table's part files, by name; none when the folder is missing. One directory
+    read: the inode comes with each entry (no stat per part), and no pathlib glob (every night walks
+    every part of every table several times, and the parts grow with the nights)."""
+    start = f"part-{prefix}"
+    try:
+        with os.scandir(table_dir(root, table)) as entries:
+            found = [(e.name, e.inode()) for e in entries if e.name.startswith(start) and e.name.endswith(".parquet")]
+    except FileNotFoundError:
+        return []
+    found.sort()
+    return found
+
+
 def parts(root: Path, table: str, prefix: str = "") -> list[Path]:
     """The table's part files (optionally only those whose name starts with part-<prefix>), sorted."""
-    return sorted(table_dir(root, table).glob(f"part-{prefix}*.parquet"))
+    folder = table_dir(root, table)
+    return [folder / name for name, _ in _entries(root, table, prefix)]
+
+
+def part_inodes(root: Path, table: str, prefix: str = "") -> dict[Path, int]:
+    """`parts` with each part's inode (a part hard-linked from another version has that part's inode)."""
+    folder = table_dir(root, table)
+    return {folder / name: inode for name, inode in _entries(root, table, prefix)}
 
 
 def reset(root: Path, table: str, prefix: str = "") -> None:
@@ -65,10 +86,21 @@ def write_part(root: Path, table: str, name: str, df: pl.DataFrame) -> Path:
 
 
 def link_part(src: Path, root: Path, table: str) -> Path:
-    """Keep a part of another version as it is: a hard link (a copy across file systems)."""
+    """Keep a part of another version as it is: a hard link (a copy across file systems), replacing a
+    part of that name. The link is tried first: a missing folder or a part in the way is seen then."""
     dest = table_dir(root, table) / src.name
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.unlink(missing_ok=True)
+    try:
+        os.link(src, dest)
+        return dest
+    except FileExistsError:
+        dest.unlink()
+    except FileNotFoundError:
+        if not src.exists():
+            raise
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        shutil.copyfile(src, dest)
+        return dest
     try:
         os.link(src, dest)
     except OSError:
@@ -158,10 +190,10 @@ def inodes(root: Path | None, table: str, prefix: str = "") -> set[int]:
     """The inodes of a version's parts: a part hard-linked from that version has the same inode."""
     if root is None:
         return set()
-    return {p.stat().st_ino for p in parts(root, table, prefix)}
+    return {inode for _, inode in _entries(root, table, prefix)}
 
 
 def new_parts(root: Path, table: str, since: Path | None, prefix: str = "") -> list[Path]:
     """The parts of `table` under root that are not hard links of `since`'s parts (all when None)."""
     old = inodes(since, table, prefix)
-    return [p for p in parts(root, table, prefix) if p.stat().st_ino not in old]
+    return [p for p, inode in part_inodes(root, table, prefix).items() if inode not in old]

@@ -67,3 +67,28 @@ def test_count_reads_the_footer_of_a_new_part_only_and_keeps_the_value_counts(tm
     monkeypatch.setattr(pl, "read_parquet", lambda path, **kw: read.append(Path(path).name) or real_read(path, **kw))
     assert staging.value_counts(tmp_path, "figures", "method") == {"figures.money": 3, "figures.percent": 1}
     assert read == ["part-c.parquet", "part-c.parquet"]  # c's footer, then c's methods: a is remembered
+
+
+def test_parts_are_listed_by_name_with_their_inodes_and_links_share_them(tmp_path: Path) -> None:
+    published, build = tmp_path / "published", tmp_path / "build"
+    frame = pl.DataFrame({"article_id": ["a1"], "n": [1]})
+    for name in ("b", "a", "extract-x"):
+        staging.write_part(published, "figures", name, frame)
+    (published / "figures" / ".part-c.123.tmp").write_bytes(b"a write in progress")
+    (published / "figures" / "notes.txt").write_text("not a part")
+    assert [p.name for p in staging.parts(published, "figures")] == \
+        ["part-a.parquet", "part-b.parquet", "part-extract-x.parquet"]
+    assert [p.name for p in staging.parts(published, "figures", "extract")] == ["part-extract-x.parquet"]
+    assert staging.parts(tmp_path / "nowhere", "figures") == []
+    inodes = staging.part_inodes(published, "figures")
+    assert all(p.stat().st_ino == inode for p, inode in inodes.items())
+    # linking creates the table's folder; a part of the same name already there is replaced
+    staging.write_part(build, "figures", "a", pl.DataFrame({"article_id": ["old"], "n": [0]}))
+    for part in staging.parts(published, "figures"):
+        staging.link_part(part, build, "figures")
+    assert list(staging.part_inodes(build, "figures").values()) == list(inodes.values())
+    assert pl.read_parquet(build / "figures" / "part-a.parquet")["article_id"].to_list() == ["a1"]
+    staging.write_part(build, "figures", "new", frame)
+    assert [p.name for p in staging.new_parts(build, "figures", published)] == ["part-new.parquet"]
+    with pytest.raises(FileNotFoundError):
+        staging.link_part(published / "figures" / "part-gone.parquet", build, "figures")
