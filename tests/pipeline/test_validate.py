@@ -42,3 +42,24 @@ def test_bad_vocabulary_span_and_duplicate_ids_are_rejected_with_their_check() -
     assert "unique_figure_id" in checks
     assert set(rejects["stage"]) == {"validate"} and set(rejects["table"]) == {"figures"}
     assert json.loads(rejects["row"][0])["figure_id"] in {"f2", "f3", "f1"}
+
+
+def test_a_frame_of_other_dtypes_is_coerced_as_the_contract_says_and_judged_the_same() -> None:
+    """A frame of the contract's dtypes is checked without coercion (it would coerce to itself); one whose
+    dtypes differ but coerce (char offsets as 32-bit integers) is coerced first: the same verdicts."""
+    import polars as pl
+
+    rows = [_figure(), _figure(figure_id="f2", category="exploded"), _figure(figure_id="f3", char_start=-1)]
+    typed = to_frame("figures", rows)
+    other = typed.with_columns(pl.col("char_start", "char_end").cast(pl.Int32))
+    verdicts = []
+    for df in (typed, other):
+        valid, rejects = validate_table("figures", df, None)
+        verdicts.append((valid["figure_id"].to_list(), sorted(rejects["check"].to_list())))
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0][0] == ["f1"] and any("category" in c for c in verdicts[0][1]) \
+        and any("char_start" in c for c in verdicts[0][1])
+    # a column that cannot be coerced fails its dtype check, row by row or for the table
+    broken = typed.with_columns(pl.lit("twelve").alias("char_start"))
+    valid, rejects = validate_table("figures", broken, None)
+    assert valid.height == 0 and rejects.height == 3
