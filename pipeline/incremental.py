@@ -10,7 +10,6 @@ from the published version; parts mixing kept and dropped rows are rewritten wit
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,13 +42,8 @@ class Previous:
 def load_previous(warehouse_dir: Path) -> Previous | None:
     """The last good version, or None on a first night (or when it cannot be read)."""
     root = warehouse_dir / "parquet"
-    meta_path = root / META_FILE
-    if not meta_path.exists():
-        return None
-    try:
-        return Previous(root.resolve(), json.loads(meta_path.read_text()))
-    except (OSError, ValueError):
-        return None
+    meta = versions.read_meta(root)
+    return None if meta is None else Previous(root.resolve(), meta)
 
 
 def file_of(col: str = "source_path") -> pl.Expr:

@@ -145,13 +145,6 @@ DELTA_KEYS = {**ID_COLUMNS, "event_places": "event_id"}
 VIEWS_HASH_FILE = "_views.sha256"
 
 
-def _meta(version_dir: Path) -> dict | None:
-    try:
-        return json.loads((version_dir / META_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def _views_hash(views_sql: Path) -> str:
     return hashlib.sha256(views_sql.read_bytes()).hexdigest()
 
@@ -164,7 +157,7 @@ def _same_views(version_dir: Path, views_sql: Path) -> bool:
 def _same_code(version_dir: Path, meta: dict, views_sql: Path) -> bool:
     """Whether a version was loaded by this code with these views: its DuckDB file's rows, columns and
     views still hold, so a delta can start from that file."""
-    return _same_views(version_dir, views_sql) and _meta(version_dir) == meta
+    return _same_views(version_dir, views_sql) and versions.read_meta(version_dir) == meta
 
 
 def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:

@@ -99,8 +99,7 @@ def link_part(src: Path, root: Path, table: str) -> Path:
             raise
         dest.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
-        shutil.copyfile(src, dest)
-        return dest
+        pass  # no hard link here (another file system): the second try copies
     try:
         os.link(src, dest)
     except OSError:

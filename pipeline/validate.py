@@ -9,8 +9,8 @@ from functools import cache
 import pandera.polars as pa
 import polars as pl
 
-from pipeline.frames import empty_frame, to_frame
-from schemas import TABLES
+from pipeline.frames import to_frame
+from schemas import TABLES, polars_schema
 
 ID_COLUMNS = {
     "articles": "article_id",
@@ -40,7 +40,7 @@ def _reject(table: str, check: str, reason: str, row: dict) -> dict:
 
 @cache
 def _contract_dtypes(table: str) -> pl.Schema:
-    return empty_frame(table).schema
+    return pl.Schema(polars_schema(TABLES[table]))
 
 
 @cache

@@ -36,16 +36,26 @@ def extractor_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def read_meta(version_dir: Path) -> dict | None:
+    """A version's meta (`META_FILE`: the versions of the code that built it), or None when it is missing
+    or unreadable."""
+    try:
+        return json.loads((version_dir / META_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
 def likely_small_night(raw_dir: Path, warehouse_dir: Path) -> bool:
     """Whether tonight likely extracts a few new files: the published version was built by this extraction
     code (not a first night, nor one after an upgrade, which extract everything), and the raw folder's
     top level changed after it was published (a file or folder added, removed or renamed: the folder's
     mtime is newer than the version's meta file). A guess made without a scan: a file rewritten in place
     or added inside a subfolder leaves the folder's mtime as it was (the night still finds it)."""
-    meta_path = warehouse_dir / "parquet" / META_FILE
+    published = warehouse_dir / "parquet"
     try:
-        if raw_dir.stat().st_mtime_ns <= meta_path.stat().st_mtime_ns:
+        if raw_dir.stat().st_mtime_ns <= (published / META_FILE).stat().st_mtime_ns:
             return False
-        return json.loads(meta_path.read_text()).get("extractor_version") == extractor_version()
-    except (OSError, ValueError, AttributeError):  # no version yet, unreadable, or not a JSON object
+    except OSError:  # no version yet, or no raw folder
         return False
+    meta = read_meta(published)
+    return isinstance(meta, dict) and meta.get("extractor_version") == extractor_version()

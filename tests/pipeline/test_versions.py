@@ -61,3 +61,12 @@ def test_the_extractor_version_follows_the_extraction_code_not_the_plumbing() ->
     assert {"cli.py", "versions.py", "publish.py"} <= versions.NOT_EXTRACTION
     assert versions.extractor_version() == versions.extractor_version.__wrapped__()
     assert len(versions.extractor_version()) == 16
+
+
+def test_a_versions_meta_is_read_or_none(tmp_path: Path) -> None:
+    """One reader of `_meta.json` for the night's check, the previous version and the publisher's spares."""
+    assert versions.read_meta(tmp_path) is None
+    (tmp_path / versions.META_FILE).write_text("{not json")
+    assert versions.read_meta(tmp_path) is None
+    (tmp_path / versions.META_FILE).write_text(json.dumps({"extractor_version": "v", "publisher_version": "p"}))
+    assert versions.read_meta(tmp_path) == {"extractor_version": "v", "publisher_version": "p"}
