@@ -37,6 +37,7 @@ def warehouse(context: dg.AssetExecutionContext, paths: FactwirePaths) -> dg.Mat
             "version": result.version,
             "unchanged_version_reused": result.reused,
             "duckdb_updated_by_delta": result.delta,
+            "small_parts_merged": dg.MetadataValue.json(result.merged or {}),
             "row_counts": dg.MetadataValue.json(result.row_counts),
             "rejects": rejects.height,
             "rejects_by_stage": dg.MetadataValue.json(

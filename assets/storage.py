@@ -31,7 +31,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
 from dagster._core.storage.sql import create_engine
-from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from dagster._core.storage.sqlite_storage import (
     DagsterSqliteStorage,
     _event_logs_directory,
@@ -71,6 +71,17 @@ def engine_for(conn_string: str, busy_timeout: bool = False) -> Engine:
         return engine
 
 
+def close_engines(prefix: str) -> None:
+    """Close the process's engines for the files whose connection string starts with `prefix`, and their
+    pooled connections. SQLite checkpoints a file's write-ahead log into it and deletes the log when its
+    last connection closes; a process that ends with connections open (`factwire run` exits without the
+    interpreter's teardown) leaves the log behind: 2.7 MB for each run's event-log file, 215 MB after 80
+    nights, read again by whoever opens that run."""
+    with _engines_lock:
+        for key in [k for k in _engines if k[0].startswith(prefix)]:
+            _engines.pop(key).dispose()
+
+
 def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     """A new SQLite connection syncs its WAL at checkpoints, not at every commit (module docstring)."""
     cursor = dbapi_connection.cursor()
@@ -86,6 +97,14 @@ class CachedEngineRunStorage(SqliteRunStorage):
         with engine_for(self._conn_string).connect() as conn, conn.begin():
             yield conn
 
+    # What its `dispose` closes: its own file, or (set by `FactwireSqliteStorage`) every file of the instance,
+    # since Dagster's instance disposes its run and event-log storages but not its schedule storage.
+    closes: str | None = None
+
+    def dispose(self) -> None:
+        super().dispose()
+        close_engines(self.closes or self._conn_string)
+
 
 class CachedEngineScheduleStorage(SqliteScheduleStorage):
     """Dagster's SQLite schedule storage (schedules.db), on the process's engine for the file."""
@@ -94,6 +113,10 @@ class CachedEngineScheduleStorage(SqliteScheduleStorage):
     def connect(self) -> Iterator[Connection]:
         with engine_for(self._conn_string).connect() as conn, conn.begin():
             yield conn
+
+    def dispose(self) -> None:
+        super().dispose()
+        close_engines(self._conn_string)
 
 
 class CachedEngineEventLogStorage(SqliteEventLogStorage):
@@ -119,6 +142,10 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
             self._tables_found.add(table_name)
         return found
 
+    def dispose(self) -> None:
+        super().dispose()
+        close_engines(self.conn_string_for_shard("").removesuffix(".db"))  # the index and every run's file
+
     def _engine(self, shard: str) -> Engine:
         """The process's engine for a shard's file (waiting on a busy database, as Dagster's does)."""
         return engine_for(self.conn_string_for_shard(shard), busy_timeout=True)
@@ -143,6 +170,7 @@ class FactwireSqliteStorage(DagsterSqliteStorage):
         self._run_storage = CachedEngineRunStorage.from_local(_runs_directory(base_dir))
         self._event_log_storage = CachedEngineEventLogStorage(_event_logs_directory(base_dir))
         self._schedule_storage = CachedEngineScheduleStorage.from_local(_schedule_directory(base_dir))
+        self._run_storage.closes = create_db_conn_string(base_dir, "").removesuffix(".db")
         self._inst_data = inst_data
         super(DagsterSqliteStorage, self).__init__()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import pools, staging, versions
+from pipeline import compaction, pools, staging, versions
 from pipeline.config import DUCKDB_FILE, VIEWS_SQL
 from pipeline.frames import empty_frame
 from pipeline.validate import ID_COLUMNS
@@ -37,6 +37,7 @@ class Published:
     row_counts: dict[str, int]
     reused: bool
     delta: bool = False  # the DuckDB file was updated from the previous one, not rebuilt
+    merged: dict[str, int] | None = None  # small parts merged tonight, per table (`compaction`)
 
 
 @cache
@@ -44,7 +45,7 @@ def publisher_version() -> str:
     """Hash of the code that loads the DuckDB file and of its views: a new publisher rebuilds the file,
     never a delta, and a change of views.sql alone makes a new version (the same data, new views)."""
     digest = hashlib.sha256()
-    for path in (Path(__file__), Path(staging.__file__), VIEWS_SQL):
+    for path in (Path(__file__), Path(staging.__file__), Path(compaction.__file__), VIEWS_SQL):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -165,7 +166,9 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
 
     A part present in both versions (the same file, hard-linked) is already loaded. For each table,
     the rows of the parts that left are deleted by key and the new parts are inserted, so a night
-    with few new files costs in proportion to them, not to the warehouse.
+    with few new files costs in proportion to them, not to the warehouse. A part that left by being
+    merged (`compaction`: the target's merged part holds it) keeps its rows, and the merged part adds
+    only the rows of its other members.
     """
     counts: dict[str, int] = {}
     # Appended rows go into new row groups; DuckDB's checkpoint would also merge ("vacuum") the table's
@@ -177,21 +180,30 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
     # full load rebuilds the file compact.
     con = duckdb.connect(str(db_path), config={**DUCKDB_CONFIG, "max_vacuum_tasks": 0})
     deleted = False
+    merges = compaction.read_merges(target)
     try:
         for table in TABLES:
             old = {inode: p for p, inode in staging.part_inodes(previous, table).items()}
             new = {inode: p for p, inode in staging.part_inodes(target, table).items()}
-            gone = [p for ino, p in old.items() if ino not in new]
-            added = [p for ino, p in new.items() if ino not in old]
+            fresh = {ino: p for ino, p in new.items() if ino not in old}
+            added = list(fresh.values())
+            held = _held_in_merged(merges.get(table, {}), old, fresh)
+            kept = {p for parts in held.values() for p in parts}
+            gone = [p for ino, p in old.items() if ino not in new and p not in kept]
             key = DELTA_KEYS.get(table)
             if (key is None or (old and len(gone) == len(old))) and (gone or added):  # nothing kept: reload
                 con.execute(f"DELETE FROM {table}")  # whole row groups: dropped without a vacuum
-                gone, added = [], list(new.values())
+                gone, added, held = [], list(new.values()), {}
             if gone:
                 deleted = True
                 con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
-            if added:
-                con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(added)})")
+            if plain := [p for p in added if p not in held]:
+                con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(plain)})")
+            for part, loaded in sorted(held.items()):
+                con.execute(
+                    f"INSERT INTO {table} SELECT * FROM read_parquet({_files([part])}) "
+                    f'WHERE "{key}" NOT IN (SELECT "{key}" FROM read_parquet({_files(loaded)}))'
+                )
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
         if deleted:
             con.execute("RESET max_vacuum_tasks")  # DuckDB's default
@@ -199,6 +211,21 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
     finally:
         con.close()
     return counts
+
+
+def _held_in_merged(
+    merges: dict[str, list[str]], old: dict[int, Path], added: dict[int, Path]
+) -> dict[Path, list[Path]]:
+    """Each added merged part -> the parts of the old version it holds (their rows already loaded)."""
+    if not merges:
+        return {}
+    old_ids = {compaction.part_id(p, inode): p for inode, p in old.items()}
+    held: dict[Path, list[Path]] = {}
+    for inode, part in added.items():
+        holds = merges.get(compaction.part_id(part, inode), [])
+        if loaded := sorted(old_ids[h] for h in holds if h in old_ids):
+            held[part] = loaded
+    return held
 
 
 def _files(paths: list[Path]) -> str:
@@ -216,14 +243,17 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     db_path = warehouse_dir / DUCKDB_FILE
     current = os.readlink(link) if link.is_symlink() else None
     previous = versions / Path(current).name if current else None
-    digests = part_digests(build_dir, previous if previous is not None and previous.is_dir() else None)
+    if previous is not None and not previous.is_dir():
+        previous = None
+    merges, merged = compaction.compact(build_dir, compaction.read_merges(previous))
+    digests = part_digests(build_dir, previous)
     version = version_id(build_dir, meta, digests)
     target = versions / version
     if current == f".versions/{version}" and db_path.exists() and target.exists():
         counts = _counts(db_path)
         _prune_versions(versions, keep={version})
         _take_base_copy(None)  # not needed: nothing changed
-        return Published(version, db_path, link, counts, reused=True)
+        return Published(version, db_path, link, counts, reused=True, merged=merged)
 
     if not target.exists():
         staging_dir = versions / f".{version}.{os.getpid()}.partial"
@@ -234,6 +264,8 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
                 staging.link_part(part, staging_dir, table)
         (staging_dir / META_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1))
         (staging_dir / DIGESTS_FILE).write_text(json.dumps(digests, sort_keys=True))
+        if merges:
+            (staging_dir / compaction.MERGES_FILE).write_text(json.dumps(merges, sort_keys=True))
         os.replace(staging_dir, target)
         _fsync_dir(versions)
 
@@ -275,7 +307,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     os.replace(tmp_db_link, db_path)
     _fsync_dir(warehouse_dir)
     _prune_versions(versions, keep={version} | ({previous.name} if previous is not None else set()))
-    return Published(version, db_path, link, counts, reused=False, delta=delta)
+    return Published(version, db_path, link, counts, reused=False, delta=delta, merged=merged)
 
 
 def _spares(previous: Path, busy: set[str], meta: dict, views_sql: Path) -> list[Path]:

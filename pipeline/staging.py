@@ -121,8 +121,13 @@ def read(root: Path, table: str, prefix: str = "") -> pl.DataFrame:
 
 def count(root: Path, table: str, prefix: str = "") -> int:
     """Rows of the table, from each part's footer (remembered per part: `_per_part`)."""
+    return sum(part_rows(root, table, prefix).values())
+
+
+def part_rows(root: Path, table: str, prefix: str = "") -> dict[Path, int]:
+    """Rows of each part of the table, from its footer (remembered per part: `_per_part`)."""
     found = _per_part(root, table, "rows", lambda part: {"rows": count_parts([part])}, prefix)
-    return sum(counts["rows"] for counts in found)
+    return {part: counts["rows"] for part, counts in found.items()}
 
 
 def count_parts(files: list[Path]) -> int:
@@ -142,14 +147,14 @@ def value_counts(root: Path, table: str, column: str) -> dict[str, int]:
         return dict(pl.read_parquet(part, columns=[column])[column].fill_null("").value_counts().iter_rows())
 
     total: Counter[str] = Counter()
-    for counts in _per_part(root, table, column, read):
+    for counts in _per_part(root, table, column, read).values():
         total.update(counts)
     return dict(sorted(total.items()))
 
 
 def _per_part(
     root: Path, table: str, what: str, read: Callable[[Path], dict[str, int]], prefix: str = ""
-) -> list[dict[str, int]]:
+) -> dict[Path, dict[str, int]]:
     """`read(part)` of each part of the table (those named with `prefix`), kept in <table>/.counts.json
     under `what` and the part's inode, size and mtime: a part hard-linked from last night's version is
     not read again, so a night pays for its new parts only (and a stat per part), however many nights
@@ -165,14 +170,19 @@ def _per_part(
     for part in parts(root, table):
         st = part.stat()
         stamps[part] = f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-    found: list[dict[str, int]] = []
+    # A part's value counts of any column sum to its rows (nulls are counted under ""): a part whose
+    # rule counts are known needs no footer read for its rows.
+    summed = {k.split(":", 1)[-1]: {"rows": sum(v.values())} for k, v in known.items()
+              if what == "rows" and isinstance(v, dict) and not k.startswith("rows:")}
+    found: dict[Path, dict[str, int]] = {}
     fresh: dict[str, dict[str, int]] = {}
     for part in parts(root, table, prefix) if prefix else stamps:
         key = f"{what}:{stamps[part]}"
         counts = known.get(key)
         if not isinstance(counts, dict):
-            counts = fresh[key] = read(part)
-        found.append(counts)
+            counts = summed.get(stamps[part]) or read(part)
+            fresh[key] = counts
+        found[part] = counts
     present = set(stamps.values())
     kept = {k: v for k, v in known.items() if isinstance(v, dict) and k.split(":", 1)[-1] in present}
     if fresh or len(kept) < len(known):

@@ -488,3 +488,44 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     assert publish.start_base_copy(wh, publish.version_meta()) is True
     assert publish.publish(wh / "_build", wh, publish.version_meta()).reused
     assert not list(wh.glob(".factwire.duckdb.*"))
+
+
+def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_dataset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction (here: every two small parts merged) changes the parts, never the rows: the DuckDB delta
+    keeps the rows of the parts a merged part holds, adds its other members' rows, and deletes and
+    reloads when a merged part is rewritten (a file left); merged parts are merged again."""
+    from pipeline import compaction, publish
+
+    monkeypatch.setattr(compaction, "MERGE_AT", 2)
+    held: list[str] = []  # tables whose merged part held parts already loaded into the file updated
+    held_in_merged = publish._held_in_merged
+
+    def recorded(*args):  # noqa: ANN002, ANN202
+        found = held_in_merged(*args)
+        held.extend(p.parent.name for p in found)
+        return found
+
+    monkeypatch.setattr(publish, "_held_in_merged", recorded)
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    assert all(len(staging.parts(wh / "parquet", t)) == 1 for t in compaction.COMPACTED)
+    for night, change in enumerate(("add", "add", "remove", "add")):
+        if change == "add":
+            text = f"{UA_0001_TEXT} Officials said {night + 3} more buildings were damaged on Tuesday."
+            (raw / f"more-{night}.json").write_text(json.dumps({"id": f"more-{night}", "text": text}))
+        else:
+            (raw / "ua-0001.json").unlink()
+        held.clear()
+        meta = materialization_meta(run_night(raw, wh), "warehouse")
+        assert meta["duckdb_updated_by_delta"] is True
+        if change == "add":  # last night's part (merged or not) and tonight's: two small parts, merged
+            assert set(meta["small_parts_merged"]) == set(compaction.COMPACTED)
+            assert all(len(staging.parts(wh / "parquet", t)) == 1 for t in compaction.COMPACTED)
+            if night < 2:  # the file updated holds parts the merged ones hold: their rows are kept
+                assert sorted(held) == sorted(compaction.COMPACTED)
+        else:  # the parts rewritten without ua-0001's rows are other files: their records no longer apply
+            assert not {"raw_files", "articles", "article_sources", "sentences"} & set(held)
+        _duckdb_equals_parquet(wh)
+    assert len(snapshot(wh)["articles"]) == 4  # the seed and the three added

@@ -47,6 +47,19 @@ def test_the_instance_uses_the_cached_engine_storages_and_records_a_run(
         assert default.get_latest_materialization_event(dg.AssetKey("tiny")) is not None
 
 
+def test_a_disposed_instance_leaves_no_write_ahead_log_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Closing the instance closes its files' pooled connections, so SQLite folds each write-ahead log
+    into its database and deletes it (a process that ends without closing them leaves every run's log)."""
+    home = _home(tmp_path, monkeypatch)
+    with dg.DagsterInstance.get() as instance:
+        result = dg.materialize([tiny], instance=instance)
+        assert list(home.rglob("*.db-wal"))  # the run's events are in the logs while the instance is open
+    assert list(home.rglob("*.db-wal")) == []
+    with dg.DagsterInstance.get() as again:  # and the next instance opens new connections
+        assert again.get_run_by_id(result.run_id) is not None
+        assert again.get_latest_materialization_event(dg.AssetKey("tiny")) is not None
+
+
 def test_has_table_answers_as_dagsters_and_remembers_a_table_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
