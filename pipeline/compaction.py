@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from pipeline import staging
+from schemas import TABLES
 
 # A full batch, in articles: a night's extraction batch and ingest batch (`nightly.ARTICLES_PER_BATCH`,
 # `nightly.FILES_PER_BATCH`; a test keeps them equal). A table's full part holds that many articles' rows.
@@ -43,6 +47,7 @@ MERGE_AT = 8
 COMPACTED = ("raw_files", "articles", "article_sources", "sentences", "figures", "attributions", "events",
              "event_places")
 MERGES_FILE = "_merges.json"
+MERGED_DIR = "_merged"  # in a night's staging folder: tonight's merged parts, beside the staged tables
 
 Merges = dict[str, dict[str, list[str]]]  # table -> merged part's id -> the ids of every part it holds
 
@@ -88,28 +93,53 @@ def read_merges(version_dir: Path | None) -> Merges:
     return data if isinstance(data, dict) else {}
 
 
-def compact(root: Path, before: Merges) -> tuple[Merges, dict[str, int]]:
-    """Merge the small parts of each table under root (a night's staged tables) in place.
+@dataclass(frozen=True)
+class Compacted:
+    """A night's staged tables after compaction: what to publish."""
 
-    `before`: the merges on record in the version the night started from. Returns the merges that hold
-    for root's parts (those of `before` whose merged part is still here, and tonight's), and the parts
-    merged tonight per table."""
+    parts: dict[str, dict[Path, int]]  # table -> its parts (path -> inode): unmerged ones and merged ones
+    merges: Merges  # the merges that hold for these parts (`read_merges`)
+    merged: dict[str, int]  # parts merged tonight per table
+
+
+def compact(root: Path, before: Merges) -> Compacted:
+    """The parts to publish from root (a night's staged tables), each table's small parts merged.
+
+    The staged table folders are left as they are: merged parts are written under root/MERGED_DIR, and the
+    parts they hold are left out of `Compacted.parts`, so that a publish retried after a failure finds
+    the same parts and merges them the same way. `before`: the merges on record in the version the night
+    started from; those whose merged part is still among the parts are kept. A merged part is its
+    members' rows, member after member (each sorted as any part), streamed by polars: memory holds a
+    few row groups, not the merged part."""
+    out = root / MERGED_DIR
+    shutil.rmtree(out, ignore_errors=True)
     articles = staging.count(root, "articles")
+    found = {table: staging.part_inodes(root, table) for table in TABLES}
     merges: Merges = {}
     merged: dict[str, int] = {}
     for table in COMPACTED:
-        ids = {p.name: part_id(p, inode) for p, inode in staging.part_inodes(root, table).items()}
-        present = set(ids.values())
-        kept = {k: v for k, v in before.get(table, {}).items() if k in present}
+        parts = found[table]
+        ids = {p.name: part_id(p, inode) for p, inode in parts.items()}
+        kept = {k: v for k, v in before.get(table, {}).items() if k in set(ids.values())}
         rows = {p.name: n for p, n in staging.part_rows(root, table).items()}
         for group in groups_to_merge(rows, full_rows(table, sum(rows.values()), articles)):
-            paths = [staging.table_dir(root, table) / name for name in group]
-            held = sorted({h for name in group for h in (ids[name], *kept.pop(ids[name], []))})
-            part = staging.write_part(root, table, merged_name(group), pl.read_parquet(paths))
-            for path in paths:
-                path.unlink()
-            kept[part_id(part, part.stat().st_ino)] = held
-            merged[table] = merged.get(table, 0) + len(group)
+            members = [p for p in parts if p.name in group]
+            held = sorted({h for p in members for h in (ids[p.name], *kept.pop(ids[p.name], []))})
+            part = _merge(members, out / table / f"part-{merged_name(group)}.parquet")
+            for p in members:
+                del parts[p]
+            parts[part] = inode = part.stat().st_ino
+            kept[part_id(part, inode)] = held
+            merged[table] = merged.get(table, 0) + len(members)
         if kept:
             merges[table] = dict(sorted(kept.items()))
-    return merges, merged
+    return Compacted(found, merges, merged)
+
+
+def _merge(members: list[Path], path: Path) -> Path:
+    """Write the members' rows, in name order, as one part at `path` (atomically: temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pl.scan_parquet(sorted(members)).sink_parquet(tmp, compression="zstd", statistics=True, maintain_order=True)
+    os.replace(tmp, path)
+    return path

@@ -18,7 +18,8 @@ import polars as pl
 
 from pipeline.frames import empty_frame
 
-# A canonical row order inside each part (and in DuckDB) makes output depend on content only.
+# A canonical row order inside each part a night writes (and in DuckDB) makes output depend on content
+# only; a merged part (`compaction`) is its members' rows member after member, in name order.
 SORT_KEYS = {
     "raw_files": ["source_path"],
     "articles": ["article_id"],

@@ -46,37 +46,55 @@ def _raw_files_part(root: Path, name: str, paths: list[str]) -> None:
     staging.write_part(root, "raw_files", name, df)
 
 
+def _ids(parts: dict[Path, int]) -> set[str]:
+    return {part_id(p, ino) for p, ino in parts.items()}
+
+
 def test_compact_merges_the_small_parts_keeping_every_row_and_records_what_each_holds(tmp_path: Path) -> None:
     for i in range(MERGE_AT):
         _raw_files_part(tmp_path, f"b{i}", [f"f{i}-{j}.txt" for j in range(3)])
-    before = staging.read(tmp_path, "raw_files").sort("source_path")
-    ids = {part_id(p, ino) for p, ino in staging.part_inodes(tmp_path, "raw_files").items()}
+    staged = staging.part_inodes(tmp_path, "raw_files")
 
-    merges, merged = compact(tmp_path, {})
+    done = compact(tmp_path, {})
 
-    [part] = staging.parts(tmp_path, "raw_files")
-    assert part.name.startswith("part-m")
-    assert pl.read_parquet(part).equals(before)  # every row, in the table's order
-    assert merged == {"raw_files": MERGE_AT}
-    assert merges == {"raw_files": {part_id(part, part.stat().st_ino): sorted(ids)}}
-    assert compact(tmp_path, merges) == (merges, {})  # merged: nothing more to do, the record kept
+    [(part, inode)] = done.parts["raw_files"].items()
+    assert part.parent == tmp_path / compaction.MERGED_DIR / "raw_files" and part.name.startswith("part-m")
+    assert pl.read_parquet(part).equals(pl.read_parquet(sorted(staged)))  # every row, member after member
+    assert staging.part_inodes(tmp_path, "raw_files") == staged  # the staged folder is left as it was
+    assert done.merged == {"raw_files": MERGE_AT}
+    assert done.merges == {"raw_files": {part_id(part, inode): sorted(_ids(staged))}}
+    assert done.parts["articles"] == {}  # every table is listed, with its parts
+
+
+def test_compacting_the_same_parts_again_gives_the_same_parts(tmp_path: Path) -> None:
+    """A publish retried after a failure finds the staged parts as they were and merges them the same way."""
+    for i in range(MERGE_AT + 1):
+        _raw_files_part(tmp_path, f"b{i}", [f"f{i}.txt"])
+    first = {p.name: pl.read_parquet(p) for p in compact(tmp_path, {}).parts["raw_files"]}
+    again = {p.name: pl.read_parquet(p) for p in compact(tmp_path, {}).parts["raw_files"]}
+    assert len(first) == 2 and first.keys() == again.keys()  # the merged part and the lone small one
+    assert all(first[name].equals(again[name]) for name in first)
 
 
 def test_a_merged_part_merged_again_holds_its_members_members(tmp_path: Path) -> None:
     for i in range(MERGE_AT):
         _raw_files_part(tmp_path, f"b{i}", [f"f{i}.txt"])
-    first, _ = compact(tmp_path, {})
-    [(merged_id, held)] = first["raw_files"].items()
+    first = compact(tmp_path, {})
+    [(merged_id, held)] = first.merges["raw_files"].items()
+    # the next night's staging: the merged part (hard-linked from the version) and new small parts
+    night = tmp_path / "next"
+    for part in first.parts["raw_files"]:
+        staging.link_part(part, night, "raw_files")
     for i in range(MERGE_AT, 2 * MERGE_AT - 1):  # the merged part is still small: it waits with the new ones
-        _raw_files_part(tmp_path, f"b{i}", [f"f{i}.txt"])
-    new_ids = {part_id(p, ino) for p, ino in staging.part_inodes(tmp_path, "raw_files").items()} - {merged_id}
+        _raw_files_part(night, f"b{i}", [f"f{i}.txt"])
+    new_ids = _ids(staging.part_inodes(night, "raw_files")) - {merged_id}
 
-    second, merged = compact(tmp_path, first)
+    second = compact(night, first.merges)
 
-    [part] = staging.parts(tmp_path, "raw_files")
-    assert merged == {"raw_files": MERGE_AT}
-    assert second["raw_files"] == {part_id(part, part.stat().st_ino): sorted({merged_id, *held, *new_ids})}
-    assert staging.count(tmp_path, "raw_files") == 2 * MERGE_AT - 1
+    [(part, inode)] = second.parts["raw_files"].items()
+    assert second.merged == {"raw_files": MERGE_AT}
+    assert second.merges["raw_files"] == {part_id(part, inode): sorted({merged_id, *held, *new_ids})}
+    assert pl.read_parquet(part).height == 2 * MERGE_AT - 1
 
 
 def test_the_record_of_a_merged_part_that_left_or_was_rewritten_is_dropped(tmp_path: Path) -> None:
@@ -84,9 +102,9 @@ def test_the_record_of_a_merged_part_that_left_or_was_rewritten_is_dropped(tmp_p
     [part] = staging.parts(tmp_path, "raw_files")
     here = part_id(part, part.stat().st_ino)
     before = {"raw_files": {here: ["b1:1", "b2:2"], "part-m0.parquet:7": ["b0:3"]}}
-    assert compact(tmp_path, before)[0] == {"raw_files": {here: ["b1:1", "b2:2"]}}
+    assert compact(tmp_path, before).merges == {"raw_files": {here: ["b1:1", "b2:2"]}}
     _raw_files_part(tmp_path, "m1", ["a.txt"])  # rewritten under its name: another file
-    assert compact(tmp_path, before)[0] == {}
+    assert compact(tmp_path, before).merges == {}
 
 
 def test_unreadable_merges_read_as_none(tmp_path: Path) -> None:
