@@ -29,11 +29,14 @@ def test_small_parts_wait_until_there_are_enough_to_merge() -> None:
     assert groups_to_merge({**small, "full1": 1000, "full2": 990}, 1000) == [sorted(small)]
 
 
-def test_many_small_parts_merge_in_groups_and_a_lone_one_waits() -> None:
-    rows = {f"b{i:02d}": 10 for i in range(2 * MERGE_AT + 1)}
-    groups = groups_to_merge(rows, 1000)
-    assert [len(g) for g in groups] == [MERGE_AT, MERGE_AT]
-    assert sorted(n for g in groups for n in g) == sorted(rows)[: 2 * MERGE_AT]
+def test_small_parts_merge_into_parts_of_at_most_two_full_ones_and_a_lone_one_waits() -> None:
+    tiny = {f"b{i:02d}": 10 for i in range(2 * MERGE_AT + 1)}
+    assert groups_to_merge(tiny, 1000) == [sorted(tiny)]  # 170 rows: one part
+    halves = {f"b{i:02d}": 500 for i in range(MERGE_AT + 1)}  # 1% nights at 100,000 files: 500 articles a part
+    groups = groups_to_merge({**halves, "full": 1000}, 1000)
+    assert [len(g) for g in groups] == [4, 4]  # 2,000 rows each; the ninth waits
+    assert [n for g in groups for n in g] == sorted(halves)[:8]
+    assert all(sum(halves[n] for n in g) <= compaction.MERGED_FULL_PARTS * 1000 for g in groups)
 
 
 def test_a_merged_name_depends_on_its_members_only() -> None:
@@ -72,7 +75,7 @@ def test_compacting_the_same_parts_again_gives_the_same_parts(tmp_path: Path) ->
         _raw_files_part(tmp_path, f"b{i}", [f"f{i}.txt"])
     first = {p.name: pl.read_parquet(p) for p in compact(tmp_path, {}).parts["raw_files"]}
     again = {p.name: pl.read_parquet(p) for p in compact(tmp_path, {}).parts["raw_files"]}
-    assert len(first) == 2 and first.keys() == again.keys()  # the merged part and the lone small one
+    assert len(first) == 1 and first.keys() == again.keys()
     assert all(first[name].equals(again[name]) for name in first)
 
 
