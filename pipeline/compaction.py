@@ -6,8 +6,8 @@ nights leaves hundreds of parts per table, and every step that reads a whole tab
 file open and a footer per scan): measured on two warehouses of the same 18,000 files, a 1% night took
 0.34 s more with 90 parts a table than with 18. Merging is size-tiered, as in log-structured stores: a
 part holding less than SMALL_SHARE of a full batch is small; once a table has MERGE_AT small parts, they
-are merged into parts of up to MERGED_FULL_PARTS full ones. So a table keeps fewer than MERGE_AT small
-parts besides its full ones, a row is rewritten a bounded number of times (a merged part that is still
+are merged into parts of up to a full one's rows. So a table keeps fewer than MERGE_AT small parts
+besides its full ones, a row is rewritten a bounded number of times (a merged part that is still
 small is merged once or twice more, never a full one), and a night that merges pays for its small parts
 only, never for the corpus.
 
@@ -43,9 +43,6 @@ RAW_FILES_FULL_BATCHES = 8
 SMALL_SHARE = 0.6
 # Small parts a table may keep; the MERGE_AT-th is merged with them.
 MERGE_AT = 8
-# A merged part holds at most this many full parts' rows: a merge streams its members, but polars keeps
-# the rows of members it decoded ahead of the one it writes, about 7 MB per 1,000 articles of sentences.
-MERGED_FULL_PARTS = 2
 # Tables merged: those whose DuckDB rows are replaced by key (`publish.DELTA_KEYS`); places is one part,
 # and rejects are reloaded whole whenever they change.
 COMPACTED = ("raw_files", "articles", "article_sources", "sentences", "figures", "attributions", "events",
@@ -73,7 +70,8 @@ def full_rows(table: str, table_rows: int, articles: int) -> int:
 
 def groups_to_merge(rows: dict[str, int], full: int) -> list[list[str]]:
     """The groups of parts (by name) to merge: once there are MERGE_AT small parts, all of them, in name
-    order, packed into groups of at most MERGED_FULL_PARTS full parts' rows; none otherwise (a part
+    order, packed into groups of at most a full part's rows (a merged part is no bigger than the parts a
+    night writes, so a merge's memory is bounded by the batch, as the night's); none otherwise (a part
     left alone waits for the next merge)."""
     small = sorted(name for name, n in rows.items() if n < SMALL_SHARE * full)
     if len(small) < MERGE_AT:
@@ -81,7 +79,7 @@ def groups_to_merge(rows: dict[str, int], full: int) -> list[list[str]]:
     groups: list[list[str]] = [[]]
     total = 0
     for name in small:
-        if groups[-1] and total + rows[name] > MERGED_FULL_PARTS * full:
+        if groups[-1] and total + rows[name] > full:
             groups.append([])
             total = 0
         groups[-1].append(name)
