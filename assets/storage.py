@@ -16,21 +16,34 @@ checkpointed (the SQLite documentation's recommended setting for WAL): a power c
 events of the run history, never corrupt the file, and nothing of the warehouse (DuckDB and Parquet,
 published by rename) depends on them.
 
+Dagster also reads its Alembic migration scripts (89 files, executed to find the schema's head revision:
+30-50 ms each time) for every database it opens and for every run's new file, twice there: five times a
+night, about 0.2 s of a small night's single-core start. Here a database already stamped with a revision
+is taken as it is without them (Dagster reads them only to do nothing then), and a new run's file is
+stamped from the scripts read once per process; a new instance is initialised by Dagster itself.
+
 `dagster.yaml` selects it with `storage: custom: {module: assets.storage, class: FactwireSqliteStorage}`.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from dagster._core.storage.event_log.schema import SqlEventLogStorageMetadata
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME, SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
-from dagster._core.storage.sql import create_engine
+from dagster._core.storage.sql import create_engine, get_alembic_config
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS, create_db_conn_string
 from dagster._core.storage.sqlite_storage import (
     DagsterSqliteStorage,
@@ -39,7 +52,8 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy import exc as db_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -82,6 +96,22 @@ def close_engines(prefix: str) -> None:
             _engines.pop(key).dispose()
 
 
+@functools.cache
+def schema_scripts() -> ScriptDirectory:
+    """Dagster's Alembic scripts (one set for its run, event-log and schedule databases), read once per
+    process; the revision map they build is kept with them."""
+    return ScriptDirectory.from_config(get_alembic_config(sqlite_event_log.__file__))
+
+
+def is_stamped(engine: Engine, table: str | None = None) -> bool:
+    """Whether the database has an Alembic revision (and `table`): when it has, Dagster's initialisation
+    leaves it as it is (it compares nothing else), which this asks without reading the scripts."""
+    with engine.connect() as conn:
+        if MigrationContext.configure(conn).get_current_revision() is None:
+            return False
+        return table is None or bool(engine.dialect.has_table(conn, table))
+
+
 def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     """A new SQLite connection syncs its WAL at checkpoints, not at every commit (module docstring)."""
     cursor = dbapi_connection.cursor()
@@ -91,6 +121,14 @@ def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
 
 class CachedEngineRunStorage(SqliteRunStorage):
     """Dagster's SQLite run storage (runs.db), on the process's engine for the file."""
+
+    @classmethod
+    def from_local(cls, base_dir: str, inst_data: ConfigurableClassData | None = None) -> Self:
+        """The storage of base_dir/runs.db; initialised by Dagster unless it is stamped and complete."""
+        conn_string = create_db_conn_string(base_dir, "runs")
+        if os.path.exists(os.path.join(base_dir, "runs.db")) and is_stamped(engine_for(conn_string), "instance_info"):
+            return cls(conn_string, inst_data)
+        return super().from_local(base_dir, inst_data)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -108,6 +146,14 @@ class CachedEngineRunStorage(SqliteRunStorage):
 
 class CachedEngineScheduleStorage(SqliteScheduleStorage):
     """Dagster's SQLite schedule storage (schedules.db), on the process's engine for the file."""
+
+    @classmethod
+    def from_local(cls, base_dir: str, inst_data: ConfigurableClassData | None = None) -> Self:
+        """The storage of base_dir/schedules.db; initialised by Dagster unless it is stamped."""
+        conn_string = create_db_conn_string(base_dir, "schedules")
+        if os.path.exists(os.path.join(base_dir, "schedules.db")) and is_stamped(engine_for(conn_string)):
+            return cls(conn_string, inst_data)
+        return super().from_local(base_dir, inst_data)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -145,6 +191,26 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         super().dispose()
         close_engines(self.conn_string_for_shard("").removesuffix(".db"))  # the index and every run's file
+
+    def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
+        """Dagster's initialisation of a shard's file (tables, write-ahead log, Alembic stamp at the head
+        revision), skipped for a stamped file and done from the process's scripts for a new run's file;
+        a new index, or a run's file another process is initialising at the same time, is left to Dagster
+        (which retries)."""
+        if is_stamped(engine):
+            return
+        if for_index_shard:
+            super()._initdb(engine, for_index_shard=True)
+            return
+        try:
+            with engine.connect() as conn:
+                # the log first: the tables' 47 statements then commit without a sync each (measured 0.02 s, not 0.05)
+                conn.execute(text("PRAGMA journal_mode=WAL"))
+                SqlEventLogStorageMetadata.create_all(conn)
+                MigrationContext.configure(conn).stamp(schema_scripts(), "head")
+                conn.commit()
+        except (db_exc.DatabaseError, sqlite3.DatabaseError):
+            super()._initdb(engine)
 
     def _engine(self, shard: str) -> Engine:
         """The process's engine for a shard's file (waiting on a busy database, as Dagster's does)."""

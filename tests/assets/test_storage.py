@@ -9,6 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from sqlalchemy import text
 
 from assets import storage
 from pipeline.cli import _INSTANCE_YAML_V1, INSTANCE_YAML, dagster_home
@@ -77,6 +80,64 @@ def test_has_table_answers_as_dagsters_and_remembers_a_table_found(
         assert events.has_table("asset_event_tags")  # remembered: no connection
         with pytest.raises(AssertionError, match="asked the database again"):
             events.has_table("no_such_table")  # not found: asked again (a migration may add it)
+
+
+def _schema(db: Path) -> tuple[list[tuple[str, str]], list[tuple[str]], str]:
+    """A SQLite file's tables and indexes (name, SQL), its Alembic revision and its journal mode."""
+    with sqlite3.connect(db) as conn:
+        objects = conn.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
+        revision = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    return objects, revision, mode
+
+
+def test_a_new_runs_file_is_initialised_as_dagster_initialises_it(tmp_path: Path) -> None:
+    """A run's new file gets Dagster's tables, write-ahead log and head revision from the scripts read once
+    per process; a stamped file is left as it is, without the scripts."""
+    ours = storage.CachedEngineEventLogStorage(str(tmp_path / "ours"))
+    dagsters = SqliteEventLogStorage(str(tmp_path / "dagster"))
+    for events in (ours, dagsters):
+        with events._connect("run-1"):
+            pass
+    assert _schema(tmp_path / "ours" / "run-1.db") == _schema(tmp_path / "dagster" / "run-1.db")
+    objects, revision, mode = _schema(tmp_path / "ours" / "run-1.db")
+    assert revision == [(storage.schema_scripts().get_current_head(),)] and mode == "wal"
+    assert any(name == "event_logs" for name, _ in objects)
+
+    def no_scripts() -> None:
+        raise AssertionError("read the scripts")
+
+    again = storage.CachedEngineEventLogStorage(str(tmp_path / "ours"))
+    original, storage.schema_scripts = storage.schema_scripts, no_scripts
+    try:
+        with again._connect("run-1") as conn:  # stamped: taken as it is
+            assert conn.execute(text("SELECT count(*) FROM event_logs")).scalar() == 0
+        with pytest.raises(AssertionError, match="read the scripts"), again._connect("run-2"):
+            pass  # a new file is stamped from the scripts
+    finally:
+        storage.schema_scripts = original
+
+
+def test_stamped_run_and_schedule_files_are_opened_without_dagsters_initialisation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = _home(tmp_path, monkeypatch)
+    with dg.DagsterInstance.get() as instance:  # a new instance: Dagster creates and stamps the files
+        result = dg.materialize([tiny], instance=instance)
+
+    def initialised_again(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("Dagster's initialisation ran")
+
+    for cls in (SqliteRunStorage, SqliteScheduleStorage):
+        monkeypatch.setattr(cls, "from_local", classmethod(initialised_again))
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_run_by_id(result.run_id) is not None
+        assert instance.schedule_storage is not None and instance.schedule_storage.all_instigator_state() == []
+    monkeypatch.undo()
+    (home / "history" / "runs.db").unlink()  # gone (or not stamped): Dagster initialises it again
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_run_by_id(result.run_id) is None and dg.materialize([tiny], instance=instance).success
 
 
 def test_one_engine_per_file_and_the_oldest_is_let_go(tmp_path: Path) -> None:
