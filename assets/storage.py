@@ -112,6 +112,15 @@ def is_stamped(engine: Engine, table: str | None = None) -> bool:
         return table is None or bool(engine.dialect.has_table(conn, table))
 
 
+def stamped_file(base_dir: str, name: str, table: str | None = None) -> str | None:
+    """The connection string of base_dir/<name>.db when the file exists and `is_stamped` (with `table`):
+    a storage may open it as it is; None when Dagster's own initialisation is needed."""
+    conn_string = create_db_conn_string(base_dir, name)
+    if os.path.exists(os.path.join(base_dir, f"{name}.db")) and is_stamped(engine_for(conn_string), table):
+        return conn_string
+    return None
+
+
 def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     """A new SQLite connection syncs its WAL at checkpoints, not at every commit (module docstring)."""
     cursor = dbapi_connection.cursor()
@@ -125,10 +134,8 @@ class CachedEngineRunStorage(SqliteRunStorage):
     @classmethod
     def from_local(cls, base_dir: str, inst_data: ConfigurableClassData | None = None) -> Self:
         """The storage of base_dir/runs.db; initialised by Dagster unless it is stamped and complete."""
-        conn_string = create_db_conn_string(base_dir, "runs")
-        if os.path.exists(os.path.join(base_dir, "runs.db")) and is_stamped(engine_for(conn_string), "instance_info"):
-            return cls(conn_string, inst_data)
-        return super().from_local(base_dir, inst_data)
+        conn_string = stamped_file(base_dir, "runs", "instance_info")
+        return cls(conn_string, inst_data) if conn_string else super().from_local(base_dir, inst_data)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -150,10 +157,8 @@ class CachedEngineScheduleStorage(SqliteScheduleStorage):
     @classmethod
     def from_local(cls, base_dir: str, inst_data: ConfigurableClassData | None = None) -> Self:
         """The storage of base_dir/schedules.db; initialised by Dagster unless it is stamped."""
-        conn_string = create_db_conn_string(base_dir, "schedules")
-        if os.path.exists(os.path.join(base_dir, "schedules.db")) and is_stamped(engine_for(conn_string)):
-            return cls(conn_string, inst_data)
-        return super().from_local(base_dir, inst_data)
+        conn_string = stamped_file(base_dir, "schedules")
+        return cls(conn_string, inst_data) if conn_string else super().from_local(base_dir, inst_data)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

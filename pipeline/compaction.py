@@ -131,7 +131,8 @@ def compact(root: Path, before: Merges) -> Compacted:
     for table in COMPACTED:
         parts = found[table]
         ids = {p.name: part_id(p, inode) for p, inode in parts.items()}
-        kept = {k: v for k, v in before.get(table, {}).items() if k in set(ids.values())}
+        present = set(ids.values())
+        kept = {k: v for k, v in before.get(table, {}).items() if k in present}
         rows = {p.name: n for p, n in staging.part_rows(root, table).items()}
         for group in groups_to_merge(rows, full_rows(table, sum(rows.values()), articles)):
             members = [p for p in parts if p.name in group]
