@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 from seed_calls import cold_calls  # noqa: E402
 
 from pipeline import attributions, events, figures, native  # noqa: E402
-from pipeline.extract import build_doc  # noqa: E402
+from pipeline.extract import STEP_CHUNK, build_doc, extract_article, extract_articles  # noqa: E402
 from pipeline.frames import to_frame  # noqa: E402
-from pipeline.parse import parse_file  # noqa: E402
+from pipeline.parse import article_from_object, parse_file  # noqa: E402
 from pipeline.places import load_gazetteer  # noqa: E402
 from pipeline.publish import build_duckdb  # noqa: E402
 from pipeline.validate import validate_table  # noqa: E402
@@ -241,9 +241,34 @@ def seed_timings(reps: int) -> None:
         print(f"  {name:<28}{ms:>8.3f} ms")
     print(f"  {'all three tables':<28}{sum(parts.values()):>8.3f} ms (the steps above, each timed alone)")
     print(f"  {'all three, one call':<28}{whole_ms:>8.3f} ms (extract_article: the same steps in one pass, "
-          "claims linked; what a worker runs per article)")
+          "claims linked; one article alone)")
     print(f"  {'of which places (find_all)':<28}{places_ms:>8.3f} ms; events + places "
           f"{parts['events'] + places_ms:.3f} ms")
+
+
+def seed_sized_timings(rounds: int = 7) -> None:
+    """Per-article time of the corpus's seed-sized articles (2.5-6 KB of text, each distinct), extracted
+    as a worker extracts a batch (`extract_articles`: each step over STEP_CHUNK articles) and one
+    `extract_article` call after another; the two alternate, round after round."""
+    objs = [o for o in base_articles() if 2500 <= len(o["text"]) <= 6000]
+    articles = [article_from_object(o, f"{i}.json") for i, o in enumerate(objs)]
+    gaz = load_gazetteer()
+    ways: dict[str, Callable[[], object]] = {
+        "batch": lambda: extract_articles(articles, gaz),
+        "one by one": lambda: [extract_article(a, gaz) for a in articles],
+    }
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    for _ in range(rounds):
+        for name, fn in ways.items():
+            events._names_air_weapon.cache_clear()  # keyed on sentence text: no round may reuse another's
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(1000 * (time.perf_counter() - t0) / len(articles))
+    print(f"\n{len(articles)} seed-sized articles (2.5-6 KB, corpus and seeds), one core, {rounds} alternating "
+          "rounds, ms per article (best / median):")
+    for name, found in times.items():
+        how = f"each step over {STEP_CHUNK} articles, what a worker runs" if name == "batch" else "extract_article"
+        print(f"  {name:<28}{min(found):>8.3f} / {statistics.median(found):.3f} ms ({how})")
 
 
 _seen_runs: set[str] = set()
@@ -282,6 +307,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.seed_reps:
         seed_timings(args.seed_reps)
+        seed_sized_timings()
 
     work = Path(tempfile.mkdtemp(prefix="factwire-bench-"))
     raw = args.keep or work / "raw"

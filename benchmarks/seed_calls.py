@@ -13,7 +13,7 @@ from pipeline.places import Gazetteer
 
 def cold_calls(article: Article, gaz: Gazetteer) -> tuple[Doc, dict[str, Callable[[], object]]]:
     """The article's document and one call per step ("build_doc", "figures", "attributions",
-    "events") and for the whole article ("all": one extract_article call, what a worker runs). Each
+    "events") and for the whole article ("all": one extract_article call, an article alone). Each
     call pays what a new article would: the body's lowering, and events' text-keyed cache is cleared."""
     doc = build_doc(article, gaz)
     fig = figures.extract(doc)

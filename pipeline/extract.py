@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,6 +13,9 @@ from pipeline.places import Gazetteer, load_gazetteer
 from pipeline.text import segment
 
 _Row = TypeVar("_Row", "figures.FigureRow", "events.EventRow")
+
+# Articles a worker takes through each step together (`extract_articles`).
+STEP_CHUNK = 32
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,27 @@ def warm_up() -> ArticleFacts:
 
 def build_doc(article: Article, gazetteer: Gazetteer | None = None) -> Doc:
     """Segment the article and find places and dates once per fact sentence."""
-    gazetteer = gazetteer or load_gazetteer()
     doc = Doc(article=article, sentences=segment(article))
+    add_places(doc, gazetteer or load_gazetteer())
+    add_dates(doc)
+    return doc
+
+
+def add_places(doc: Doc, gazetteer: Gazetteer) -> Doc:
+    """The place mentions of each fact sentence, in `doc.places`."""
     facts = doc.fact_sentences
     # One call for the whole article: a name shown to be a person's anywhere is no place elsewhere.
     found = gazetteer.find_all((s.text, s.char_start) for s in facts)
     for sentence, mentions in zip(facts, found, strict=True):
         doc.places[sentence.sentence_id] = mentions
-        doc.dates[sentence.sentence_id] = find_dates(sentence.text, sentence.char_start, article.published_date)
+    return doc
+
+
+def add_dates(doc: Doc) -> Doc:
+    """The date mentions of each fact sentence, in `doc.dates`."""
+    published = doc.article.published_date
+    for sentence in doc.fact_sentences:
+        doc.dates[sentence.sentence_id] = find_dates(sentence.text, sentence.char_start, published)
     return doc
 
 
@@ -86,9 +103,83 @@ def link_claims(
 
 def extract_article(article: Article, gazetteer: Gazetteer | None = None) -> ArticleFacts:
     """All fact rows of one article, evidence spans on article.body."""
-    doc = build_doc(article, gazetteer)
-    figure_rows = figures.extract(doc)
-    attribution_rows = attributions.extract(doc)
-    event_rows, event_place_rows = events.extract(doc, figure_rows)
-    figure_rows, event_rows = link_claims(figure_rows, event_rows, attribution_rows)
-    return ArticleFacts(doc.sentences, figure_rows, attribution_rows, event_rows, event_place_rows)
+    outcome = extract_articles([article], gazetteer)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def extract_articles(
+    articles: Sequence[Article], gazetteer: Gazetteer | None = None
+) -> list[ArticleFacts | Exception]:
+    """Each article's rows as `extract_article` gives them, or the exception its extraction raised (one
+    article's failure loses no other's).
+
+    The articles go through each step together, `STEP_CHUNK` at a time: segmentation for all of them,
+    then places, dates, figures, attributions, events. One article taken through every step in turn
+    needs more code and lexicon data than a core's cache holds, and each step evicts the one before;
+    one step over many articles keeps its own in cache (see README, "Measured speed"). Every step reads
+    one article only, so the rows are the same in any order and any chunking.
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    outcomes: list[ArticleFacts | Exception] = []
+    for at in range(0, len(articles), STEP_CHUNK):
+        outcomes += _extract_chunk(articles[at:at + STEP_CHUNK], gazetteer)
+    return outcomes
+
+
+class _InProgress:
+    """One article on its way through the steps: what the steps so far made of it, or its error."""
+
+    doc: Doc
+    figure_rows: list[figures.FigureRow]
+    attribution_rows: list[attributions.AttributionRow]
+    facts: ArticleFacts
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.error: Exception | None = None
+
+
+def _segment(item: _InProgress, gazetteer: Gazetteer) -> None:
+    item.doc = Doc(article=item.article, sentences=segment(item.article))
+
+
+def _places(item: _InProgress, gazetteer: Gazetteer) -> None:
+    add_places(item.doc, gazetteer)
+
+
+def _dates(item: _InProgress, gazetteer: Gazetteer) -> None:
+    add_dates(item.doc)
+
+
+def _figures(item: _InProgress, gazetteer: Gazetteer) -> None:
+    item.figure_rows = figures.extract(item.doc)
+
+
+def _attributions(item: _InProgress, gazetteer: Gazetteer) -> None:
+    item.attribution_rows = attributions.extract(item.doc)
+
+
+def _events_and_claims(item: _InProgress, gazetteer: Gazetteer) -> None:
+    event_rows, event_place_rows = events.extract(item.doc, item.figure_rows)
+    figure_rows, event_rows = link_claims(item.figure_rows, event_rows, item.attribution_rows)
+    item.facts = ArticleFacts(item.doc.sentences, figure_rows, item.attribution_rows, event_rows, event_place_rows)
+
+
+# In order; events read the article's figures, claims its attributions.
+_STEPS: tuple[Callable[[_InProgress, Gazetteer], None], ...] = (
+    _segment, _places, _dates, _figures, _attributions, _events_and_claims,
+)
+
+
+def _extract_chunk(articles: Sequence[Article], gazetteer: Gazetteer) -> list[ArticleFacts | Exception]:
+    work = [_InProgress(article) for article in articles]
+    for step in _STEPS:
+        for item in work:
+            if item.error is None:
+                try:
+                    step(item, gazetteer)
+                except Exception as exc:  # noqa: BLE001 - this article's outcome; the others go on
+                    item.error = exc
+    return [item.facts if item.error is None else item.error for item in work]

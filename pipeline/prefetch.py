@@ -49,17 +49,14 @@ def ready() -> None:
 def extract_rows(articles: list[Article]) -> Rows:
     """Every fact table's rows of a batch of articles, unvalidated, as columns. An extractor crash
     rejects that article, not the batch."""
-    from pipeline.extract import extract_article
+    from pipeline.extract import extract_articles
     from pipeline.places import load_gazetteer
 
-    gazetteer = load_gazetteer()
     rows: dict[str, list] = {t: [] for t in FACT_TABLES}
     failures: list[Reject] = []
-    for article in articles:
-        try:
-            facts = extract_article(article, gazetteer)
-        except Exception as exc:  # one article's failure must not lose the others
-            reason = f"extractor failed: {type(exc).__name__}: {exc}"
+    for article, facts in zip(articles, extract_articles(articles, load_gazetteer()), strict=True):
+        if isinstance(facts, Exception):  # one article's failure must not lose the others
+            reason = f"extractor failed: {type(facts).__name__}: {facts}"
             failures.append(Reject(article.source_path, "extract", reason, article_id=article.article_id))
             continue
         for table in FACT_TABLES:
