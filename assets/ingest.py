@@ -5,7 +5,7 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, reuse, staging
-from pipeline.publish import start_base_copy, version_meta
+from pipeline.publish import start_base, version_meta
 
 
 @dg.asset(
@@ -27,9 +27,9 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
         # new files: their start and extraction overlap ingest and the steps in between instead of
         # delaying `facts`.
         nightly.start_extraction_early(settings.raw_dir, files, previous, settings.workers, settings.max_file_bytes)
-        # A night that will update the DuckDB file by delta from a copy (the first after a full load whose
-        # copy is missing) starts that copy now, beside ingest and extraction.
-        start_base_copy(settings.warehouse_dir, version_meta())
+        # A night that will update the DuckDB file by delta prepares the file it starts from now, beside
+        # ingest and extraction: an older version's file brought to the published version, or a copy.
+        start_base(settings.warehouse_dir, version_meta())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": files.height, "raw_dir": str(settings.raw_dir),
                   "bytes": int(files["size"].sum()), "same_as_last_night": unchanged}

@@ -124,9 +124,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         from assets.run import run_nightly  # the bridge to the orchestrator, imported only when running
 
     ok = run_nightly(settings, args.log_level)
-    from pipeline.publish import finish_spare_copy
+    from pipeline.publish import finish_spare_copy, settle_base
 
     finish_spare_copy()  # a full load's copy for the next night's delta: complete before the process exits
+    settle_base()  # a delta's base that a failed night did not use: kept for the next night
     if not ok:
         print("factwire run failed; see the Dagster logs above", file=sys.stderr)
         return 1

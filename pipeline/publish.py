@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -254,8 +255,8 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     target = versions / version
     if current == f".versions/{version}" and db_path.exists() and target.exists():
         counts = _counts(db_path)
+        settle_base()  # not needed tonight: nothing changed
         _prune_versions(versions, keep={version})
-        _take_base_copy(None)  # not needed: nothing changed
         return Published(version, db_path, link, counts, reused=True, merged=compacted.merged)
 
     if not target.exists():
@@ -286,7 +287,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     ):
         counts = _delta(db_path, tmp_db, previous, target, meta, views_sql)
         delta = counts is not None
-    _take_base_copy(None)  # a copy the delta did not take: deleted
+    settle_base()  # a base the delta did not take (a full load, or a file already complete)
     full = counts is None
     if full:
         counts = _build_apart(tmp_db, target, views_sql)
@@ -326,12 +327,18 @@ def _delta(
 ) -> dict[str, int] | None:
     """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
 
-    The readers' file is never written: the base is the file of an older version that nobody
-    reads any more (the one before the current, moved to tmp_db and updated in place, so a night
-    does not copy the whole warehouse), else a copy of the current file (the spare a full load left,
-    made early in the night by `start_base_copy`, or now). An older file still held open by a reader
-    cannot be locked for writing, and the copy is used instead.
+    The readers' file is never written. The base is, in this order: the file `start_base` prepared early
+    in the night (an older version's file brought to the previous version, or a copy of the current file);
+    the file of an older version that nobody reads any more (moved to tmp_db and updated in place, so a
+    night does not copy the whole warehouse); the copy a full load left; a copy made now. An older file
+    still held open by a reader cannot be locked for writing, and a copy is used instead.
     """
+    if (base := _take_base(previous)) is not None:
+        os.replace(base, tmp_db)
+        try:
+            return update_duckdb(tmp_db, previous, target)
+        except duckdb.Error:
+            tmp_db.unlink(missing_ok=True)
     for spare_dir in _spares(previous, {previous.name, target.name}, meta, views_sql)[:1]:
         os.replace(spare_dir / DUCKDB_FILE, tmp_db)  # from now on this file is no version's: a crash leaves a temporary
         try:
@@ -341,8 +348,6 @@ def _delta(
     spare = _spare_path(db_path.parent, previous.name)
     if spare.exists():
         os.replace(spare, tmp_db)  # an early copy, if any, is deleted by `publish`
-    elif (base := _take_base_copy(previous)) is not None:
-        os.replace(base, tmp_db)
     else:
         shutil.copyfile(db_path, tmp_db)
     try:
@@ -352,57 +357,93 @@ def _delta(
         return None
 
 
-# The copy of the published DuckDB file made in the background for tonight's delta: (the version it is a
-# copy of, the copying thread, the copy: complete once the thread ended, if it is there at all).
-_base_copy: tuple[str, threading.Thread, Path] | None = None
+# The DuckDB file tonight's delta will start from, prepared in the background from the night's first step:
+# (the version it is brought to, the preparing thread, the file: complete once the thread ended, if it is
+# there at all).
+_base: tuple[str, threading.Thread, Path] | None = None
 
 
-def start_base_copy(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
-    """Start copying the published DuckDB file in a background thread when tonight's publish will update
-    a copy of it by delta: the published version was built by this code, and no older file is left to
-    update in place (the first delta after a full load). The copy (the whole warehouse: 600-700 MB at
-    100,000 files; copied in the publish step, that step took 2.0 s instead of 0.6 s right after a full
-    load) then overlaps the night's parsing and extraction instead of delaying the publish; `publish`
-    takes it, or deletes it when unused. The copy is a temporary named after this process (a killed
-    night's is removed by the next publish). Returns True when a copy was started."""
-    global _base_copy
+def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
+    """Start preparing, in a background thread, the DuckDB file at the published version that tonight's
+    delta will update with tonight's parts alone, when the published version was built by this code and
+    the full load left no copy of its file:
+
+    - an older version's file (the one before the published; nobody reads it) is brought to the published
+      version (`update_duckdb` with the parts of last night), at the lowest CPU priority: it fills what
+      the night leaves idle (DuckDB works without the interpreter lock) instead of lengthening the
+      publish step, whose delta then holds one night's rows, not two;
+    - without one, the published file is copied (600-700 MB at 100,000 files: copied in the publish step,
+      that step took 2.0 s instead of 0.6 s right after a full load).
+
+    The file is a temporary named after this process until `publish` takes it (a killed night's is removed
+    by the next publish); one the night does not use is kept as the copy of the published version
+    (`settle_base`). Returns True when a thread was started."""
+    global _base
     link = warehouse_dir / "parquet"
-    if _base_copy is not None or not link.is_symlink():
+    if _base is not None or not link.is_symlink():
         return False
     previous = warehouse_dir / ".versions" / Path(os.readlink(link)).name
     source = previous / DUCKDB_FILE
     if not source.exists() or not _same_code(previous, meta, views_sql):
         return False  # a full load tonight, not a delta
     finish_spare_copy()
-    if _spares(previous, {previous.name}, meta, views_sql) or _spare_path(warehouse_dir, previous.name).exists():
-        return False  # an older file will be updated in place, or the full load left a copy
-    copy = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
+    if _spare_path(warehouse_dir, previous.name).exists():
+        return False  # the full load's copy is at the published version already
+    base = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
+    older = _spares(previous, {previous.name}, meta, views_sql)[:1]
 
     def run() -> None:
         try:
-            shutil.copyfile(source, copy)
-        except OSError:
-            copy.unlink(missing_ok=True)  # no partial copy: publish copies again (and reports a lasting error)
+            if older:
+                _lowest_priority()
+                os.replace(older[0] / DUCKDB_FILE, base)  # from now on no version's file
+                update_duckdb(base, older[0], previous)
+            else:
+                shutil.copyfile(source, base)
+        except (OSError, duckdb.Error):
+            base.unlink(missing_ok=True)  # no partial file: the delta finds another base
 
-    thread = threading.Thread(target=run, name="factwire-base-copy", daemon=True)
+    thread = threading.Thread(target=run, name="factwire-base", daemon=True)
     thread.start()
-    _base_copy = (previous.name, thread, copy)
+    _base = (previous.name, thread, base)
     return True
 
 
-def _take_base_copy(previous: Path | None) -> Path | None:
-    """The completed background copy of `previous`'s DuckDB file (waiting for it), else None; any other
-    copy (`previous` None: none is wanted) is deleted."""
-    global _base_copy
-    made, _base_copy = _base_copy, None
+def _lowest_priority() -> None:
+    """The calling thread (and the threads it starts, such as DuckDB's) at the lowest CPU priority: on
+    Linux a thread has its own nice value; elsewhere the call would renice the whole process, so it is
+    not made."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+def _take_base(previous: Path) -> Path | None:
+    """The prepared base file if it is complete and at the `previous` version (waiting for it), else None
+    (an unusable one is deleted)."""
+    global _base
+    made, _base = _base, None
     if made is None:
         return None
-    version, thread, copy = made
+    version, thread, base = made
     thread.join()
-    if previous is not None and version == previous.name and copy.exists():
-        return copy
-    copy.unlink(missing_ok=True)
+    if version == previous.name and base.exists():
+        return base
+    base.unlink(missing_ok=True)
     return None
+
+
+def settle_base() -> None:
+    """A prepared base file the night did not use (nothing changed after all, or the run failed before
+    publishing): once complete, kept as the copy of the version it is at, which the next delta takes
+    instead of copying the published file again."""
+    global _base
+    made, _base = _base, None
+    if made is None:
+        return
+    version, thread, base = made
+    thread.join()
+    if base.exists():
+        os.replace(base, _spare_path(base.parent, version))
 
 
 def _spare_path(warehouse_dir: Path, version: str) -> Path:

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -441,10 +442,12 @@ def test_prestarted_and_prefetching_extraction_workers_give_the_same_tables_as_o
 def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A full load copies its DuckDB file in the background (the next night has no older file to update in
-    place); the first delta updates that copy, and no temporary is left. The next night updates the older
-    file in place and copies nothing. Without a spare (lost), the night copies the published file in the
-    background from its first step on."""
+    """A full load copies its DuckDB file in the background (the next night has no older file to update);
+    the first delta updates that copy, and no temporary is left. The next night brings the older file to
+    the published version from its first step on, and its publish adds that night's parts alone; nothing
+    is copied. Without an older file (lost), the night copies the published file in the background. A
+    prepared file the night does not use is kept as the copy of the published version, and the next
+    delta takes it."""
     import assets.ingest
     from pipeline import publish
 
@@ -456,38 +459,58 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     started: list[bool] = []
 
     def recorded(*args: object) -> bool:
-        started.append(publish.start_base_copy(*args))  # type: ignore[arg-type]
+        started.append(publish.start_base(*args))  # type: ignore[arg-type]
         return started[-1]
 
-    monkeypatch.setattr(assets.ingest, "start_base_copy", recorded)
+    monkeypatch.setattr(assets.ingest, "start_base", recorded)
     copies: list[str] = []
     copyfile = shutil.copyfile
     monkeypatch.setattr(shutil, "copyfile", lambda src, dst: copies.append(Path(dst).name) or copyfile(src, dst))
+    deltas: list[tuple[str, str]] = []  # (from version, to version) of every update of a DuckDB file
+    update = publish.update_duckdb
+
+    def recorded_update(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
+        deltas.append((previous.name, target.name))
+        return update(db_path, previous, target)
+
+    monkeypatch.setattr(publish, "update_duckdb", recorded_update)
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    night_1 = (wh / "parquet").resolve().name
     assert started == [False] and copies == []  # the full load's copy was updated
+    assert deltas == [(version, night_1)]
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     (raw / "ua-0001.json").unlink()
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert started == [False, False] and copies == []  # night 1's file was there to update in place
+    night_2 = (wh / "parquet").resolve().name
+    assert started == [False, True] and copies == []  # night 1's file was there to bring forward
+    # the full load's file brought to night 1 in the background, then night 2's parts alone at publish
+    assert deltas[1:] == [(version, night_1), (night_1, night_2)]
+    assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     for older in (wh / ".versions").iterdir():  # as after a full load whose copy was lost
         if older.name != (wh / "parquet").resolve().name:
             shutil.rmtree(older)
     (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert started == [False, False, True]
+    assert started == [False, True, True]
     assert copies == [f".factwire.duckdb.base.{os.getpid()}.tmp"]  # the early copy, and the delta took it
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
-    # a copy that tonight's publish does not need (nothing changed after all) is deleted
-    for older in (wh / ".versions").iterdir():
-        if older.name != (wh / "parquet").resolve().name:
-            shutil.rmtree(older)
-    assert publish.start_base_copy(wh, publish.version_meta()) is True
+    # a prepared file that tonight's publish does not need (nothing changed after all) is kept as the copy
+    # of the published version, and the next delta starts from it: nothing copied, no older file needed
+    published = (wh / "parquet").resolve().name
+    assert publish.start_base(wh, publish.version_meta()) is True
     assert publish.publish(wh / "_build", wh, publish.version_meta()).reused
+    assert [p.name for p in wh.glob(".factwire.duckdb.*")] == [f".factwire.duckdb.{published}.spare"]
+    copies.clear()
+    (raw / "lee-bg-005.json").unlink()
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert started[-1] is False and copies == []
+    assert deltas[-1] == (published, (wh / "parquet").resolve().name)
     assert not list(wh.glob(".factwire.duckdb.*"))
+    _duckdb_equals_parquet(wh)
 
 
 def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_dataset(
@@ -499,12 +522,13 @@ def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_d
     from pipeline import compaction, publish
 
     monkeypatch.setattr(compaction, "MERGE_AT", 2)
-    held: list[str] = []  # tables whose merged part held parts already loaded into the file updated
+    held: list[str] = []  # tables whose merged part held parts already loaded into the file the publish updated
     held_in_merged = publish._held_in_merged
 
     def recorded(*args):  # noqa: ANN002, ANN202
         found = held_in_merged(*args)
-        held.extend(p.parent.name for p in found)
+        if threading.current_thread().name != "factwire-base":  # not the older file brought forward
+            held.extend(p.parent.name for p in found)
         return found
 
     monkeypatch.setattr(publish, "_held_in_merged", recorded)
