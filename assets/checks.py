@@ -9,7 +9,7 @@ import dagster as dg
 import polars as pl
 
 from assets.resources import FactwirePaths
-from pipeline import incremental, reuse
+from pipeline import compaction, incremental, reuse, staging
 from pipeline.evidence import span_mismatches_apart
 
 EVIDENCE_COLUMNS = {"figures": "mention", "attributions": "mention", "events": "trigger", "sentences": "text"}
@@ -66,37 +66,71 @@ def warehouse_quality(paths: FactwirePaths) -> dg.AssetCheckResult:
     metadata = recorded.get("metadata")
     if isinstance(metadata, dict) and recorded.get("version") == version:
         return _quality_result({**metadata, "score_reused_from_last_night": True})
-    fingerprint = _quality_fingerprint(previous, *gold)
+    known = recorded.get("gold_matches")
+    known = known if isinstance(known, dict) and known.get("gold") == gold[0] else {}
+    parts = known.get("parts")
+    matches = _gold_matches(previous, gold[1], parts if isinstance(parts, dict) else {}) if previous else {}
+    fingerprint = _quality_fingerprint(previous, gold[0], matches)
+    kept = {"gold": gold[0], "parts": matches}
     if isinstance(metadata, dict) and recorded.get("fingerprint") == fingerprint:
-        reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata)
+        reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata, kept)
         return _quality_result({**metadata, "score_reused_from_last_night": True})
     metadata = _quality_metadata(settings.duckdb_path, settings.gold_dir)
-    reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata)
+    reuse.record_quality(settings.warehouse_dir, version, fingerprint, metadata, kept)
     return _quality_result({**metadata, "score_reused_from_last_night": False})
 
 
-def _quality_fingerprint(previous: incremental.Previous | None, gold: str, names: set[str]) -> str:
+# A part's gold matches: [name, article_id] pairs.
+PartMatches = list[list[str]]
+
+
+def _gold_matches(
+    previous: incremental.Previous, names: set[str], known: dict[str, dict[str, PartMatches]]
+) -> dict[str, dict[str, PartMatches]]:
+    """Per table (articles, article_sources) and part (`compaction.part_id`): the gold article names its
+    rows go by (the file name of a source path, or external_id + ".json", as the scorer finds them) with
+    the article's id. A part never changes under its id, so the parts in `known` (last night's answer for
+    the same gold files) are not read again: a night reads its new parts only, not the whole corpus."""
+    wanted = pl.Series(sorted(names), dtype=pl.Utf8).implode()
+    file_name = pl.col("source_path").str.replace(r":\d+$", "").str.replace(r"^.*[\\/]", "")
+    found: dict[str, dict[str, PartMatches]] = {}
+    for table in ("articles", "article_sources"):
+        parts = {compaction.part_id(p, inode): p for p, inode in staging.part_inodes(previous.root, table).items()}
+        seen = known.get(table)
+        seen = seen if isinstance(seen, dict) else {}
+        matches = {pid: seen[pid] for pid in parts if pid in seen}
+        if new := {str(p): pid for pid, p in parts.items() if pid not in seen}:
+            rows = pl.scan_parquet(list(new), include_file_paths="part")
+            keys = [rows.select("part", key=file_name, article_id="article_id")]
+            if table == "articles":
+                keys.append(rows.select("part", key=pl.col("external_id") + ".json", article_id="article_id"))
+            hits = pl.concat(keys).filter(pl.col("key").is_in(wanted)).unique().sort("part", "key", "article_id")
+            matches.update({pid: [] for pid in new.values()})
+            for part, key, article_id in hits.collect().iter_rows():
+                matches[new[part]].append([key, article_id])
+        found[table] = matches
+    return found
+
+
+def _quality_fingerprint(
+    previous: incremental.Previous | None, gold: str, matches: dict[str, dict[str, PartMatches]]
+) -> str:
     """Hash of the scorer and gold files (`gold`), the published extractor version and, for every gold
-    article name, the published article that name matches (by file name of any source path, or
-    external_id + ".json", as the scorer finds them), or that it is ambiguous (several articles: not
-    scored)."""
-    digest = hashlib.sha256(gold.encode())
+    article name, the published article that name matches (`_gold_matches`), or that it is ambiguous
+    (several articles: not scored)."""
     if previous is None:
         return "no warehouse"
+    digest = hashlib.sha256(gold.encode())
     digest.update(json.dumps(previous.meta, sort_keys=True).encode())
-    base = pl.col("source_path").str.replace(r":\d+$", "").str.replace(r"^.*[\\/]", "")
-    wanted = pl.Series(sorted(names), dtype=pl.Utf8).implode()
-    keys = pl.concat([
-        previous.scan("articles").select(key=base, article_id="article_id"),
-        previous.scan("articles").select(key=pl.col("external_id") + ".json", article_id="article_id"),
-        previous.scan("article_sources").select(key=base, article_id="article_id"),
-    ]).filter(pl.col("key").is_in(wanted)).group_by("key").agg(
-        n=pl.col("article_id").n_unique(), article_id=pl.col("article_id").min()
-    ).sort("key").collect()
+    articles: dict[str, set[str]] = {}
+    for table in matches.values():
+        for pairs in table.values():
+            for key, article_id in pairs:
+                articles.setdefault(key, set()).add(article_id)
     # The scorer leaves out a name that several articles share (ambiguous): more articles under it
     # change nothing (a new delivery re-using a gold article's external id), so only "ambiguous" counts.
-    for key, n, article_id in keys.iter_rows():
-        digest.update(f"{key}\0{article_id if n == 1 else '*ambiguous*'}\n".encode())
+    for key, ids in sorted(articles.items()):
+        digest.update(f"{key}\0{min(ids) if len(ids) == 1 else '*ambiguous*'}\n".encode())
     return digest.hexdigest()[:16]
 
 

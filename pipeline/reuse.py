@@ -53,13 +53,17 @@ def read_quality(warehouse_dir: Path) -> dict:
     return recorded if isinstance(recorded, dict) else {}
 
 
-def record_quality(warehouse_dir: Path, version: str, fingerprint: str, metadata: dict) -> None:
-    """Record a score atomically; a read-only warehouse still gets its score, only not reused."""
+def record_quality(
+    warehouse_dir: Path, version: str, fingerprint: str, metadata: dict, gold_matches: dict | None = None
+) -> None:
+    """Record a score atomically, with what the fingerprint was computed from (`gold_matches`: the gold
+    names found per part, so that the next night reads its new parts only); a read-only warehouse still
+    gets its score, only not reused."""
     cache = warehouse_dir / QUALITY_FILE
+    recorded = {"version": version, "fingerprint": fingerprint, "metadata": metadata, "gold_matches": gold_matches}
     try:
         tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"version": version, "fingerprint": fingerprint, "metadata": metadata},
-                                  sort_keys=True))
+        tmp.write_text(json.dumps(recorded, sort_keys=True))
         os.replace(tmp, cache)
     except OSError:
         pass

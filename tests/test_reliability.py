@@ -407,6 +407,34 @@ def test_quality_score_is_reused_until_the_scored_gold_articles_change(tmp_path:
     assert fourth["score_reused_from_last_night"] is True and fourth["articles_scored"] == 0
 
 
+def test_quality_fingerprint_reads_only_the_parts_it_has_not_seen(tmp_path: Path, monkeypatch) -> None:
+    """The gold names found per part are kept with the score: a night reads its new parts only, and the
+    answer equals a full read; parts that left are forgotten."""
+    from assets import checks
+    from pipeline import compaction, incremental, reuse
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)  # a gold article, found by its file name
+    run_night(raw, wh)
+    (raw / "other.json").write_text(json.dumps({"id": "lee-x", "text": LEE_005_TEXT}))
+    run_night(raw, wh)
+    previous = incremental.load_previous(wh)
+    assert previous is not None
+    gold, names = reuse.gold_digest(load_settings(raw, wh).gold_dir)
+    kept = reuse.read_quality(wh)["gold_matches"]
+    assert kept["gold"] == gold
+    published = {t: {compaction.part_id(p, i) for p, i in staging.part_inodes(previous.root, t).items()}
+                 for t in ("articles", "article_sources")}
+    assert {t: set(parts) for t, parts in kept["parts"].items()} == published  # the published parts only
+    assert kept["parts"] == checks._gold_matches(previous, names, {})  # as a full read finds them
+    seed_id = snapshot(wh)["articles"].filter(pl.col("source_path") == SEED.name)["article_id"].item()
+    assert [m for parts in kept["parts"]["articles"].values() for m in parts] == [[SEED.name, seed_id]]
+    with monkeypatch.context() as m:  # every part seen: nothing is read
+        m.setattr(checks.pl, "scan_parquet", lambda *a, **k: pytest.fail("a seen part was read again"))
+        assert checks._gold_matches(previous, names, kept["parts"]) == kept["parts"]
+
+
 def test_prestarted_and_prefetching_extraction_workers_give_the_same_tables_as_one_process(tmp_path: Path, monkeypatch) -> None:
     from pipeline import nightly
 
