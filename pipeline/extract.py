@@ -1,4 +1,4 @@
-"""One article in, every fact table's rows out: segmentation, shared parsers, extractors, claims."""
+"""Articles in, every fact table's rows out: segmentation, shared parsers, extractors, claims (a batch step by step)."""
 
 from __future__ import annotations
 
