@@ -498,10 +498,14 @@ def _build_apart(db_path: Path, parquet_root: Path, views_sql: Path) -> dict[str
 
 
 def _remove_stale_temporaries(warehouse_dir: Path) -> None:
-    """Temporary DuckDB files of nights that were killed (their process is gone)."""
-    for path in warehouse_dir.glob(f".{DUCKDB_FILE}.*.tmp"):
+    """Temporary DuckDB files of nights that were killed (their process is gone), with the write-ahead
+    log DuckDB keeps beside a file being written (`<file>.wal`)."""
+    for path in warehouse_dir.glob(f".{DUCKDB_FILE}.*.tmp*"):
+        name = path.name.removesuffix(".wal")
+        if not name.endswith(".tmp"):
+            continue
         try:
-            os.kill(int(path.name.split(".")[-2]), 0)
+            os.kill(int(name.split(".")[-2]), 0)
         except ProcessLookupError:
             path.unlink(missing_ok=True)
         except (ValueError, PermissionError):

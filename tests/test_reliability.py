@@ -541,6 +541,23 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     _duckdb_equals_parquet(wh)
 
 
+def test_a_killed_nights_temporary_duckdb_files_and_their_logs_are_removed(tmp_path: Path) -> None:
+    """A night killed while it wrote a DuckDB file (the delta's base, brought forward from the night's
+    first step, or the publish's file) leaves the file and DuckDB's write-ahead log beside it; the next
+    publish removes both. A running night's files are left alone."""
+    from pipeline import publish
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    killed = [tmp_path / f".factwire.duckdb.base.{gone}.tmp", tmp_path / f".factwire.duckdb.base.{gone}.tmp.wal",
+              tmp_path / f".factwire.duckdb.{gone}.tmp", tmp_path / f".factwire.duckdb.{gone}.tmp.wal"]
+    running = [tmp_path / f".factwire.duckdb.base.{os.getpid()}.tmp.wal", tmp_path / f".factwire.duckdb.{os.getpid()}.tmp"]
+    for path in killed + running:
+        path.write_bytes(b"x")
+    publish._remove_stale_temporaries(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in running)
+
+
 def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_dataset(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
