@@ -335,25 +335,27 @@ def _delta(
     """
     if (base := _take_base(previous)) is not None:
         os.replace(base, tmp_db)
-        try:
-            return update_duckdb(tmp_db, previous, target)
-        except duckdb.Error:
-            tmp_db.unlink(missing_ok=True)
+        if (counts := _updated(tmp_db, previous, target)) is not None:
+            return counts
     for spare_dir in _spares(previous, {previous.name, target.name}, meta, views_sql)[:1]:
         os.replace(spare_dir / DUCKDB_FILE, tmp_db)  # from now on this file is no version's: a crash leaves a temporary
-        try:
-            return update_duckdb(tmp_db, spare_dir, target)
-        except duckdb.Error:
-            tmp_db.unlink(missing_ok=True)  # locked by a reader, or unexpected: use a copy
+        if (counts := _updated(tmp_db, spare_dir, target)) is not None:
+            return counts
     spare = _spare_path(db_path.parent, previous.name)
     if spare.exists():
         os.replace(spare, tmp_db)  # an early copy, if any, is deleted by `publish`
     else:
         shutil.copyfile(db_path, tmp_db)
+    return _updated(tmp_db, previous, target)  # None: rebuild from the parts
+
+
+def _updated(tmp_db: Path, loaded: Path, target: Path) -> dict[str, int] | None:
+    """`update_duckdb` of tmp_db (a file of the `loaded` version) to `target`; None, and tmp_db deleted,
+    when DuckDB fails (the file locked by a reader, or anything unexpected): the caller tries another base."""
     try:
-        return update_duckdb(tmp_db, previous, target)
+        return update_duckdb(tmp_db, loaded, target)
     except duckdb.Error:
-        tmp_db.unlink(missing_ok=True)  # anything unexpected: rebuild from the parts
+        tmp_db.unlink(missing_ok=True)
         return None
 
 
@@ -417,16 +419,25 @@ def _lowest_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def _take_base(previous: Path) -> Path | None:
-    """The prepared base file if it is complete and at the `previous` version (waiting for it), else None
-    (an unusable one is deleted)."""
+def _finished_base() -> tuple[str, Path] | None:
+    """The prepared base (the version it is at, the file), once its thread has ended (waiting for it), and
+    forgotten here; None when none was started or it left no file."""
     global _base
     made, _base = _base, None
     if made is None:
         return None
     version, thread, base = made
     thread.join()
-    if version == previous.name and base.exists():
+    return (version, base) if base.exists() else None
+
+
+def _take_base(previous: Path) -> Path | None:
+    """The prepared base file if it is at the `previous` version (waiting for it), else None (an unusable
+    one is deleted)."""
+    if (finished := _finished_base()) is None:
+        return None
+    version, base = finished
+    if version == previous.name:
         return base
     base.unlink(missing_ok=True)
     return None
@@ -436,13 +447,8 @@ def settle_base() -> None:
     """A prepared base file the night did not use (nothing changed after all, or the run failed before
     publishing): once complete, kept as the copy of the version it is at, which the next delta takes
     instead of copying the published file again."""
-    global _base
-    made, _base = _base, None
-    if made is None:
-        return
-    version, thread, base = made
-    thread.join()
-    if base.exists():
+    if (finished := _finished_base()) is not None:
+        version, base = finished
         os.replace(base, _spare_path(base.parent, version))
 
 
