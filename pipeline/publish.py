@@ -45,10 +45,8 @@ class Published:
 def publisher_version() -> str:
     """Hash of the code that loads the DuckDB file and of its views: a new publisher rebuilds the file,
     never a delta, and a change of views.sql alone makes a new version (the same data, new views)."""
-    digest = hashlib.sha256()
-    for path in (Path(__file__), Path(staging.__file__), Path(compaction.__file__), VIEWS_SQL):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    programs = [Path(__file__), Path(staging.__file__), Path(compaction.__file__)]
+    return versions.code_digest(programs, [VIEWS_SQL])
 
 
 def version_meta() -> dict[str, str]:
