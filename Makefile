@@ -50,7 +50,8 @@ eval: dev-warehouse
 	@echo "== development gold set (seeds/gold, every article)"
 	@$(VENV)/bin/factwire eval --warehouse warehouse/dev
 
-ui: install
+# Compiled first, as for `make run`: the UI's scheduled and sensor runs extract with the same core.
+ui: install compile native
 	$(VENV)/bin/factwire ui
 
 # Everything a run wrote under warehouse/ (tables, versions, Dagster home, caches); views.sql is source.

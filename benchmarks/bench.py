@@ -218,8 +218,7 @@ def core_kind() -> str:
     """Which extraction core this process runs: the mypyc build or the Python modules."""
     if native.is_compiled(figures):
         return "extraction core compiled (build/native)"
-    return "extraction core as Python (" + ("FACTWIRE_PURE_PYTHON" if os.environ.get("FACTWIRE_PURE_PYTHON")
-                                            else "no fresh build: make native") + ")"
+    return f"extraction core as Python ({native.why_python()})"
 
 
 def seed_timings(reps: int) -> None:

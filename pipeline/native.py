@@ -59,10 +59,20 @@ def is_fresh() -> bool:
     return all(built.get(key) == value for key, value in expected.items())
 
 
+def why_python() -> str | None:
+    """Why this checkout's processes run the Python modules of the extraction core, or None when they
+    import the compiled ones (the one decision every process makes alike: `use_compiled`)."""
+    if os.environ.get("FACTWIRE_PURE_PYTHON"):
+        return "FACTWIRE_PURE_PYTHON is set"
+    if not is_fresh():
+        return "no build of these sources for this interpreter in build/native (make native)"
+    return None
+
+
 def use_compiled(package_path: list[str]) -> bool:
     """Put the compiled modules ahead of the sources on the package's path when the build is fresh
     (called by pipeline/__init__). Returns whether they are used."""
-    if os.environ.get("FACTWIRE_PURE_PYTHON") or not is_fresh():
+    if why_python() is not None:
         return False
     package_path.insert(0, str(BUILD_DIR / "pipeline"))
     if str(BUILD_DIR) not in sys.path:

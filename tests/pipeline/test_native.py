@@ -144,3 +144,14 @@ def test_a_machine_that_cannot_compile_still_runs(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(native, "build", no_compiler)
     assert native.main() == 0
     assert "could not compile the extraction core" in capsys.readouterr().err
+
+
+def test_the_reason_for_python_modules_is_the_decision_every_process_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert (native.why_python() is None) is native.is_compiled(figures)
+    monkeypatch.setenv("FACTWIRE_PURE_PYTHON", "1")
+    assert native.why_python() == "FACTWIRE_PURE_PYTHON is set"
+    assert native.use_compiled([]) is False
+    monkeypatch.delenv("FACTWIRE_PURE_PYTHON")
+    monkeypatch.setattr(native, "MANIFEST", PROJECT_ROOT / "build" / "no-such-manifest.json")
+    assert native.why_python() is not None and "make native" in native.why_python()
+    assert native.use_compiled([]) is False
