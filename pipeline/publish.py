@@ -387,7 +387,7 @@ def _delta(
             return counts
     spare = _spare_path(db_path.parent, previous.name)
     if spare.exists():
-        os.replace(spare, tmp_db)  # an early copy, if any, is deleted by `publish`
+        os.replace(spare, tmp_db)
     else:
         shutil.copyfile(db_path, tmp_db)
     return _updated(tmp_db, previous, target)  # None: rebuild from the parts

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pipeline.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 SEED = PROJECT_ROOT / "seeds" / "articles" / "000_34f58d2625e0538a.txt"
 
@@ -54,3 +58,9 @@ def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     job = build_defs(settings).resolve_job_def("nightly_job")
     assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).success
     return settings.warehouse_dir
+
+
+def materialization_meta(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    """The metadata values of a run's one materialization of `asset`."""
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
+    return {k: v.value for k, v in event.materialization.metadata.items()}

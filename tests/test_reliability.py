@@ -20,7 +20,7 @@ import pytest
 from assets.definitions import build_defs
 from pipeline import staging
 from pipeline.config import load_settings
-from tests.conftest import LEE_005_TEXT, SEED, UA_0001_TEXT
+from tests.conftest import LEE_005_TEXT, SEED, UA_0001_TEXT, materialization_meta
 
 FACTWIRE = [sys.executable, "-m", "pipeline.cli"]
 TABLES = ("raw_files", "articles", "article_sources", "sentences", "figures", "attributions", "events",
@@ -33,11 +33,6 @@ def run_night(raw: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
     )
     assert result.success
     return result
-
-
-def materialization_meta(result: dg.ExecuteInProcessResult, asset: str) -> dict:
-    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
-    return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
 def snapshot(warehouse: Path) -> dict[str, pl.DataFrame]:

@@ -13,7 +13,7 @@ import pytest
 from assets.definitions import build_defs
 from pipeline import native
 from pipeline.config import load_settings
-from tests.conftest import SEED, UA_0001_TEXT
+from tests.conftest import SEED, UA_0001_TEXT, materialization_meta
 
 
 def _night(raw: Path, wh: Path) -> tuple[dg.ExecuteInProcessResult, dg.DagsterInstance]:
@@ -22,11 +22,6 @@ def _night(raw: Path, wh: Path) -> tuple[dg.ExecuteInProcessResult, dg.DagsterIn
     result = job.execute_in_process(instance=instance)
     assert result.success
     return result, instance
-
-
-def _figures_meta(result: dg.ExecuteInProcessResult) -> dict:
-    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "figures"]
-    return {k: v.value for k, v in event.materialization.metadata.items()}
 
 
 def _warnings(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> list[str]:
@@ -42,13 +37,13 @@ def test_a_night_says_which_extraction_core_it_ran(tmp_path: Path, monkeypatch: 
     shutil.copy(SEED, raw / SEED.name)
     result, instance = _night(raw, wh)
     why = native.why_python()
-    assert _figures_meta(result)["extraction_core"] == (f"Python modules ({why})" if why else "compiled (build/native)")
+    assert materialization_meta(result, "figures")["extraction_core"] == (f"Python modules ({why})" if why else "compiled (build/native)")
     assert bool(why) == any("ran as Python modules" in w for w in _warnings(instance, result))
 
     monkeypatch.setenv("FACTWIRE_PURE_PYTHON", "1")
     (raw / "ua-0001.json").write_text(json.dumps({"id": "ua-0001", "date": "2022-01-28", "text": UA_0001_TEXT}))
     result, instance = _night(raw, wh)
-    meta = _figures_meta(result)
+    meta = materialization_meta(result, "figures")
     assert meta["articles_extracted"] == 1
     assert meta["extraction_core"] == "Python modules (FACTWIRE_PURE_PYTHON is set)"
     assert any("ran as Python modules, not compiled: FACTWIRE_PURE_PYTHON is set" in w
