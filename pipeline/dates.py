@@ -9,9 +9,13 @@ Month and weekday names are a closed class and stay in code.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Final
+
+import ahocorasick_rs
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,14 @@ _RE_AGO = re.compile(
 _RE_CUMULATIVE = re.compile(
     r"(?=[st])(?<!\bup )\b(?:to\s+date|so\s+far|thus\s+far)\b(?!\s+(?:as|from|away|behind|ahead|removed|so)\b)(?!-)"
 )
-_RE_SINCE_BEFORE = re.compile(r"\b(?:since|from\s+the\s+(?:beginning|start)\s+of|starting|beginning)\s+(?:on\s+)?$",
-                              re.IGNORECASE)
-_RE_ASOF_BEFORE = re.compile(r"\b(?:as\s+of|by|up\s+to|until|as\s+at)\s+(?:on\s+)?$", re.IGNORECASE)
+# What a date's preceding words make of it: since ("since", "from the start of"), as_of ("as of", "by",
+# "until"). One search for both: the word before the date (or before its "on") tells which, so at most one
+# alternative can match.
+_RE_RELATION_BEFORE = re.compile(
+    r"\b(?:(?P<since>since|from\s+the\s+(?:beginning|start)\s+of|starting|beginning)"
+    r"|(?P<as_of>as\s+of|by|up\s+to|until|as\s+at))\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _RE_CUMULATIVE_MARKER = re.compile(
     r"\b(?:to\s+date|so\s+far|thus\s+far|since\s+the\s+(?:beginning|start|outbreak)\s+of|in\s+total|"
     r"since\s+(?:the\s+)?(?:invasion|war)\s+began)\b",
@@ -302,26 +311,94 @@ def _relation(text: str, start: int, method: str) -> str | None:
     """since ("since February 24"), as_of ("as of Sunday", "by June 1", "to date"), or None."""
     if method == "cumulative_marker":
         return "as_of"
-    before = text[max(0, start - 40) : start]
-    if _RE_SINCE_BEFORE.search(before):
-        return "since"
-    if _RE_ASOF_BEFORE.search(before):
-        return "as_of"
-    return None
+    m = _RE_RELATION_BEFORE.search(text[max(0, start - 40) : start])
+    if m is None:
+        return None
+    return "since" if m["since"] is not None else "as_of"
 
 
-# Gate regexes: each opens with literals or a character class, so a miss costs one fast scan.
-# A month name as the rules write it (_MONTH, then no letter or digit: "Mariupol" is no "Mar").
+# The gates read literals, found for a whole article by one Aho-Corasick scan of its body
+# (`sentence_gates`): a month name as the rules write it (_MONTH, then no letter or digit: "Mariupol" is
+# no "Mar"), the first two digits of a year (what _YEAR and the ISO year need: 18xx, 19xx, 20xx), and
+# the words the other rules cannot match without.
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                 "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct",
                 "Nov", "Dec")
-_RE_ANY_MONTH = re.compile("(?:" + "|".join(_MONTH_NAMES) + r")(?!\w)")
+_YEAR_STARTS = ("18", "19", "20")
+_GATE_WORDS = ("day", "ight", "morrow", "this ", "This ", "oday", "esterday", "onight", "omorrow", "morning",
+               "afternoon", "evening", "week", "month", "year", "ast", "his", "ext", " ago", " far", " date")
+_GATE_AUTOMATON = ahocorasick_rs.AhoCorasick([*_MONTH_NAMES, *_YEAR_STARTS, *_GATE_WORDS])
+# What a span holds, one bit each: a month name, a year's digits, then each of _GATE_WORDS from bit 2.
+_MONTH_BIT: Final = 1
+_YEAR_BIT: Final = 2
+_WORD_BITS = {word: 4 << i for i, word in enumerate(_GATE_WORDS)}
+_DAY_BIT: Final = _WORD_BITS["day"]
+_DEICTIC_CUE: Final = sum(_WORD_BITS[w] for w in ("day", "ight", "morrow", "this ", "This "))
+_DEICTIC_WORD: Final = sum(_WORD_BITS[w] for w in ("oday", "esterday", "onight", "omorrow", "morning", "afternoon",
+                                                   "evening"))
+_PERIOD_UNIT: Final = _WORD_BITS["week"] | _WORD_BITS["month"] | _WORD_BITS["year"]
+_PERIOD_MOD: Final = _WORD_BITS["ast"] | _WORD_BITS["his"] | _WORD_BITS["ext"]  # [Ll]ast, [Pp]ast, [Tt]his, [Nn]ext
+_AGO: Final = _WORD_BITS[" ago"]
+_CUMULATIVE: Final = _WORD_BITS[" far"] | _WORD_BITS[" date"]
 _RE_DIGIT = re.compile(r"\d")
-_RE_YEARISH = re.compile(r"(?:1[89]|20)\d\d")  # what _YEAR and the ISO year need
-# Either of the two: one scan for the sentences with neither (most). Every alternative opens with a
-# literal, so the engine still skips to the candidate characters.
-_RE_MONTH_OR_YEARISH = re.compile("|".join([name + r"(?!\w)" for name in _MONTH_NAMES] + [r"1[89]\d\d", r"20\d\d"]))
+_RE_YEARISH = re.compile(r"(?:1[89]|20)\d\d")
 _RE_WEEKDAY_NAME = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day")
+
+
+def sentence_gates(body: str, spans: list[tuple[int, int]]) -> list[tuple[bool, ...]]:
+    """`_gates(body[a:b])` of each span (a, b) of the body (in order, not overlapping), from one scan of
+    the body instead of a regex scan and a dozen substring searches per sentence.
+
+    A literal counts for a span when it lies wholly inside it, as it would in the span's own text; a
+    month name must end the span or be followed by a character that is no word character, as the
+    month gate's lookahead asks of the span's text.
+    """
+    starts = [a for a, _ in spans]
+    found = [0] * len(spans)
+    months = len(_MONTH_NAMES)
+    words = months + len(_YEAR_STARTS)
+    for k, p, e in _GATE_AUTOMATON.find_matches_as_indexes(body, overlapping=True):
+        i = bisect_right(starts, p) - 1
+        if i < 0 or e > spans[i][1]:
+            continue
+        b = spans[i][1]
+        if k >= words:
+            found[i] |= 4 << (k - words)
+        elif k >= months:
+            if _RE_YEARISH.match(body, p, b) is not None:
+                found[i] |= _YEAR_BIT
+        elif e == b or not _is_word_char(body[e]):
+            found[i] |= _MONTH_BIT
+    return [_gates_of(body, a, b, f) for (a, b), f in zip(spans, found, strict=True)]
+
+
+def _is_word_char(c: str) -> bool:
+    """A word character, as the regex engine reads one in a str pattern (alphanumeric or underscore)."""
+    return c.isalnum() or c == "_"
+
+
+def _gates_of(body: str, a: int, b: int, found: int) -> tuple[bool, ...]:
+    """The gates of body[a:b], given the literals found in it (`sentence_gates`' bits). The regexes read
+    the span in place: neither has a lookaround or a word boundary that could see past it."""
+    month = bool(found & _MONTH_BIT)
+    year = bool(found & _YEAR_BIT)  # holds digits: implies `digit`
+    # A digit matters only with a month name (most sentences have none): searched only then.
+    digit = year or (month and _RE_DIGIT.search(body, a, b) is not None)
+    day = bool(found & _DAY_BIT)
+    return (
+        year and body.find("-", a, b) >= 0,  # iso_date
+        year and month,  # full_date
+        digit and month,  # day_range
+        year and month,  # month_year
+        digit and month,  # month_day
+        month,  # month_alone
+        year,  # year_in_context
+        day and _RE_WEEKDAY_NAME.search(body, a, b) is not None,  # weekday
+        bool(found & _DEICTIC_CUE) and bool(found & _DEICTIC_WORD),  # deictic_day
+        bool(found & _PERIOD_UNIT) and bool(found & _PERIOD_MOD),  # relative_period
+        bool(found & _AGO),  # days_ago
+        bool(found & _CUMULATIVE),  # cumulative_marker
+    )
 
 
 def _gates(text: str) -> tuple[bool, ...]:
@@ -330,35 +407,16 @@ def _gates(text: str) -> tuple[bool, ...]:
     Each gate is a necessary condition of its rule's regex (a year needs 18xx/19xx/20xx, a weekday
     its name, a deictic day one of its words), so a closed gate skips a regex, never a date.
     """
-    month = year = False
-    if _RE_MONTH_OR_YEARISH.search(text) is not None:
-        month = _RE_ANY_MONTH.search(text) is not None
-        year = _RE_YEARISH.search(text) is not None  # holds digits: implies `digit`
-    # A digit matters only with a month name (most sentences have none): searched only then.
-    digit = year or (month and _RE_DIGIT.search(text) is not None)
-    day = "day" in text
-    return (
-        year and "-" in text,  # iso_date
-        year and month,  # full_date
-        digit and month,  # day_range
-        year and month,  # month_year
-        digit and month,  # month_day
-        month,  # month_alone
-        year,  # year_in_context
-        day and _RE_WEEKDAY_NAME.search(text) is not None,  # weekday
-        (day or "ight" in text or "morrow" in text or "this " in text or "This " in text)  # deictic_day
-        and ("oday" in text or "esterday" in text or "onight" in text or "omorrow" in text
-             or "morning" in text or "afternoon" in text or "evening" in text),
-        "week" in text or "month" in text or "year" in text,  # relative_period
-        " ago" in text,  # days_ago
-        " far" in text or " date" in text,  # cumulative_marker
-    )
+    return sentence_gates(text, [(0, len(text))])[0]
 
 
-def find_dates(text: str, offset: int, article_date: date | None) -> list[DateMention]:
-    """Date mentions in `text` (spans shifted by offset), resolved against article_date."""
+def find_dates(
+    text: str, offset: int, article_date: date | None, gates: tuple[bool, ...] | None = None
+) -> list[DateMention]:
+    """Date mentions in `text` (spans shifted by offset), resolved against article_date. `gates`: the
+    text's `_gates`, when computed already (`sentence_gates`)."""
     cands: list[tuple[int, int, int, _Candidate]] = []
-    for rank, open_ in enumerate(_gates(text)):
+    for rank, open_ in enumerate(gates if gates is not None else _gates(text)):
         if open_:
             for c in RULES[rank](text, article_date):
                 cands.append((c[0], -(c[1] - c[0]), rank, c))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pipeline import attributions, events, figures
-from pipeline.dates import find_dates
+from pipeline.dates import find_dates, sentence_gates
 from pipeline.model import Article, Doc, Sentence, replace_frozen
 from pipeline.places import Gazetteer, load_gazetteer
 from pipeline.text import segment
@@ -70,8 +70,10 @@ def add_places(doc: Doc, gazetteer: Gazetteer) -> Doc:
 def add_dates(doc: Doc) -> Doc:
     """The date mentions of each fact sentence, in `doc.dates`."""
     published = doc.article.published_date
-    for sentence in doc.fact_sentences:
-        doc.dates[sentence.sentence_id] = find_dates(sentence.text, sentence.char_start, published)
+    facts = doc.fact_sentences
+    gates = sentence_gates(doc.article.body, [(s.char_start, s.char_end) for s in facts])
+    for sentence, open_ in zip(facts, gates, strict=True):
+        doc.dates[sentence.sentence_id] = find_dates(sentence.text, sentence.char_start, published, open_)
     return doc
 
 

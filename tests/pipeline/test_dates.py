@@ -178,3 +178,57 @@ def test_gates_never_skip_a_date(article_date: date | None) -> None:
     for text in texts:
         got = [(d.char_start, d.char_end, d.method.split(".")[1], d.value) for d in find_dates(text, 0, article_date)]
         assert got == [(a, b, f"{m}", v) for a, b, m, v in _ungated(text, article_date)], text
+
+
+def test_relations_by_the_words_before() -> None:
+    # One search reads the words before a date: since, as_of, or neither (in any case, before an "on").
+    assert _one("Kyiv has been shelled since on Monday", SEED_DATE, "Monday").relation == "since"
+    assert _one("from the start of March the toll rose", SEED_DATE, "March").relation == "since"
+    assert _one("the count up to Sunday was 40", SEED_DATE, "Sunday").relation == "as_of"
+    assert _one("Deaths BY June 1 had reached 300", SEED_DATE, "June 1").relation == "as_of"
+    assert _one("fighting in March 2022 near Izium", SEED_DATE, "March 2022").relation is None
+
+
+def _article_sentences() -> list[tuple[str, list[tuple[int, int]]]]:
+    """(body, sentence spans) of the first 40 conflict_dev articles."""
+    import json
+
+    from pipeline.config import PROJECT_ROOT
+    from pipeline.parse import article_from_object
+    from pipeline.text import segment
+
+    path = PROJECT_ROOT.parent / "shared" / "corpus" / "conflict_dev.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines()[:40]:
+        article = article_from_object(json.loads(line), "a.json")
+        out.append((article.body, [(s.char_start, s.char_end) for s in segment(article)]))
+    return out
+
+
+def test_sentence_gates_equal_each_sentence_alone() -> None:
+    # One scan of the body gives every sentence the gates its own text gives, on real articles and on
+    # spans cut inside words: a literal counts only wholly inside the span, and a month name at the
+    # span's end counts whatever follows it in the body (the span's text ends there).
+    from pipeline.dates import _gates, sentence_gates
+
+    for body, spans in _article_sentences():  # spans in order, not overlapping, as sentences are
+        assert sentence_gates(body, spans) == [_gates(body[a:b]) for a, b in spans], body[:60]
+    body = "In Marchx 1999-01 it was. May this week be good? Sunday's 2014 vote. Ago so far."
+    for span in [(0, 8), (0, 9), (3, 14), (10, 16), (10, 15), (26, 48), (48, 70), (70, len(body)), (4, 8), (12, 15)]:
+        assert sentence_gates(body, [span]) == [_gates(body[span[0] : span[1]])], span
+    assert sentence_gates(body, [(0, 8)])[0][5]  # "In March": the month gate opens
+    assert not sentence_gates(body, [(0, 9)])[0][5]  # "In Marchx": no month
+
+
+def test_period_gate_needs_its_modifier() -> None:
+    # "last/this/next/past week|month|year" cannot match without one of the modifiers' letters.
+    from pipeline.dates import RULES, _gates
+
+    period = [rule.__name__ for rule in RULES].index("relative_period")
+    assert not _gates("a 25-year-old man and a month-long siege")[period]
+    assert _gates("Earlier this month, shelling")[period]
+    # Capitals: the rule reads "[Ll]ast", so neither it nor the gate takes "PAST year", "LAST WEEK".
+    assert not _gates("PAST year: the LAST WEEK")[period]
+    assert not list(RULES[period]("PAST year: the LAST WEEK", SEED_DATE))
