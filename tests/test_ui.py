@@ -67,7 +67,13 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
         yield port, tmp
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # `dg dev` sometimes hangs after its daemon stopped (its webserver and code servers still up,
+            # seen in a CI run): what this module tests is the UI while it runs, so end the group for good.
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
 
 
 def test_asset_checks_passed_for_the_run_made_by_factwire_run(ui) -> None:
