@@ -332,6 +332,8 @@ _GATE_AUTOMATON = ahocorasick_rs.AhoCorasick([*_MONTH_NAMES, *_YEAR_STARTS, *_GA
 _MONTH_BIT: Final = 1
 _YEAR_BIT: Final = 2
 _WORD_BITS = {word: 4 << i for i, word in enumerate(_GATE_WORDS)}
+# The bit of each of the automaton's patterns, by its index.
+_PATTERN_BITS: Final = (*[_MONTH_BIT] * len(_MONTH_NAMES), *[_YEAR_BIT] * len(_YEAR_STARTS), *_WORD_BITS.values())
 _DAY_BIT: Final = _WORD_BITS["day"]
 _DEICTIC_CUE: Final = sum(_WORD_BITS[w] for w in ("day", "ight", "morrow", "this ", "This "))
 _DEICTIC_WORD: Final = sum(_WORD_BITS[w] for w in ("oday", "esterday", "onight", "omorrow", "morning", "afternoon",
@@ -355,20 +357,19 @@ def sentence_gates(body: str, spans: list[tuple[int, int]]) -> list[tuple[bool, 
     """
     starts = [a for a, _ in spans]
     found = [0] * len(spans)
-    months = len(_MONTH_NAMES)
-    words = months + len(_YEAR_STARTS)
     for k, p, e in _GATE_AUTOMATON.find_matches_as_indexes(body, overlapping=True):
         i = bisect_right(starts, p) - 1
-        if i < 0 or e > spans[i][1]:
+        if i < 0:
             continue
         b = spans[i][1]
-        if k >= words:
-            found[i] |= 4 << (k - words)
-        elif k >= months:
-            if _RE_YEARISH.match(body, p, b) is not None:
-                found[i] |= _YEAR_BIT
-        elif e == b or not _is_word_char(body[e]):
-            found[i] |= _MONTH_BIT
+        if e > b:
+            continue
+        bit = _PATTERN_BITS[k]
+        if bit == _YEAR_BIT and _RE_YEARISH.match(body, p, b) is None:
+            continue
+        if bit == _MONTH_BIT and e < b and _is_word_char(body[e]):
+            continue
+        found[i] |= bit
     return [_gates_of(body, a, b, f) for (a, b), f in zip(spans, found, strict=True)]
 
 

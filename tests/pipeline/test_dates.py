@@ -147,7 +147,8 @@ def _ungated(text: str, article_date: date | None) -> list[tuple[int, int, str, 
     return out
 
 
-def _corpus_sentences() -> list[str]:
+def _article_sentences() -> list[tuple[str, list[tuple[int, int]]]]:
+    """(body, sentence spans) of the first 40 conflict_dev articles."""
     import json
 
     from pipeline.config import PROJECT_ROOT
@@ -157,11 +158,16 @@ def _corpus_sentences() -> list[str]:
     path = PROJECT_ROOT.parent / "shared" / "corpus" / "conflict_dev.jsonl"
     if not path.exists():
         return []
-    out: list[str] = []
+    out = []
     for line in path.read_text(encoding="utf-8").splitlines()[:40]:
-        obj = json.loads(line)
-        out += [s.text for s in segment(article_from_object(obj, obj["id"] + ".json"))]
+        article = article_from_object(json.loads(line), "a.json")
+        out.append((article.body, [(s.char_start, s.char_end) for s in segment(article)]))
     return out
+
+
+def _corpus_sentences() -> list[str]:
+    """The sentences of the first 40 conflict_dev articles."""
+    return [body[a:b] for body, spans in _article_sentences() for a, b in spans]
 
 
 @pytest.mark.parametrize("article_date", [SEED_DATE, None])
@@ -187,24 +193,6 @@ def test_relations_by_the_words_before() -> None:
     assert _one("the count up to Sunday was 40", SEED_DATE, "Sunday").relation == "as_of"
     assert _one("Deaths BY June 1 had reached 300", SEED_DATE, "June 1").relation == "as_of"
     assert _one("fighting in March 2022 near Izium", SEED_DATE, "March 2022").relation is None
-
-
-def _article_sentences() -> list[tuple[str, list[tuple[int, int]]]]:
-    """(body, sentence spans) of the first 40 conflict_dev articles."""
-    import json
-
-    from pipeline.config import PROJECT_ROOT
-    from pipeline.parse import article_from_object
-    from pipeline.text import segment
-
-    path = PROJECT_ROOT.parent / "shared" / "corpus" / "conflict_dev.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines()[:40]:
-        article = article_from_object(json.loads(line), "a.json")
-        out.append((article.body, [(s.char_start, s.char_end) for s in segment(article)]))
-    return out
 
 
 def test_sentence_gates_equal_each_sentence_alone() -> None:
