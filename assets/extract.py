@@ -5,6 +5,7 @@ import dagster as dg
 from assets.metadata import OWNERS, column_schema, schema_check, schema_check_spec, table_spec
 from assets.resources import FactwirePaths
 from pipeline import incremental, native, nightly, staging
+from pipeline.publish import start_delta
 from schemas import TABLES, polars_schema
 
 FACT_KINDS = {"python", "polars", "parquet"}
@@ -28,6 +29,7 @@ def facts(context: dg.AssetExecutionContext, paths: FactwirePaths):
     stats = nightly.extract(
         build, incremental.load_previous(settings.warehouse_dir), settings.workers, context.log.info
     )
+    start_delta(build)  # every table is staged: the DuckDB delta starts beside the evidence check
     python_why = native.why_python()
     if python_why and stats.articles_extracted:
         # a checkout updated without `make native` runs about 1.5 times slower, and rows the same: say so

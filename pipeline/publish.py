@@ -209,14 +209,28 @@ def _same_code(version_dir: Path, meta: dict, views_sql: Path) -> bool:
     return _same_views(version_dir, views_sql) and versions.read_meta(version_dir) == meta
 
 
-def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
-    """Bring a DuckDB file of the `previous` version to the `target` version by delta.
+Parts = dict[str, dict[int, Path]]  # table -> its parts, by inode (`staging.part_inodes`)
 
-    A part present in both versions (the same file, hard-linked) is already loaded. For each table,
-    the rows of the parts that left are deleted by key and the new parts are inserted, so a night
-    with few new files costs in proportion to them, not to the warehouse. A part that left by being
-    merged (`compaction`: the target's merged part holds it) keeps its rows, and the merged part adds
-    only the rows of its other members.
+
+def parts_by_inode(root: Path) -> Parts:
+    """Every table's parts under root (a version or a night's staging folder), by inode."""
+    return {table: {inode: p for p, inode in staging.part_inodes(root, table).items()} for table in TABLES}
+
+
+def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
+    """Bring a DuckDB file of the `previous` version to the `target` version by delta (`apply_delta`)."""
+    return apply_delta(db_path, parts_by_inode(previous), parts_by_inode(target), compaction.read_merges(target))
+
+
+def apply_delta(db_path: Path, loaded: Parts, target: Parts, merges: compaction.Merges) -> dict[str, int]:
+    """Bring a DuckDB file holding the rows of the `loaded` parts to the `target` parts by delta; returns
+    the rows per table.
+
+    A part present in both (the same file, hard-linked) is already loaded. For each table, the rows of
+    the parts that left are deleted by key and the new parts are inserted, so a night with few new files
+    costs in proportion to them, not to the warehouse. A part that left by being merged (`compaction`:
+    the target's merged part holds it, as `merges` records) keeps its rows, and the merged part adds only
+    the rows of its other members.
     """
     counts: dict[str, int] = {}
     # Appended rows go into new row groups; DuckDB's checkpoint would also merge ("vacuum") the table's
@@ -228,11 +242,9 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
     # full load rebuilds the file compact.
     con = duckdb.connect(str(db_path), config={**DUCKDB_CONFIG, "max_vacuum_tasks": 0})
     deleted = False
-    merges = compaction.read_merges(target)
     try:
         for table in TABLES:
-            old = {inode: p for p, inode in staging.part_inodes(previous, table).items()}
-            new = {inode: p for p, inode in staging.part_inodes(target, table).items()}
+            old, new = loaded[table], target[table]
             fresh = {ino: p for ino, p in new.items() if ino not in old}
             added = list(fresh.values())
             held = _held_in_merged(merges.get(table, {}), old, fresh)
@@ -247,10 +259,10 @@ def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]
                 con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
             if plain := [p for p in added if p not in held]:
                 con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(plain)})")
-            for part, loaded in sorted(held.items()):
+            for part, loaded_parts in sorted(held.items()):
                 con.execute(
                     f"INSERT INTO {table} SELECT * FROM read_parquet({_files([part])}) "
-                    f'WHERE "{key}" NOT IN (SELECT "{key}" FROM read_parquet({_files(loaded)}))'
+                    f'WHERE "{key}" NOT IN (SELECT "{key}" FROM read_parquet({_files(loaded_parts)}))'
                 )
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
         if deleted:
@@ -371,12 +383,18 @@ def _delta(
 ) -> dict[str, int] | None:
     """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
 
-    The readers' file is never written. The base is, in this order: the file `start_base` prepared early
-    in the night (an older version's file brought to the previous version, or a copy of the current file);
+    The readers' file is never written. The base is, in this order: the file `start_delta` brought to the
+    night's staged parts after the facts step; the file `start_base` prepared early in the night (an older
+    version's file brought to the previous version, or a copy of the current file);
     the file of an older version that nobody reads any more (moved to tmp_db and updated in place, so a
     night does not copy the whole warehouse); the copy a full load left; a copy made now. An older file
     still held open by a reader cannot be locked for writing, and a copy is used instead.
     """
+    if (early := _take_early(previous)) is not None:
+        base, staged = early
+        os.replace(base, tmp_db)
+        if (counts := _updated(tmp_db, staged, target)) is not None:
+            return counts
     if (base := _take_base(previous)) is not None:
         os.replace(base, tmp_db)
         if (counts := _updated(tmp_db, previous, target)) is not None:
@@ -393,11 +411,14 @@ def _delta(
     return _updated(tmp_db, previous, target)  # None: rebuild from the parts
 
 
-def _updated(tmp_db: Path, loaded: Path, target: Path) -> dict[str, int] | None:
-    """`update_duckdb` of tmp_db (a file of the `loaded` version) to `target`; None, and tmp_db deleted,
-    when DuckDB fails (the file locked by a reader, or anything unexpected): the caller tries another base."""
+def _updated(tmp_db: Path, loaded: Path | Parts, target: Path) -> dict[str, int] | None:
+    """`update_duckdb` of tmp_db (a file of the `loaded` version, or holding the `loaded` parts) to
+    `target`; None, and tmp_db deleted, when DuckDB fails (the file locked by a reader, or anything
+    unexpected): the caller tries another base."""
     try:
-        return update_duckdb(tmp_db, loaded, target)
+        if isinstance(loaded, Path):
+            return update_duckdb(tmp_db, loaded, target)
+        return apply_delta(tmp_db, loaded, parts_by_inode(target), compaction.read_merges(target))
     except duckdb.Error:
         tmp_db.unlink(missing_ok=True)
         return None
@@ -487,10 +508,73 @@ def _take_base(previous: Path) -> Path | None:
     return None
 
 
+# Tonight's delta, started once every table is staged (`start_delta`): (the version its file started
+# from, the thread, the file: complete once the thread ended, if it is there at all; the staged parts).
+_early: tuple[str, threading.Thread, Path, Parts] | None = None
+
+
+def start_delta(build_dir: Path) -> bool:
+    """Once every table is staged (the facts step), bring the file `start_base` prepares (at the published
+    version) to the staged parts, in a background thread, while the night's evidence check and the publish's
+    compaction run: the publish then only adds what compaction changed (merged parts, whose rows the file
+    holds already) instead of loading the night's rows and checkpointing in its own step. Nothing writes a
+    staged part after the facts step (compaction writes its merged parts apart), and the file remembers the
+    parts it loaded by inode. A file the night does not publish holds the rows of no version and is removed
+    (`settle_base`). Returns True when a thread was started."""
+    global _base, _early
+    if _base is None or _early is not None:
+        return False
+    (version, preparing, base), _base = _base, None
+    previous = base.parent / ".versions" / version
+    staged = parts_by_inode(build_dir)
+
+    def run() -> None:
+        preparing.join()
+        if not base.exists():
+            return
+        try:
+            apply_delta(base, parts_by_inode(previous), staged, {})
+        except (OSError, duckdb.Error):
+            base.unlink(missing_ok=True)  # no partial file: the publish finds another base
+
+    thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
+    thread.start()
+    _early = (version, thread, base, staged)
+    return True
+
+
+def _finished_early() -> tuple[str, Path, Parts] | None:
+    """The early delta (the version its file started from, the file: complete if it is there, the staged
+    parts it holds), once its thread has ended (waiting for it), and forgotten here; None when none was
+    started."""
+    global _early
+    made, _early = _early, None
+    if made is None:
+        return None
+    version, thread, base, staged = made
+    thread.join()
+    return version, base, staged
+
+
+def _take_early(previous: Path) -> tuple[Path, Parts] | None:
+    """The file `start_delta` brought to the staged parts and those parts, if it started from the
+    `previous` version; else None (an unusable file is deleted)."""
+    if (finished := _finished_early()) is None:
+        return None
+    version, base, staged = finished
+    if version == previous.name and base.exists():
+        return base, staged
+    base.unlink(missing_ok=True)
+    return None
+
+
 def settle_base() -> None:
     """A prepared base file the night did not use (nothing changed after all, or the run failed before
     publishing): once complete, kept as the copy of the version it is at, which the next delta takes
-    instead of copying the published file again."""
+    instead of copying the published file again. A file an early delta wrote (`start_delta`) holds the rows
+    of no version: removed."""
+    if (early := _finished_early()) is not None:
+        early[1].unlink(missing_ok=True)
     if (finished := _finished_base()) is not None:
         version, base = finished
         os.replace(base, _spare_path(base.parent, version))

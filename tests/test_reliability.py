@@ -489,27 +489,37 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     copies: list[str] = []
     copyfile = shutil.copyfile
     monkeypatch.setattr(shutil, "copyfile", lambda src, dst: copies.append(Path(dst).name) or copyfile(src, dst))
-    deltas: list[tuple[str, str]] = []  # (from version, to version) of every update of a DuckDB file
-    update = publish.update_duckdb
+    # every update of a DuckDB file: (the thread, the parts it held, the parts it was brought to), each set of
+    # parts named by the version that has exactly those, or "staged" for the night's staging folder
+    deltas: list[tuple[str, str, str]] = []
+    apply = publish.apply_delta
 
-    def recorded_update(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
-        deltas.append((previous.name, target.name))
-        return update(db_path, previous, target)
+    def named(parts: publish.Parts, staged_first: bool) -> str:
+        names = {d.name: publish.parts_by_inode(d) for d in (wh / ".versions").iterdir() if not d.name.startswith(".")}
+        staged = {"staged": publish.parts_by_inode(wh / "_build")}
+        ordered = {**staged, **names} if staged_first else {**names, **staged}
+        return next(name for name, found in ordered.items() if found == parts)
 
-    monkeypatch.setattr(publish, "update_duckdb", recorded_update)
+    def recorded_apply(db_path: Path, loaded: publish.Parts, target: publish.Parts, merges: dict) -> tuple:
+        deltas.append((threading.current_thread().name, named(loaded, True), named(target, False)))
+        return apply(db_path, loaded, target, merges)
+
+    monkeypatch.setattr(publish, "apply_delta", recorded_apply)
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     night_1 = (wh / "parquet").resolve().name
     assert started == [False] and copies == []  # the full load's copy was updated
-    assert deltas == [(version, night_1)]
+    assert deltas == [("MainThread", version, night_1)]
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     (raw / "ua-0001.json").unlink()
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     night_2 = (wh / "parquet").resolve().name
     assert started == [False, True] and copies == []  # night 1's file was there to bring forward
-    # the full load's file brought to night 1 in the background, then night 2's parts alone at publish
-    assert deltas[1:] == [(version, night_1), (night_1, night_2)]
+    # the full load's file brought to night 1 in the background, then to night 2's staged parts once they were
+    # all staged (beside the evidence check), then to the published parts (here the same: nothing merged)
+    assert deltas[1:] == [("factwire-base", version, night_1), ("factwire-delta", night_1, "staged"),
+                          ("MainThread", "staged", night_2)]
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     for older in (wh / ".versions").iterdir():  # as after a full load whose copy was lost
@@ -531,9 +541,51 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     (raw / "lee-bg-005.json").unlink()
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     assert started[-1] is False and copies == []
-    assert deltas[-1] == (published, (wh / "parquet").resolve().name)
+    assert deltas[-1] == ("MainThread", published, (wh / "parquet").resolve().name)
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
+
+
+def test_a_night_that_fails_its_evidence_check_leaves_no_early_delta_and_the_next_night_publishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tonight's delta starts once the facts are staged, before the blocking evidence check has run. When
+    the check fails, nothing is published; the file the delta wrote holds the rows of no version and is
+    removed when the night settles (as `factwire run` does after its run), and the next night publishes
+    by delta from the files left."""
+    import assets.checks
+    from pipeline import publish
+
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    run_night(raw, wh)  # from now on an older version's file is there to bring forward
+    published = (wh / "parquet").resolve().name
+    (raw / "more.json").write_text(json.dumps({"id": "more", "date": "2022-01-29", "text": UA_0001_TEXT + " Two more."}))
+    started: list[bool] = []
+    start_delta = publish.start_delta
+    monkeypatch.setattr("assets.extract.start_delta", lambda build: started.append(start_delta(build)) or started[-1])
+    with monkeypatch.context() as failing:
+        failing.setattr(assets.checks, "span_mismatches_apart", lambda *a, **k: {t: 1 for t in checks_tables()})
+        result = build_defs(load_settings(raw, wh)).resolve_job_def("nightly_job").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+        )
+    assert started == [True]
+    assert "warehouse" not in {e.asset_key.path[-1] for e in result.get_asset_materialization_events()}
+    publish.settle_base()
+    assert (wh / "parquet").resolve().name == published
+    assert not list(wh.glob(".factwire.duckdb.*"))  # the early delta's file is gone, and nothing else was left
+    _duckdb_equals_parquet(wh)
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert started == [True, True]
+    _duckdb_equals_parquet(wh)
+    assert len(snapshot(wh)["articles"]) == 4
+
+
+def checks_tables() -> list[str]:
+    from assets.checks import EVIDENCE_COLUMNS
+
+    return list(EVIDENCE_COLUMNS)
 
 
 def test_a_killed_nights_temporary_duckdb_files_and_their_logs_are_removed(tmp_path: Path) -> None:
