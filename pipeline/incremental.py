@@ -219,6 +219,35 @@ def in_set(expr: pl.Expr, values: set[str]) -> pl.Expr | None:
     return expr.is_in(sorted(values)) if values else None
 
 
+def articles_to_extract(previous: Previous | None, build: Path) -> tuple[pl.DataFrame, int, set[str]]:
+    """The night's staged articles to extract (article_id, part: the staged part that holds it), how many
+    keep their rows from the last night, and the last night's articles whose rows must go.
+
+    A night that only added files stages every articles part of the last night again (hard-linked: the
+    same inodes) and puts its new articles in new parts: ingest writes no article the kept parts hold.
+    When the extractor version is the last night's too, such a night reads the new parts alone, instead of
+    every article id of the warehouse twice (the staged parts' and the last night's) to join them: about
+    0.2 s of CPU at 160,000 articles, in proportion to the warehouse, not to the night."""
+    staged = staging.part_inodes(build, "articles")
+    if previous is not None and previous.extractor_version == versions.extractor_version():
+        before = set(staging.part_inodes(previous.root, "articles").values())
+        if before <= set(staged.values()):
+            new = [p for p, inode in staged.items() if inode not in before]
+            return _ids_by_part(new), staging.count(previous.root, "articles"), set()
+    current = _ids_by_part(list(staged))
+    reuse, gone = reusable_articles(previous, current["article_id"])
+    todo = current.join(reuse.to_frame(), on="article_id", how="anti") if reuse.len() else current
+    return todo, reuse.len(), gone
+
+
+def _ids_by_part(parts: list[Path]) -> pl.DataFrame:
+    """(article_id, part) of every article in the parts: one scan over all of them (its path as a column)
+    reads them in parallel, 7x faster than a frame per part."""
+    if not parts:
+        return pl.DataFrame(schema={"article_id": pl.Utf8, "part": pl.Utf8})
+    return pl.scan_parquet(parts, include_file_paths="part").select("article_id", "part").collect()
+
+
 def reusable_articles(previous: Previous | None, article_ids: pl.Series) -> tuple[pl.Series, set[str]]:
     """(the ids among `article_ids` whose rows the last night extracted with the same extractor
     version, the last night's other articles, whose rows must go). Set algebra runs in polars: a

@@ -645,3 +645,42 @@ def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_d
             assert not {"raw_files", "articles", "article_sources", "sentences"} & set(held)
         _duckdb_equals_parquet(wh)
     assert len(snapshot(wh)["articles"]) == 4  # the seed and the three added
+
+
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_a_night_that_only_adds_files_reads_only_its_new_articles_and_keeps_the_same_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A night that only added files stages the last night's articles parts again (hard-linked) and reads
+    its new parts alone to find what to extract (`incremental.articles_to_extract`); a night that removed
+    a file joins every article id as before. Either way the tables are those of a night that reads all."""
+    from pipeline import incremental, nightly
+    from pipeline.incremental import articles_to_extract
+
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    if change == "add":
+        (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    else:
+        (raw / "ua-0001.json").unlink()
+    settings = load_settings(raw, wh)
+    previous = incremental.load_previous(wh)
+    build = tmp_path / "build"
+    files = incremental.scan_raw(raw, incremental.previous_manifest(previous))
+    nightly.ingest(raw, files, settings.max_file_bytes, previous, build)
+    todo, reused, gone = articles_to_extract(previous, build)
+    # the same as from every staged article id joined with the last night's
+    current = incremental._ids_by_part(staging.parts(build, "articles"))
+    reuse, gone_all = incremental.reusable_articles(previous, current["article_id"])
+    assert sorted(todo["article_id"]) == sorted(set(current["article_id"]) - set(reuse))
+    assert (reused, gone) == (reuse.len(), gone_all)
+    assert (todo.height, reused, len(gone)) == ((1, 2, 0) if change == "add" else (0, 1, 1))
+    joined: list[int] = []  # nights that joined every article id
+    reusable = incremental.reusable_articles
+    monkeypatch.setattr(incremental, "reusable_articles", lambda *a: joined.append(1) or reusable(*a))
+    run_night(raw, wh)
+    assert joined == ([] if change == "add" else [1])
+    full = tmp_path / "full"
+    run_night(raw, full)  # a first night: every article read and extracted
+    incremental_tables, full_tables = snapshot(wh), snapshot(full)
+    assert all(incremental_tables[t].equals(full_tables[t]) for t in TABLES if t != "raw_files")
