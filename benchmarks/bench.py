@@ -307,6 +307,8 @@ def main() -> int:
     if args.seed_reps:
         seed_timings(args.seed_reps)
         seed_sized_timings()
+        # the VM's speed drifts within minutes: the loop beside the timings tells which stretch they ran in
+        print(f"machine speed, a fixed Python loop, after these timings: {python_loop_ms():.1f} ms")
 
     work = Path(tempfile.mkdtemp(prefix="factwire-bench-"))
     raw = args.keep or work / "raw"
