@@ -383,41 +383,35 @@ def _delta(
 ) -> dict[str, int] | None:
     """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
 
-    The readers' file is never written. The base is, in this order: the file `start_delta` brought to the
-    night's staged parts after the facts step; the file `start_base` prepared early in the night (an older
-    version's file brought to the previous version, or a copy of the current file);
+    The readers' file is never written. The base is, in this order: the file `start_base` prepared early
+    in the night (an older version's file brought to the previous version, or a copy of the current file),
+    which `start_delta` may have brought on to the night's staged parts after the facts step;
     the file of an older version that nobody reads any more (moved to tmp_db and updated in place, so a
     night does not copy the whole warehouse); the copy a full load left; a copy made now. An older file
     still held open by a reader cannot be locked for writing, and a copy is used instead.
     """
-    if (early := _take_early(previous)) is not None:
-        base, staged = early
+    if (prepared := _take_base(previous)) is not None:
+        base, loaded = prepared
         os.replace(base, tmp_db)
-        if (counts := _updated(tmp_db, staged, target)) is not None:
-            return counts
-    if (base := _take_base(previous)) is not None:
-        os.replace(base, tmp_db)
-        if (counts := _updated(tmp_db, previous, target)) is not None:
+        if (counts := _updated(tmp_db, loaded, target)) is not None:
             return counts
     for spare_dir in _spares(previous, {previous.name, target.name}, meta, views_sql)[:1]:
         os.replace(spare_dir / DUCKDB_FILE, tmp_db)  # from now on this file is no version's: a crash leaves a temporary
-        if (counts := _updated(tmp_db, spare_dir, target)) is not None:
+        if (counts := _updated(tmp_db, parts_by_inode(spare_dir), target)) is not None:
             return counts
     spare = _spare_path(db_path.parent, previous.name)
     if spare.exists():
         os.replace(spare, tmp_db)
     else:
         shutil.copyfile(db_path, tmp_db)
-    return _updated(tmp_db, previous, target)  # None: rebuild from the parts
+    return _updated(tmp_db, parts_by_inode(previous), target)  # None: rebuild from the parts
 
 
-def _updated(tmp_db: Path, loaded: Path | Parts, target: Path) -> dict[str, int] | None:
-    """`update_duckdb` of tmp_db (a file of the `loaded` version, or holding the `loaded` parts) to
-    `target`; None, and tmp_db deleted, when DuckDB fails (the file locked by a reader, or anything
-    unexpected): the caller tries another base."""
+def _updated(tmp_db: Path, loaded: Parts, target: Path) -> dict[str, int] | None:
+    """`apply_delta` of tmp_db (a file holding the `loaded` parts) to the `target` version; None, and tmp_db
+    deleted, when DuckDB fails (the file locked by a reader, or anything unexpected): the caller tries
+    another base."""
     try:
-        if isinstance(loaded, Path):
-            return update_duckdb(tmp_db, loaded, target)
         return apply_delta(tmp_db, loaded, parts_by_inode(target), compaction.read_merges(target))
     except duckdb.Error:
         tmp_db.unlink(missing_ok=True)
@@ -426,8 +420,8 @@ def _updated(tmp_db: Path, loaded: Path | Parts, target: Path) -> dict[str, int]
 
 # The DuckDB file tonight's delta will start from, prepared in the background from the night's first step:
 # (the version it is brought to, the preparing thread, the file: complete once the thread ended, if it is
-# there at all).
-_base: tuple[str, threading.Thread, Path] | None = None
+# there at all; the staged parts `start_delta` then brought it to, None while it is at that version).
+_base: tuple[str, threading.Thread, Path, Parts | None] | None = None
 
 
 def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
@@ -472,7 +466,7 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
 
     thread = threading.Thread(target=run, name="factwire-base", daemon=True)
     thread.start()
-    _base = (previous.name, thread, base)
+    _base = (previous.name, thread, base, None)
     return True
 
 
@@ -484,33 +478,29 @@ def _lowest_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
-def _finished_base() -> tuple[str, Path] | None:
-    """The prepared base (the version it is at, the file), once its thread has ended (waiting for it), and
-    forgotten here; None when none was started or it left no file."""
+def _finished_base() -> tuple[str, Path, Parts | None] | None:
+    """The prepared base (the version it started from, the file, the staged parts it holds or None: at that
+    version), once its thread has ended (waiting for it), and forgotten here; None when none was started or
+    it left no file."""
     global _base
     made, _base = _base, None
     if made is None:
         return None
-    version, thread, base = made
+    version, thread, base, staged = made
     thread.join()
-    return (version, base) if base.exists() else None
+    return (version, base, staged) if base.exists() else None
 
 
-def _take_base(previous: Path) -> Path | None:
-    """The prepared base file if it is at the `previous` version (waiting for it), else None (an unusable
-    one is deleted)."""
+def _take_base(previous: Path) -> tuple[Path, Parts] | None:
+    """The prepared base file and the parts it holds, if it started from the `previous` version (waiting
+    for it), else None (an unusable one is deleted)."""
     if (finished := _finished_base()) is None:
         return None
-    version, base = finished
+    version, base, staged = finished
     if version == previous.name:
-        return base
+        return base, parts_by_inode(previous) if staged is None else staged
     base.unlink(missing_ok=True)
     return None
-
-
-# Tonight's delta, started once every table is staged (`start_delta`): (the version its file started
-# from, the thread, the file: complete once the thread ended, if it is there at all; the staged parts).
-_early: tuple[str, threading.Thread, Path, Parts] | None = None
 
 
 def start_delta(build_dir: Path) -> bool:
@@ -521,10 +511,10 @@ def start_delta(build_dir: Path) -> bool:
     staged part after the facts step (compaction writes its merged parts apart), and the file remembers the
     parts it loaded by inode. A file the night does not publish holds the rows of no version and is removed
     (`settle_base`). Returns True when a thread was started."""
-    global _base, _early
-    if _base is None or _early is not None:
+    global _base
+    if _base is None or _base[3] is not None:
         return False
-    (version, preparing, base), _base = _base, None
+    version, preparing, base, _ = _base
     previous = base.parent / ".versions" / version
     staged = parts_by_inode(build_dir)
 
@@ -539,45 +529,21 @@ def start_delta(build_dir: Path) -> bool:
 
     thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
     thread.start()
-    _early = (version, thread, base, staged)
+    _base = (version, thread, base, staged)
     return True
-
-
-def _finished_early() -> tuple[str, Path, Parts] | None:
-    """The early delta (the version its file started from, the file: complete if it is there, the staged
-    parts it holds), once its thread has ended (waiting for it), and forgotten here; None when none was
-    started."""
-    global _early
-    made, _early = _early, None
-    if made is None:
-        return None
-    version, thread, base, staged = made
-    thread.join()
-    return version, base, staged
-
-
-def _take_early(previous: Path) -> tuple[Path, Parts] | None:
-    """The file `start_delta` brought to the staged parts and those parts, if it started from the
-    `previous` version; else None (an unusable file is deleted)."""
-    if (finished := _finished_early()) is None:
-        return None
-    version, base, staged = finished
-    if version == previous.name and base.exists():
-        return base, staged
-    base.unlink(missing_ok=True)
-    return None
 
 
 def settle_base() -> None:
     """A prepared base file the night did not use (nothing changed after all, or the run failed before
     publishing): once complete, kept as the copy of the version it is at, which the next delta takes
-    instead of copying the published file again. A file an early delta wrote (`start_delta`) holds the rows
+    instead of copying the published file again. One `start_delta` brought to staged parts holds the rows
     of no version: removed."""
-    if (early := _finished_early()) is not None:
-        early[1].unlink(missing_ok=True)
     if (finished := _finished_base()) is not None:
-        version, base = finished
-        os.replace(base, _spare_path(base.parent, version))
+        version, base, staged = finished
+        if staged is None:
+            os.replace(base, _spare_path(base.parent, version))
+        else:
+            base.unlink()
 
 
 def _spare_path(warehouse_dir: Path, version: str) -> Path:
