@@ -109,14 +109,17 @@ def _fsync_dir(path: Path) -> None:
 
 # DuckDB's working memory while loading: bounded, so the night's peak memory does not grow with the
 # corpus. Loading streams part after part (no global sort: a sort of every sentence needs memory in
-# proportion to the corpus, and fails under a bounded limit).
-DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 2}
+# proportion to the corpus, and fails under a bounded limit). One thread: a delta (a night's few
+# thousand rows per table, then a checkpoint) took as long with two and 30-45% more CPU (one night's
+# delta at 100,000 files, 5 alternating pairs: 0.57-0.63 s wall and 0.50-0.57 s CPU against 0.59-0.63 s
+# and 0.65-0.78 s), CPU a small night needs for its extraction beside the two deltas it applies.
+DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 1}
 
 
 # A full load's tables are loaded this many at a time (each by one thread, on its own connection), under
 # a smaller memory cap than a delta's: two loads under the delta's 192 MB took 50-60 MB more at their peak.
 LOAD_THREADS = 2
-FULL_LOAD_CONFIG = {**DUCKDB_CONFIG, "threads": 1, "memory_limit": "128MB"}
+FULL_LOAD_CONFIG = {**DUCKDB_CONFIG, "memory_limit": "128MB"}
 
 
 def build_duckdb(db_path: Path, parquet_root: Path, views_sql: Path = VIEWS_SQL) -> dict[str, int]:
