@@ -406,7 +406,7 @@ def _delta(
     if spare.exists():
         os.replace(spare, tmp_db)
     else:
-        shutil.copyfile(db_path, tmp_db)
+        copy_for_delta(db_path, tmp_db)
     return _updated(tmp_db, parts_by_inode(previous), target)  # None: rebuild from the parts
 
 
@@ -463,7 +463,7 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
                 os.replace(older[0] / DUCKDB_FILE, base)  # from now on no version's file
                 update_duckdb(base, older[0], previous)
             else:
-                shutil.copyfile(source, base)
+                copy_for_delta(source, base)
         except (OSError, duckdb.Error):
             base.unlink(missing_ok=True)  # no partial file: the delta finds another base
 
@@ -471,6 +471,21 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
     thread.start()
     _base = (previous.name, thread, base, None)
     return True
+
+
+def copy_for_delta(source: Path, dest: Path) -> None:
+    """Copy a DuckDB file that a delta will update, on disk before returning (fsync). Called from a
+    background thread where it can be: the first checkpoint on an unsynced copy syncs all of it, 0.9-1.2 s
+    for 700 MB at 100,000 files on this machine's disk (even with its pages written back: the disk's own
+    cache is flushed then), which landed in the publish step of a night that followed a full load within
+    seconds. A copy kept for the next night (`_start_spare_copy`) must be on disk before it is renamed
+    into place anyway, or a power cut could leave a spare with missing blocks."""
+    shutil.copyfile(source, dest)
+    fd = os.open(dest, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _lowest_priority() -> None:
@@ -569,7 +584,7 @@ def _start_spare_copy(warehouse_dir: Path, version: str, source: Path) -> None:
 
     def run() -> None:
         try:
-            shutil.copyfile(source, tmp)
+            copy_for_delta(source, tmp)
             os.replace(tmp, _spare_path(warehouse_dir, version))
         except OSError:
             tmp.unlink(missing_ok=True)  # no spare: the next delta copies the file itself

@@ -76,3 +76,16 @@ def test_a_failing_table_load_fails_the_full_load(parts: Path, tmp_path: Path) -
     part.write_bytes(b"not parquet")
     with pytest.raises(duckdb.Error):
         publish.build_duckdb(tmp_path / "c.duckdb", parts)
+
+
+def test_a_copy_for_a_delta_is_a_separate_file_with_the_same_rows(parts: Path, tmp_path: Path) -> None:
+    db = tmp_path / "full.duckdb"
+    publish.build_duckdb(db, parts)
+    copy = tmp_path / "base.duckdb"
+    publish.copy_for_delta(db, copy)
+    assert copy.read_bytes() == db.read_bytes()
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM figures")
+    con.close()
+    assert _tables(db)["figures"].height > 0
+    assert _tables(copy)["figures"].height == 0
