@@ -14,7 +14,7 @@ only, never for the corpus.
 A merged part's rows are exactly its members' rows. `Merges` records, per table, each merged part
 (`part_id`: name and inode) with every part it holds, its members' own merges included, so that the
 DuckDB delta can tell that the rows of a part that left are still there in a merged one
-(`publish.update_duckdb`). A merged part later rewritten (some of its rows dropped: a file changed or
+(`publish.apply_delta`). A merged part later rewritten (some of its rows dropped: a file changed or
 left) is another file (another inode): its record no longer applies, and the delta deletes and reloads.
 """
 

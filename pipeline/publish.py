@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -220,11 +219,6 @@ def parts_by_inode(root: Path) -> Parts:
     return {table: {inode: p for p, inode in staging.part_inodes(root, table).items()} for table in TABLES}
 
 
-def update_duckdb(db_path: Path, previous: Path, target: Path) -> dict[str, int]:
-    """Bring a DuckDB file of the `previous` version to the `target` version by delta (`apply_delta`)."""
-    return apply_delta(db_path, parts_by_inode(previous), parts_by_inode(target), compaction.read_merges(target))
-
-
 def apply_delta(db_path: Path, loaded: Parts, target: Parts, merges: compaction.Merges) -> dict[str, int]:
     """Bring a DuckDB file holding the rows of the `loaded` parts to the `target` parts by delta; returns
     the rows per table.
@@ -386,12 +380,12 @@ def _delta(
 ) -> dict[str, int] | None:
     """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
 
-    The readers' file is never written. The base is, in this order: the file `start_base` prepared early
-    in the night (an older version's file brought to the previous version, or a copy of the current file),
-    which `start_delta` may have brought on to the night's staged parts after the facts step;
-    the file of an older version that nobody reads any more (moved to tmp_db and updated in place, so a
-    night does not copy the whole warehouse); the copy a full load left; a copy made now. An older file
-    still held open by a reader cannot be locked for writing, and a copy is used instead.
+    The readers' file is never written. The base is, in this order: the file `start_base` set aside early
+    in the night (the full load's copy, an older version's file, or a copy of the current file), which
+    `start_delta` may have brought to the night's staged parts after the facts step; the file of an
+    older version that nobody reads any more (moved to tmp_db and updated in place, so a night does not
+    copy the whole warehouse); the copy a full load left; a copy made now. An older file still held open
+    by a reader cannot be locked for writing, and a copy is used instead.
     """
     if (prepared := _take_base(previous)) is not None:
         base, loaded = prepared
@@ -421,27 +415,36 @@ def _updated(tmp_db: Path, loaded: Parts, target: Path) -> dict[str, int] | None
         return None
 
 
-# The DuckDB file tonight's delta will start from, prepared in the background from the night's first step:
-# (the version it is brought to, the preparing thread, the file: complete once the thread ended, if it is
-# there at all; the staged parts `start_delta` then brought it to, None while it is at that version).
-_base: tuple[str, threading.Thread, Path, Parts | None] | None = None
+@dataclass(frozen=True)
+class _Base:
+    """The DuckDB file tonight's delta starts from (`start_base`), until the publish takes it."""
+
+    published: str  # the published version when it was chosen: the publish takes it only from that version
+    file: Path  # a temporary named after this process; complete once `thread` has ended
+    holds: Path  # the version folder whose parts' rows it holds ...
+    staged: Parts | None  # ... or, once `start_delta` brought it there, the night's staged parts
+    home: Path  # where it goes back when the night does not use it and no delta touched it
+    thread: threading.Thread | None  # the thread copying or updating it, if any
+
+
+_base: _Base | None = None
 
 
 def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
-    """Start preparing, in a background thread, the DuckDB file at the published version that tonight's
-    delta will update with tonight's parts alone, when the published version was built by this code and
-    the full load left no copy of its file:
+    """Choose the DuckDB file tonight's delta will update (`start_delta`, then the publish), when the
+    published version was built by this code, and set it aside as a temporary named after this process:
 
-    - an older version's file (the one before the published; nobody reads it) is brought to the published
-      version (`update_duckdb` with the parts of last night), at the lowest CPU priority: it fills what
-      the night leaves idle (DuckDB works without the interpreter lock) instead of lengthening the
-      publish step, whose delta then holds one night's rows, not two;
-    - without one, the published file is copied (600-700 MB at 100,000 files: copied in the publish step,
-      that step took 2.0 s instead of 0.6 s right after a full load).
+    - the full load's copy of the published file (`_start_spare_copy`), else
+    - an older version's file (the one before the published; nobody reads it), as it is: tonight's delta
+      brings it from that version's parts to tonight's in one pass, else
+    - a copy of the published file, made in a background thread (600-700 MB at 100,000 files).
 
-    The file is a temporary named after this process until `publish` takes it (a killed night's is removed
-    by the next publish); one the night does not use is kept as the copy of the published version
-    (`settle_base`). Returns True when a thread was started."""
+    Bringing the older file to the published version first, at the lowest CPU priority from this step on,
+    and tonight's parts later made two deltas and two checkpoints of the same rows: on 2 cores busy with
+    the night's extraction it ran at its end anyway, beside tonight's delta (measured at 140,000 files,
+    two nights' rows: 1.06-1.08 s of CPU for the two, 0.76-0.85 s in one pass). A file the night does not
+    use goes back where it was (`settle_base`); a killed night's is removed by the next publish.
+    Returns True when a file was set aside."""
     global _base
     link = warehouse_dir / "parquet"
     if _base is not None or not link.is_symlink():
@@ -451,26 +454,100 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
     if not source.exists() or not _same_code(previous, meta, views_sql):
         return False  # a full load tonight, not a delta
     finish_spare_copy()
-    if _spare_path(warehouse_dir, previous.name).exists():
-        return False  # the full load's copy is at the published version already
     base = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
+    spare = _spare_path(warehouse_dir, previous.name)
     older = _spares(previous, {previous.name}, meta, views_sql)[:1]
+    thread = None
+    if spare.exists():
+        holds, home = previous, spare
+        os.replace(spare, base)
+    elif older:
+        holds, home = older[0], older[0] / DUCKDB_FILE
+        os.replace(home, base)
+    else:
+        holds, home = previous, spare
+
+        def copy() -> None:
+            try:
+                copy_for_delta(source, base)
+            except OSError:
+                base.unlink(missing_ok=True)  # no partial file: the delta finds another base
+
+        thread = threading.Thread(target=copy, name="factwire-base", daemon=True)
+        thread.start()
+    _base = _Base(previous.name, base, holds, None, home, thread)
+    return True
+
+
+def _finished_base() -> _Base | None:
+    """The base set aside, once its thread has ended (waiting for it), and forgotten here; None when none
+    was set aside or its thread left no file."""
+    global _base
+    made, _base = _base, None
+    if made is None:
+        return None
+    if made.thread is not None:
+        made.thread.join()
+    return made if made.file.exists() else None
+
+
+def _take_base(previous: Path) -> tuple[Path, Parts] | None:
+    """The base file and the parts it holds, if it was set aside at the `previous` version (waiting for
+    it), else None (an unusable one is deleted)."""
+    if (base := _finished_base()) is None:
+        return None
+    if base.published == previous.name:
+        return base.file, parts_by_inode(base.holds) if base.staged is None else base.staged
+    base.file.unlink(missing_ok=True)
+    return None
+
+
+def start_delta(build_dir: Path) -> bool:
+    """Once every table is staged (the facts step), bring the base file (`start_base`) to the staged parts,
+    in a background thread, while the night's evidence check and the publish's compaction run: the
+    publish then only adds what compaction changed (merged parts, whose rows the file holds already)
+    instead of loading the night's rows and checkpointing in its own step. Nothing writes a staged part
+    after the facts step (compaction writes its merged parts apart), and the file remembers the parts it
+    loaded by inode. A file the night does not publish holds the rows of no version and is removed
+    (`settle_base`). Returns True when a thread was started."""
+    global _base
+    if _base is None or _base.staged is not None:
+        return False
+    made = _base
+    staged = parts_by_inode(build_dir)
+    # the merges on record at the published version: its merged parts (staged again) may hold parts of an
+    # older version whose rows the file has already
+    merges = compaction.read_merges(made.file.parent / ".versions" / made.published)
 
     def run() -> None:
+        if made.thread is not None:
+            made.thread.join()
+        if not made.file.exists():
+            return
         try:
-            if older:
-                _lowest_priority()
-                os.replace(older[0] / DUCKDB_FILE, base)  # from now on no version's file
-                update_duckdb(base, older[0], previous)
-            else:
-                copy_for_delta(source, base)
+            apply_delta(made.file, parts_by_inode(made.holds), staged, merges)
         except (OSError, duckdb.Error):
-            base.unlink(missing_ok=True)  # no partial file: the delta finds another base
+            made.file.unlink(missing_ok=True)  # no partial file: the publish finds another base
 
-    thread = threading.Thread(target=run, name="factwire-base", daemon=True)
+    thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
     thread.start()
-    _base = (previous.name, thread, base, None)
+    _base = _Base(made.published, made.file, made.holds, staged, made.home, thread)
     return True
+
+
+def settle_base() -> None:
+    """A base file the night did not use (nothing changed after all, or the run failed before publishing):
+    back where it was when no delta touched it (the next night sets it aside again instead of copying the
+    published file); one `start_delta` brought to staged parts holds the rows of no version: removed."""
+    if (base := _finished_base()) is None:
+        return
+    if base.staged is None:
+        try:
+            os.replace(base.file, base.home)
+            return
+        except OSError:  # its version folder is gone
+            pass
+    base.file.unlink(missing_ok=True)
 
 
 def copy_for_delta(source: Path, dest: Path) -> None:
@@ -486,82 +563,6 @@ def copy_for_delta(source: Path, dest: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _lowest_priority() -> None:
-    """The calling thread (and the threads it starts, such as DuckDB's) at the lowest CPU priority: on
-    Linux a thread has its own nice value; elsewhere the call would renice the whole process, so it is
-    not made."""
-    if sys.platform == "linux":
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-
-
-def _finished_base() -> tuple[str, Path, Parts | None] | None:
-    """The prepared base (the version it started from, the file, the staged parts it holds or None: at that
-    version), once its thread has ended (waiting for it), and forgotten here; None when none was started or
-    it left no file."""
-    global _base
-    made, _base = _base, None
-    if made is None:
-        return None
-    version, thread, base, staged = made
-    thread.join()
-    return (version, base, staged) if base.exists() else None
-
-
-def _take_base(previous: Path) -> tuple[Path, Parts] | None:
-    """The prepared base file and the parts it holds, if it started from the `previous` version (waiting
-    for it), else None (an unusable one is deleted)."""
-    if (finished := _finished_base()) is None:
-        return None
-    version, base, staged = finished
-    if version == previous.name:
-        return base, parts_by_inode(previous) if staged is None else staged
-    base.unlink(missing_ok=True)
-    return None
-
-
-def start_delta(build_dir: Path) -> bool:
-    """Once every table is staged (the facts step), bring the file `start_base` prepares (at the published
-    version) to the staged parts, in a background thread, while the night's evidence check and the publish's
-    compaction run: the publish then only adds what compaction changed (merged parts, whose rows the file
-    holds already) instead of loading the night's rows and checkpointing in its own step. Nothing writes a
-    staged part after the facts step (compaction writes its merged parts apart), and the file remembers the
-    parts it loaded by inode. A file the night does not publish holds the rows of no version and is removed
-    (`settle_base`). Returns True when a thread was started."""
-    global _base
-    if _base is None or _base[3] is not None:
-        return False
-    version, preparing, base, _ = _base
-    previous = base.parent / ".versions" / version
-    staged = parts_by_inode(build_dir)
-
-    def run() -> None:
-        preparing.join()
-        if not base.exists():
-            return
-        try:
-            apply_delta(base, parts_by_inode(previous), staged, {})
-        except (OSError, duckdb.Error):
-            base.unlink(missing_ok=True)  # no partial file: the publish finds another base
-
-    thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
-    thread.start()
-    _base = (version, thread, base, staged)
-    return True
-
-
-def settle_base() -> None:
-    """A prepared base file the night did not use (nothing changed after all, or the run failed before
-    publishing): once complete, kept as the copy of the version it is at, which the next delta takes
-    instead of copying the published file again. One `start_delta` brought to staged parts holds the rows
-    of no version: removed."""
-    if (finished := _finished_base()) is not None:
-        version, base, staged = finished
-        if staged is None:
-            os.replace(base, _spare_path(base.parent, version))
-        else:
-            base.unlink()
 
 
 def _spare_path(warehouse_dir: Path, version: str) -> Path:
