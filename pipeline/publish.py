@@ -111,7 +111,7 @@ def _fsync_dir(path: Path) -> None:
 # proportion to the corpus, and fails under a bounded limit). One thread: a delta (a night's few
 # thousand rows per table, then a checkpoint) took as long with two and 30-45% more CPU (one night's
 # delta at 100,000 files, 5 alternating pairs: 0.57-0.63 s wall and 0.50-0.57 s CPU against 0.59-0.63 s
-# and 0.65-0.78 s), CPU a small night needs for its extraction beside the two deltas it applies.
+# and 0.65-0.78 s): CPU that a small night's extraction, running beside its deltas, needs.
 DUCKDB_CONFIG = {"memory_limit": "192MB", "threads": 1}
 
 
