@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -381,11 +382,11 @@ def _delta(
     """Bring a DuckDB file to the target version by delta, into tmp_db; None when that fails.
 
     The readers' file is never written. The base is, in this order: the file `start_base` set aside early
-    in the night (the full load's copy, an older version's file, or a copy of the current file), which
-    `start_delta` may have brought to the night's staged parts after the facts step; the file of an
-    older version that nobody reads any more (moved to tmp_db and updated in place, so a night does not
-    copy the whole warehouse); the copy a full load left; a copy made now. An older file still held open
-    by a reader cannot be locked for writing, and a copy is used instead.
+    in the night (the full load's copy, an older version's file brought to the previous version, or a copy
+    of the current file), which `start_delta` may have brought to the night's staged parts after the facts
+    step; the file of an older version that nobody reads any more (moved to tmp_db and updated in place,
+    so a night does not copy the whole warehouse); the copy a full load left; a copy made now. An older
+    file still held open by a reader cannot be locked for writing, and a copy is used instead.
     """
     if (prepared := _take_base(previous)) is not None:
         base, loaded = prepared
@@ -419,31 +420,32 @@ def _updated(tmp_db: Path, loaded: Parts, target: Path) -> dict[str, int] | None
 class _Base:
     """The DuckDB file tonight's delta starts from (`start_base`), until the publish takes it."""
 
-    published: str  # the published version when it was chosen: the publish takes it only from that version
+    published: str  # the version it is brought to (the published one when it was set aside)
     file: Path  # a temporary named after this process; complete once `thread` has ended
-    holds: Path  # the version folder whose parts' rows it holds ...
-    staged: Parts | None  # ... or, once `start_delta` brought it there, the night's staged parts
-    home: Path  # where it goes back when the night does not use it and no delta touched it
-    thread: threading.Thread | None  # the thread copying or updating it, if any
+    staged: Parts | None  # the night's staged parts once `start_delta` brought it there, else None
+    thread: threading.Thread | None  # the thread bringing it forward, copying or updating it, if any
 
 
 _base: _Base | None = None
 
 
 def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> bool:
-    """Choose the DuckDB file tonight's delta will update (`start_delta`, then the publish), when the
-    published version was built by this code, and set it aside as a temporary named after this process:
+    """Set aside the DuckDB file at the published version that tonight's delta will update with tonight's
+    parts alone (`start_delta`, then the publish), when the published version was built by this code; a
+    temporary named after this process:
 
-    - the full load's copy of the published file (`_start_spare_copy`), else
-    - an older version's file (the one before the published; nobody reads it), as it is: tonight's delta
-      brings it from that version's parts to tonight's in one pass, else
+    - the full load's copy of the published file (`_start_spare_copy`), as it is; else
+    - an older version's file (the one before the published; nobody reads it), brought to the published
+      version in a background thread at the lowest CPU priority: it takes the time the night leaves idle
+      (DuckDB works without the interpreter lock), the start on a machine with more cores than workers,
+      the gaps on 2 cores; else
     - a copy of the published file, made in a background thread (600-700 MB at 100,000 files).
 
-    Bringing the older file to the published version first, at the lowest CPU priority from this step on,
-    and tonight's parts later made two deltas and two checkpoints of the same rows: on 2 cores busy with
-    the night's extraction it ran at its end anyway, beside tonight's delta (measured at 140,000 files,
-    two nights' rows: 1.06-1.08 s of CPU for the two, 0.76-0.85 s in one pass). A file the night does not
-    use goes back where it was (`settle_base`); a killed night's is removed by the next publish.
+    Measured against bringing the older file to tonight's parts in one pass once they are staged (less
+    CPU: 0.76-0.85 s against 1.06-1.08 s for two nights' rows): the same night on 2 cores (6 alternating
+    pairs, 6.03 s against 6.07 s), but that pass then holds last night's rows too in the night's tail,
+    where this thread has them done wherever a core is idle. A file the night does not use is kept as
+    the copy of the published version (`settle_base`); a killed night's is removed by the next publish.
     Returns True when a file was set aside."""
     global _base
     link = warehouse_dir / "parquet"
@@ -456,27 +458,36 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
     finish_spare_copy()
     base = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
     spare = _spare_path(warehouse_dir, previous.name)
-    older = _spares(previous, {previous.name}, meta, views_sql)[:1]
     thread = None
     if spare.exists():
-        holds, home = previous, spare
         os.replace(spare, base)
-    elif older:
-        holds, home = older[0], older[0] / DUCKDB_FILE
-        os.replace(home, base)
     else:
-        holds, home = previous, spare
+        older = _spares(previous, {previous.name}, meta, views_sql)[:1]
 
-        def copy() -> None:
+        def run() -> None:
             try:
-                copy_for_delta(source, base)
-            except OSError:
+                if older:
+                    _lowest_priority()
+                    os.replace(older[0] / DUCKDB_FILE, base)  # from now on no version's file
+                    apply_delta(base, parts_by_inode(older[0]), parts_by_inode(previous),
+                                compaction.read_merges(previous))
+                else:
+                    copy_for_delta(source, base)
+            except (OSError, duckdb.Error):
                 base.unlink(missing_ok=True)  # no partial file: the delta finds another base
 
-        thread = threading.Thread(target=copy, name="factwire-base", daemon=True)
+        thread = threading.Thread(target=run, name="factwire-base", daemon=True)
         thread.start()
-    _base = _Base(previous.name, base, holds, None, home, thread)
+    _base = _Base(previous.name, base, None, thread)
     return True
+
+
+def _lowest_priority() -> None:
+    """The calling thread (and the threads it starts, such as DuckDB's) at the lowest CPU priority: on
+    Linux a thread has its own nice value; elsewhere the call would renice the whole process, so it is
+    not made."""
+    if sys.platform == "linux":
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def _finished_base() -> _Base | None:
@@ -497,27 +508,25 @@ def _take_base(previous: Path) -> tuple[Path, Parts] | None:
     if (base := _finished_base()) is None:
         return None
     if base.published == previous.name:
-        return base.file, parts_by_inode(base.holds) if base.staged is None else base.staged
+        return base.file, parts_by_inode(previous) if base.staged is None else base.staged
     base.file.unlink(missing_ok=True)
     return None
 
 
 def start_delta(build_dir: Path) -> bool:
-    """Once every table is staged (the facts step), bring the base file (`start_base`) to the staged parts,
-    in a background thread, while the night's evidence check and the publish's compaction run: the
-    publish then only adds what compaction changed (merged parts, whose rows the file holds already)
-    instead of loading the night's rows and checkpointing in its own step. Nothing writes a staged part
-    after the facts step (compaction writes its merged parts apart), and the file remembers the parts it
-    loaded by inode. A file the night does not publish holds the rows of no version and is removed
-    (`settle_base`). Returns True when a thread was started."""
+    """Once every table is staged (the facts step), bring the base file (`start_base`, at the published
+    version) to the staged parts, in a background thread, while the night's evidence check and the
+    publish's compaction run: the publish then only adds what compaction changed (merged parts, whose rows
+    the file holds already) instead of loading the night's rows and checkpointing in its own step. Nothing
+    writes a staged part after the facts step (compaction writes its merged parts apart), and the file
+    remembers the parts it loaded by inode. A file the night does not publish holds the rows of no version
+    and is removed (`settle_base`). Returns True when a thread was started."""
     global _base
     if _base is None or _base.staged is not None:
         return False
     made = _base
+    previous = made.file.parent / ".versions" / made.published
     staged = parts_by_inode(build_dir)
-    # the merges on record at the published version: its merged parts (staged again) may hold parts of an
-    # older version whose rows the file has already
-    merges = compaction.read_merges(made.file.parent / ".versions" / made.published)
 
     def run() -> None:
         if made.thread is not None:
@@ -525,29 +534,27 @@ def start_delta(build_dir: Path) -> bool:
         if not made.file.exists():
             return
         try:
-            apply_delta(made.file, parts_by_inode(made.holds), staged, merges)
+            apply_delta(made.file, parts_by_inode(previous), staged, {})
         except (OSError, duckdb.Error):
             made.file.unlink(missing_ok=True)  # no partial file: the publish finds another base
 
     thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
     thread.start()
-    _base = _Base(made.published, made.file, made.holds, staged, made.home, thread)
+    _base = _Base(made.published, made.file, staged, thread)
     return True
 
 
 def settle_base() -> None:
     """A base file the night did not use (nothing changed after all, or the run failed before publishing):
-    back where it was when no delta touched it (the next night sets it aside again instead of copying the
-    published file); one `start_delta` brought to staged parts holds the rows of no version: removed."""
+    once complete, kept as the copy of the version it is at, which the next night sets aside instead of
+    copying the published file again. One `start_delta` brought to staged parts holds the rows of no
+    version: removed."""
     if (base := _finished_base()) is None:
         return
     if base.staged is None:
-        try:
-            os.replace(base.file, base.home)
-            return
-        except OSError:  # its version folder is gone
-            pass
-    base.file.unlink(missing_ok=True)
+        os.replace(base.file, _spare_path(base.file.parent, base.published))
+    else:
+        base.file.unlink()
 
 
 def copy_for_delta(source: Path, dest: Path) -> None:
