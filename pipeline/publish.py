@@ -437,8 +437,8 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
     - the full load's copy of the published file (`_start_spare_copy`), as it is; else
     - an older version's file (the one before the published; nobody reads it), brought to the published
       version in a background thread at the lowest CPU priority: it takes the time the night leaves idle
-      (DuckDB works without the interpreter lock), the start on a machine with more cores than workers,
-      the gaps on 2 cores; else
+      (DuckDB works without the interpreter lock): on 4 or more cores its first seconds, which keep about
+      two busy (the check, the orchestrator's start, the fork server), on 2 cores the gaps; else
     - a copy of the published file, made in a background thread (600-700 MB at 100,000 files).
 
     Measured against bringing the older file to tonight's parts in one pass once they are staged (less
