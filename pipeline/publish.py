@@ -99,7 +99,8 @@ def version_id(build_dir: Path, meta: dict, digests: dict[str, str] | None = Non
     return digest.hexdigest()[:16]
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Sync a file's data, or a folder's entries (a rename in it), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -325,7 +326,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
         if compacted.merges:
             (staging_dir / compaction.MERGES_FILE).write_text(json.dumps(compacted.merges, sort_keys=True))
         os.replace(staging_dir, target)
-        _fsync_dir(versions)
+        _fsync(versions)
 
     finish_spare_copy()
     _remove_stale_temporaries(warehouse_dir)
@@ -348,7 +349,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     (target / VIEWS_HASH_FILE).write_text(_views_hash(views_sql))
     if tmp_db.exists():
         os.replace(tmp_db, final_db)
-        _fsync_dir(target)
+        _fsync(target)
     _remove_spares(warehouse_dir, keep=version if full else None)
     if full:
         _start_spare_copy(warehouse_dir, version, final_db)
@@ -363,7 +364,7 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
     tmp_db_link.symlink_to(Path(".versions") / version / DUCKDB_FILE)
     os.replace(tmp_link, link)
     os.replace(tmp_db_link, db_path)
-    _fsync_dir(warehouse_dir)
+    _fsync(warehouse_dir)
     _prune_versions(versions, keep={version} | ({previous.name} if previous is not None else set()))
     return Published(version, db_path, link, counts, reused=False, delta=delta, merged=compacted.merged)
 
@@ -565,11 +566,7 @@ def copy_for_delta(source: Path, dest: Path) -> None:
     seconds. A copy kept for the next night (`_start_spare_copy`) must be on disk before it is renamed
     into place anyway, or a power cut could leave a spare with missing blocks."""
     shutil.copyfile(source, dest)
-    fd = os.open(dest, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _fsync(dest)
 
 
 def _spare_path(warehouse_dir: Path, version: str) -> Path:
