@@ -45,15 +45,14 @@ from mypy_extensions import mypyc_attr
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
-from pipeline.model import new_frozen
 
 SOURCE_DIR = PROJECT_ROOT / "pipeline"  # where this module's and the lexicon loader's sources are
 
 
-@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class Place:
-    """A row of the places dimension."""
+    """A row of the places dimension. A native class when compiled (see model.Sentence): its fields are
+    read some 350 times an article."""
 
     place_id: str
     name: str  # canonical English, GeoNames style: "Izium", "Kharkiv Oblast", "Ukraine"
@@ -62,6 +61,22 @@ class Place:
     admin1: str | None
     latitude: float | None
     longitude: float | None
+
+    def __init__(self, place_id: str, name: str, kind: str, country_code: str | None, admin1: str | None,
+                 latitude: float | None, longitude: float | None) -> None:
+        # Written out, as PlaceMention's; keep in step with the fields above.
+        object.__setattr__(self, "place_id", place_id)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "country_code", country_code)
+        object.__setattr__(self, "admin1", admin1)
+        object.__setattr__(self, "latitude", latitude)
+        object.__setattr__(self, "longitude", longitude)
+
+    def __reduce__(self) -> tuple[type[Place], tuple[Any, ...]]:
+        # by its fields (pickled in the gazetteer cache): frozen refuses the default field-by-field state
+        return Place, (self.place_id, self.name, self.kind, self.country_code, self.admin1, self.latitude,
+                       self.longitude)
 
 
 @dataclass(frozen=True)
@@ -515,10 +530,9 @@ def _resolve_index(b: _Builder) -> dict[str, Place]:
 # ---------------------------------------------------------------------------------------------
 
 
-@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
 @dataclass(frozen=True)
 class _Entry:
-    """What the automaton stores for one surface form."""
+    """What the automaton stores for one surface form (a native class when compiled, as Place)."""
 
     surface: str
     candidates: tuple[Place, ...]  # best first
@@ -526,6 +540,19 @@ class _Entry:
     person_name: bool  # a homonym of a first name or surname (Jackson, Lincoln, Florence)
     speaks: bool = True  # a capital, regional centre or large city may be the subject of "said" ("Kyiv said")
     state: bool = False  # a country or national capital: stands for a state ("Russia annexed")
+
+    def __init__(self, surface: str, candidates: tuple[Place, ...], weights: tuple[float, ...], person_name: bool,
+                 speaks: bool = True, state: bool = False) -> None:
+        # Written out, as PlaceMention's; keep in step with the fields above.
+        object.__setattr__(self, "surface", surface)
+        object.__setattr__(self, "candidates", candidates)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "person_name", person_name)
+        object.__setattr__(self, "speaks", speaks)
+        object.__setattr__(self, "state", state)
+
+    def __reduce__(self) -> tuple[type[_Entry], tuple[Any, ...]]:
+        return _Entry, (self.surface, self.candidates, self.weights, self.person_name, self.speaks, self.state)
 
 
 def _never(_word: str) -> bool:
@@ -979,7 +1006,8 @@ class Gazetteer:
         """The place of a row of the columns, built on first use."""
         place = self._place_objects[row]
         if place is None:
-            place = new_frozen(Place, *[column[row] for column in self._place_columns])
+            c = self._place_columns
+            place = Place(c[0][row], c[1][row], c[2][row], c[3][row], c[4][row], c[5][row], c[6][row])
             self._place_objects[row] = place
         return place
 

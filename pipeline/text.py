@@ -13,7 +13,7 @@ from typing import Final
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv
-from pipeline.model import Article, Paragraph, Sentence, new_frozen
+from pipeline.model import Article, Paragraph, Sentence
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
@@ -219,7 +219,6 @@ def segment(article: Article) -> list[Sentence]:
     for index in range(len(spans)):
         role = roles[index]
         for s, e in sentence_spans(texts[index], spans[index][0]):
-            out.append(new_frozen(
-                Sentence, row_id(content_hash, "sentences", s, e), article_id, index, len(out), role, s, e, body[s:e]
-            ))
+            sentence_id = row_id(content_hash, "sentences", s, e)
+            out.append(Sentence(sentence_id, article_id, index, len(out), role, s, e, body[s:e]))
     return out
