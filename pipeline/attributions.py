@@ -2514,27 +2514,27 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[AttributionRow]:
         cue = d.cue
         rows.append(
             new_frozen(
-                AttributionRow,
-                attribution_id=row_id(doc.article.content_hash, "attributions", cue.start, cue.end),
-                article_id=doc.article.article_id,
-                sentence_id=cue.sent.sentence_id,
-                char_start=cue.start,
-                char_end=cue.end,
-                mention=body[cue.start : cue.end],
-                cue=cue.lemma,
-                speaker=speaker,
-                speaker_mention=sp.text if sp else None,
-                speaker_start=sp.start if sp else None,
-                speaker_end=sp.end if sp else None,
-                speaker_kind=kind if kind in SPEAKER_KINDS else None,
-                speaker_role=d.role,
-                is_direct=d.is_direct,
-                content=body[c[0] : c[1]] if c else None,
-                content_start=c[0] if c else None,
-                content_end=c[1] if c else None,
-                channel=_channel(body, d, lex),
-                in_caption=cue.sent.role == "caption",
-                method=d.method,
+                AttributionRow,  # every field, in AttributionRow's order (by position: no keyword dict to build)
+                row_id(doc.article.content_hash, "attributions", cue.start, cue.end),  # attribution_id
+                doc.article.article_id,  # article_id
+                cue.sent.sentence_id,  # sentence_id
+                cue.start,  # char_start
+                cue.end,  # char_end
+                body[cue.start : cue.end],  # mention
+                cue.lemma,  # cue
+                speaker,  # speaker
+                sp.text if sp else None,  # speaker_mention
+                sp.start if sp else None,  # speaker_start
+                sp.end if sp else None,  # speaker_end
+                kind if kind in SPEAKER_KINDS else None,  # speaker_kind
+                d.role,  # speaker_role
+                d.is_direct,  # is_direct
+                body[c[0] : c[1]] if c else None,  # content
+                c[0] if c else None,  # content_start
+                c[1] if c else None,  # content_end
+                _channel(body, d, lex),  # channel
+                cue.sent.role == "caption",  # in_caption
+                d.method,  # method
             )
         )
     return rows

@@ -6,8 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from mypy_extensions import mypyc_attr
+
 from pipeline import attributions, events, figures
+from pipeline.attributions import AttributionRow
 from pipeline.dates import find_dates, sentence_gates
+from pipeline.events import EventPlaceRow, EventRow
+from pipeline.figures import FigureRow
 from pipeline.model import Article, Doc, Sentence, replace_frozen
 from pipeline.places import Gazetteer, load_gazetteer
 from pipeline.text import segment
@@ -18,13 +23,15 @@ _Row = TypeVar("_Row", "figures.FigureRow", "events.EventRow")
 STEP_CHUNK = 32
 
 
+@mypyc_attr(native_class=False)  # pickled from the workers (test_native): a plain class
 @dataclass(frozen=True)
 class ArticleFacts:
+    # the row classes by their own names: inside the class, "events" is the field above, not the module
     sentences: list[Sentence]
-    figures: list[figures.FigureRow]
-    attributions: list[attributions.AttributionRow]
-    events: list[events.EventRow]
-    event_places: list[events.EventPlaceRow]
+    figures: list[FigureRow]
+    attributions: list[AttributionRow]
+    events: list[EventRow]
+    event_places: list[EventPlaceRow]
 
 
 # A short article that sends every extractor down its usual path once.

@@ -18,10 +18,9 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:16]
 
 
-def row_id(article_hash: str, table: str, *parts: object) -> str:
-    """Id of a row: article content hash + table + span (and any disambiguating parts)."""
-    # A typed list and one join: compiled, cheaper than unpacking map() into a list.
-    fields = [article_hash, table]
-    for part in parts:
-        fields.append(str(part))
-    return _sha1("|".join(fields).encode("utf-8")).hexdigest()[:16]
+def row_id(article_hash: str, table: str, start: int, end: int, label: str | None = None) -> str:
+    """Id of a row: article content hash + table + span (and a disambiguating label), joined by "|"."""
+    # One f-string of typed parts: compiled, a single string build (a list of str() parts and a join cost
+    # a fifth of an id's time); the key is the same string the join made.
+    key = f"{article_hash}|{table}|{start}|{end}" if label is None else f"{article_hash}|{table}|{start}|{end}|{label}"
+    return _sha1(key.encode("utf-8")).hexdigest()[:16]

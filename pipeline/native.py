@@ -24,7 +24,7 @@ from pipeline.config import PROJECT_ROOT
 # The modules of the per-article work (segmentation, the three extractors, places, dates, the data
 # classes and row ids they share); the rest (I/O, Dagster glue, evaluation) spends its time in polars,
 # DuckDB and Dagster.
-COMPILED = ("attributions", "dates", "events", "figures", "focus", "frames", "ids", "lexicons", "model",
+COMPILED = ("attributions", "dates", "events", "extract", "figures", "focus", "frames", "ids", "lexicons", "model",
             "numbers", "places", "text")
 BUILD_DIR = PROJECT_ROOT / "build" / "native"
 MANIFEST = BUILD_DIR / "manifest.json"

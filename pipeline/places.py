@@ -560,21 +560,61 @@ def _never(_word: str) -> bool:
     return False
 
 
-@mypyc_attr(native_class=False)  # pickled in the gazetteer cache
+_NO_MATCH = re.compile(r"(?!)")
+
+
 @dataclass(frozen=True)
 class _Context:
+    """What the place rules read besides the text (a native class when compiled, as Place: read some 150
+    times an article)."""
+
     titles: frozenset[str]
     place_words: frozenset[str]  # capitalised words that may stand next to a place: designators, places
     actor_verbs: re.Pattern[str]
     actor_nouns: re.Pattern[str]
-    speech_verbs: re.Pattern[str] = re.compile(r"(?!)")
-    actor_grammar: re.Pattern[str] = re.compile(r"(?!)")
-    kin: re.Pattern[str] = re.compile(r"(?!)")
+    speech_verbs: re.Pattern[str] = _NO_MATCH
+    actor_grammar: re.Pattern[str] = _NO_MATCH
+    kin: re.Pattern[str] = _NO_MATCH
     outlet_heads: frozenset[str] = frozenset()
     state_heads: frozenset[str] = frozenset()
-    outlet_lower: re.Pattern[str] = re.compile(r"(?!)")
+    outlet_lower: re.Pattern[str] = _NO_MATCH
     org_before: frozenset[str] = frozenset()
     is_place: Callable[[str], bool] = _never
+
+    def __init__(
+        self,
+        titles: frozenset[str],
+        place_words: frozenset[str],
+        actor_verbs: re.Pattern[str],
+        actor_nouns: re.Pattern[str],
+        speech_verbs: re.Pattern[str] = _NO_MATCH,
+        actor_grammar: re.Pattern[str] = _NO_MATCH,
+        kin: re.Pattern[str] = _NO_MATCH,
+        outlet_heads: frozenset[str] = frozenset(),
+        state_heads: frozenset[str] = frozenset(),
+        outlet_lower: re.Pattern[str] = _NO_MATCH,
+        org_before: frozenset[str] = frozenset(),
+        is_place: Callable[[str], bool] = _never,
+    ) -> None:
+        # Written out, as PlaceMention's; keep in step with the fields above.
+        object.__setattr__(self, "titles", titles)
+        object.__setattr__(self, "place_words", place_words)
+        object.__setattr__(self, "actor_verbs", actor_verbs)
+        object.__setattr__(self, "actor_nouns", actor_nouns)
+        object.__setattr__(self, "speech_verbs", speech_verbs)
+        object.__setattr__(self, "actor_grammar", actor_grammar)
+        object.__setattr__(self, "kin", kin)
+        object.__setattr__(self, "outlet_heads", outlet_heads)
+        object.__setattr__(self, "state_heads", state_heads)
+        object.__setattr__(self, "outlet_lower", outlet_lower)
+        object.__setattr__(self, "org_before", org_before)
+        object.__setattr__(self, "is_place", is_place)
+
+    def __reduce__(self) -> tuple[type[_Context], tuple[Any, ...]]:
+        # by its fields (pickled in the gazetteer cache): frozen refuses the default field-by-field state
+        return _Context, (self.titles, self.place_words, self.actor_verbs, self.actor_nouns, self.speech_verbs,
+                          self.actor_grammar, self.kin, self.outlet_heads, self.state_heads, self.outlet_lower,
+                          self.org_before, self.is_place)
 
 
 class _Occurrence:

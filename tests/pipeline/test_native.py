@@ -106,9 +106,29 @@ def test_rows_survive_the_trip_from_a_worker() -> None:
     assert pickle.loads(pickle.dumps(facts)) == facts  # noqa: S301
 
 
+def test_frozen_compiled_classes_pickle_by_their_fields() -> None:
+    # A compiled frozen dataclass pickles through its __reduce__ (the default state of a compiled class is
+    # set back field by field, which frozen refuses): sentences come back from the workers, places and the
+    # place rules' context are in the gazetteer cache.
+    import dataclasses
+
+    from pipeline.model import Sentence
+    from pipeline.places import _never, load_gazetteer
+
+    gazetteer = load_gazetteer()
+    kyiv = gazetteer.resolve("Kyiv")
+    assert kyiv is not None
+    context = dataclasses.replace(gazetteer._ctx, is_place=_never)  # as the gazetteer pickles it
+    for obj in (Sentence("s1", "a1", 0, 0, "body", 0, 5, "Hello"), kyiv, context,
+                gazetteer._entry(gazetteer._surfaces.index("Kyiv"))):
+        back = pickle.loads(pickle.dumps(obj))  # noqa: S301
+        assert back == obj and type(back) is type(obj)
+
+
 @pytest.mark.parametrize("cls_path", ["attributions.Para", "attributions.Cue", "attributions.Draft",
                                       "attributions.Entity", "attributions.SpeakerNP", "attributions.Tok",
-                                      "events._Hit", "figures.Cand", "figures.Reading", "places.PlaceMention"])
+                                      "events._Hit", "figures.Cand", "figures.Reading", "model.Sentence",
+                                      "places.PlaceMention", "places.Place", "places._Entry", "places._Context"])
 def test_written_out_inits_take_the_fields_in_order_with_their_defaults(cls_path: str) -> None:
     # These dataclasses write their __init__ out (under mypyc the generated one runs as Python): read
     # from the source (the compiled class has no signature to inspect), its parameters must be the
