@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import ahocorasick_rs
-from mypy_extensions import mypyc_attr
 from text_to_num import text2num
 
 from pipeline.lexicons import alternation, load_csv, word_automaton
@@ -38,11 +37,10 @@ _WORD_RUN = rf"{_WORD}(?:(?:-|\s+|\s+and\s+){_WORD})*"
 _DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+(?:\.\d+)?"
 
 
-@mypyc_attr(native_class=False)  # built without __init__ (_mention): a plain class
 @dataclass(frozen=True)
 class NumberMention:
     """A number in the text. `start:end` spans the mention (qualifier included), `num_start:num_end`
-    the number itself (with currency, scale and unit)."""
+    the number itself (with currency, scale and unit). A native class when compiled (see model.Sentence)."""
 
     start: int
     end: int
@@ -55,6 +53,24 @@ class NumberMention:
     num_end: int
     form: str  # digits, words, vague, dozen
     skip: str | None = None  # why it is not a figure (date, time, age, duration, ...), None if it may be one
+
+    def __init__(
+        self, start: int, end: int, text: str, value: float, value_max: float | None, qualifier: str, unit: str,
+        num_start: int, num_end: int, form: str, skip: str | None = None,
+    ) -> None:
+        # Written out (dataclass keeps a class's own __init__): the generated frozen one runs as Python.
+        # Keep in step with the fields above (a test checks).
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "value_max", value_max)
+        object.__setattr__(self, "qualifier", qualifier)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "num_start", num_start)
+        object.__setattr__(self, "num_end", num_end)
+        object.__setattr__(self, "form", form)
+        object.__setattr__(self, "skip", skip)
 
 
 @dataclass(frozen=True)
@@ -388,20 +404,6 @@ def _space_end(text: str, pos: int, hyphens: bool = False) -> int:
     return pos
 
 
-def _mention(
-    start: int, end: int, text: str, value: float, value_max: float | None, qualifier: str, unit: str,
-    num_start: int, num_end: int, form: str, skip: str | None,
-) -> NumberMention:
-    """A NumberMention without the frozen dataclass's __init__ (which sets each field through
-    object.__setattr__: several times slower in the scan loop). Same fields, same order."""
-    mention = object.__new__(NumberMention)
-    object.__setattr__(mention, "__dict__", {
-        "start": start, "end": end, "text": text, "value": value, "value_max": value_max, "qualifier": qualifier,
-        "unit": unit, "num_start": num_start, "num_end": num_end, "form": form, "skip": skip,
-    })
-    return mention
-
-
 def scan(
     text: str,
     dollar: str = "USD",
@@ -553,7 +555,7 @@ def scan(
         )
         if skip is None and out and out[-1].skip == "name" and _NAME_JOINT.fullmatch(text, out[-1].end, ns):
             skip = "name"  # "Nord Stream 1 and 2"
-        out.append(_mention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form, skip))
+        out.append(NumberMention(qs, ne, text[qs:ne], value, value_max, qualifier, unit, ns, ne, form, skip))
     return out
 
 

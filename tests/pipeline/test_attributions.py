@@ -743,7 +743,7 @@ def test_channel_matches_equal_finditer(text: str) -> None:
 
 def test_frozen_records_equal_dataclass_construction() -> None:
     sp = attributions.SpeakerNP(1, 5, "text", "name", "person", "Text", None, "head")
-    assert list(vars(sp)) == [f.name for f in dataclasses.fields(sp)]
+    assert [getattr(sp, f.name) for f in dataclasses.fields(sp)] == [1, 5, "text", "name", "person", "Text", None, "head", None]
     assert sp.pronoun is None and sp == attributions.SpeakerNP(1, 5, "text", "name", "person", "Text", None, "head")
     with pytest.raises(dataclasses.FrozenInstanceError):
         sp.start = 2  # type: ignore[misc]
