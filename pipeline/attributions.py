@@ -15,20 +15,21 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Final, NamedTuple, final
+from typing import Any, Final, NamedTuple, final
 
 import ahocorasick_rs
-from mypy_extensions import mypyc_attr
 
 from pipeline.ids import row_id
 from pipeline.lexicons import load_csv, word_automaton
-from pipeline.model import Doc, Sentence, new_frozen
+from pipeline.model import Doc, Sentence, field_values
 from pipeline.text import positions
 
 
-@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class AttributionRow:
+    """An attribution row (a native class when compiled, as model.Sentence: built and read in C; pickled by
+    its fields)."""
+
     attribution_id: str
     article_id: str
     sentence_id: str
@@ -49,6 +50,55 @@ class AttributionRow:
     channel: str | None
     in_caption: bool
     method: str
+
+    def __init__(
+        self,
+        attribution_id: str,
+        article_id: str,
+        sentence_id: str,
+        char_start: int,
+        char_end: int,
+        mention: str,
+        cue: str,
+        speaker: str | None,
+        speaker_mention: str | None,
+        speaker_start: int | None,
+        speaker_end: int | None,
+        speaker_kind: str | None,
+        speaker_role: str | None,
+        is_direct: bool,
+        content: str | None,
+        content_start: int | None,
+        content_end: int | None,
+        channel: str | None,
+        in_caption: bool,
+        method: str,
+    ) -> None:
+        # Written out (dataclass keeps a class's own __init__): the generated frozen one runs as Python.
+        # Keep in step with the fields above (a test checks).
+        object.__setattr__(self, "attribution_id", attribution_id)
+        object.__setattr__(self, "article_id", article_id)
+        object.__setattr__(self, "sentence_id", sentence_id)
+        object.__setattr__(self, "char_start", char_start)
+        object.__setattr__(self, "char_end", char_end)
+        object.__setattr__(self, "mention", mention)
+        object.__setattr__(self, "cue", cue)
+        object.__setattr__(self, "speaker", speaker)
+        object.__setattr__(self, "speaker_mention", speaker_mention)
+        object.__setattr__(self, "speaker_start", speaker_start)
+        object.__setattr__(self, "speaker_end", speaker_end)
+        object.__setattr__(self, "speaker_kind", speaker_kind)
+        object.__setattr__(self, "speaker_role", speaker_role)
+        object.__setattr__(self, "is_direct", is_direct)
+        object.__setattr__(self, "content", content)
+        object.__setattr__(self, "content_start", content_start)
+        object.__setattr__(self, "content_end", content_end)
+        object.__setattr__(self, "channel", channel)
+        object.__setattr__(self, "in_caption", in_caption)
+        object.__setattr__(self, "method", method)
+
+    def __reduce__(self) -> tuple[type[AttributionRow], tuple[Any, ...]]:
+        return AttributionRow, field_values(self)
 
 
 # --------------------------------------------------------------------------------------------
@@ -2506,8 +2556,7 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[AttributionRow]:
         c = d.content
         cue = d.cue
         rows.append(
-            new_frozen(
-                AttributionRow,  # every field, in AttributionRow's order (by position: no keyword dict to build)
+            AttributionRow(
                 row_id(doc.article.content_hash, "attributions", cue.start, cue.end),  # attribution_id
                 doc.article.article_id,  # article_id
                 cue.sent.sentence_id,  # sentence_id

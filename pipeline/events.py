@@ -21,13 +21,12 @@ from functools import cache, lru_cache
 from typing import Any, Final
 
 import ahocorasick_rs
-from mypy_extensions import mypyc_attr
 
 from pipeline.figures import FigureRow
 from pipeline.focus import article_focus, country_place, roles
 from pipeline.ids import row_id
 from pipeline.lexicons import alternation, load_csv, word_start_alternation
-from pipeline.model import Doc, Sentence, new_frozen
+from pipeline.model import Doc, Sentence, field_values
 from schemas import vocab
 
 EVENT_TYPES = frozenset(vocab.EVENT_TYPES)  # one source of truth: the row contract's vocabulary
@@ -38,9 +37,10 @@ _VIOLENT = frozenset(
 _ATTACKS = frozenset({"shelling_missile_attack", "air_drone_strike", "remote_explosive"})
 
 
-@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class EventRow:
+    """An event row (a native class when compiled, as model.Sentence: built and read in C; pickled by its fields)."""
+
     event_id: str
     article_id: str
     sentence_id: str
@@ -60,10 +60,56 @@ class EventRow:
     method: str
     attribution_id: str | None = None
 
+    def __init__(
+        self,
+        event_id: str,
+        article_id: str,
+        sentence_id: str,
+        char_start: int,
+        char_end: int,
+        trigger: str,
+        event_type: str,
+        actor: str | None,
+        target: str | None,
+        event_date: date | None,
+        date_precision: str,
+        fatalities: float | None,
+        injured: float | None,
+        fatalities_figure_id: str | None,
+        injured_figure_id: str | None,
+        in_caption: bool,
+        method: str,
+        attribution_id: str | None = None,
+    ) -> None:
+        # Written out (dataclass keeps a class's own __init__): the generated frozen one runs as Python.
+        # Keep in step with the fields above (a test checks).
+        object.__setattr__(self, "event_id", event_id)
+        object.__setattr__(self, "article_id", article_id)
+        object.__setattr__(self, "sentence_id", sentence_id)
+        object.__setattr__(self, "char_start", char_start)
+        object.__setattr__(self, "char_end", char_end)
+        object.__setattr__(self, "trigger", trigger)
+        object.__setattr__(self, "event_type", event_type)
+        object.__setattr__(self, "actor", actor)
+        object.__setattr__(self, "target", target)
+        object.__setattr__(self, "event_date", event_date)
+        object.__setattr__(self, "date_precision", date_precision)
+        object.__setattr__(self, "fatalities", fatalities)
+        object.__setattr__(self, "injured", injured)
+        object.__setattr__(self, "fatalities_figure_id", fatalities_figure_id)
+        object.__setattr__(self, "injured_figure_id", injured_figure_id)
+        object.__setattr__(self, "in_caption", in_caption)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "attribution_id", attribution_id)
 
-@mypyc_attr(native_class=False)  # pickled from the workers: a plain class
+    def __reduce__(self) -> tuple[type[EventRow], tuple[Any, ...]]:
+        return EventRow, field_values(self)
+
+
 @dataclass(frozen=True)
 class EventPlaceRow:
+    """A place of an event (a native class when compiled, as EventRow)."""
+
     event_id: str
     article_id: str
     place: str
@@ -71,6 +117,29 @@ class EventPlaceRow:
     mention: str | None
     char_start: int | None
     char_end: int | None
+
+    def __init__(
+        self,
+        event_id: str,
+        article_id: str,
+        place: str,
+        place_id: str | None,
+        mention: str | None,
+        char_start: int | None,
+        char_end: int | None,
+    ) -> None:
+        # Written out (dataclass keeps a class's own __init__): the generated frozen one runs as Python.
+        # Keep in step with the fields above (a test checks).
+        object.__setattr__(self, "event_id", event_id)
+        object.__setattr__(self, "article_id", article_id)
+        object.__setattr__(self, "place", place)
+        object.__setattr__(self, "place_id", place_id)
+        object.__setattr__(self, "mention", mention)
+        object.__setattr__(self, "char_start", char_start)
+        object.__setattr__(self, "char_end", char_end)
+
+    def __reduce__(self) -> tuple[type[EventPlaceRow], tuple[Any, ...]]:
+        return EventPlaceRow, field_values(self)
 
 
 # --------------------------------------------------------------------------- lexicons
@@ -1435,8 +1504,7 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
             start, end = s.char_start + h.start, s.char_start + h.end
             event_id = row_id(art.content_hash, "events", start, end, h.label)
             events.append(
-                new_frozen(  # fields in EventRow's order
-                    EventRow,
+                EventRow(  # fields in EventRow's order
                     event_id,
                     art.article_id,
                     s.sentence_id,
@@ -1458,8 +1526,7 @@ def extract(doc: Doc, figures: list[FigureRow]) -> tuple[list[EventRow], list[Ev
                 )
             )
             for pm in pms:
-                row = new_frozen(  # fields in EventPlaceRow's order
-                    EventPlaceRow,
+                row = EventPlaceRow(  # fields in EventPlaceRow's order
                     event_id, art.article_id, pm.place.name, pm.place.place_id, pm.text, pm.char_start, pm.char_end,
                 )
                 places.append(row)

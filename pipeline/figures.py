@@ -18,8 +18,6 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from mypy_extensions import mypyc_attr
-
 from pipeline.focus import (
     _KIND_RANK,
     BARE,
@@ -38,7 +36,7 @@ from pipeline.focus import (
 )
 from pipeline.ids import row_id
 from pipeline.lexicons import alternation, first_chars, load_csv
-from pipeline.model import Doc, Sentence, new_frozen
+from pipeline.model import Doc, Sentence, field_values
 from pipeline.numbers import NumberMention, ascii_lower, core_starts, find_numbers
 from pipeline.places import Place, load_gazetteer
 from pipeline.text import matches_at, positions
@@ -95,9 +93,10 @@ _OF_THEM = re.compile(r"^\s*of\s+them\s+")
 _NAMED_AFTER = re.compile(r"^(?:\s+of\s+[A-Z][\w’']+)?\s*(?:,\s+including|--|–|—|:)\s+[A-Z]")
 
 
-@mypyc_attr(native_class=False)  # built by new_frozen, pickled from the workers: a plain class
 @dataclass(frozen=True)
 class FigureRow:
+    """A figure row (a native class when compiled, as model.Sentence: built and read in C; pickled by its fields)."""
+
     figure_id: str
     article_id: str
     sentence_id: str
@@ -118,6 +117,55 @@ class FigureRow:
     in_caption: bool
     method: str
     attribution_id: str | None = None
+
+    def __init__(
+        self,
+        figure_id: str,
+        article_id: str,
+        sentence_id: str,
+        char_start: int,
+        char_end: int,
+        mention: str,
+        value: float,
+        value_max: float | None,
+        qualifier: str,
+        unit: str,
+        category: str,
+        subject: str | None,
+        place: str | None,
+        place_id: str | None,
+        as_of: date | None,
+        since: date | None,
+        is_cumulative: bool,
+        in_caption: bool,
+        method: str,
+        attribution_id: str | None = None,
+    ) -> None:
+        # Written out (dataclass keeps a class's own __init__): the generated frozen one runs as Python.
+        # Keep in step with the fields above (a test checks).
+        object.__setattr__(self, "figure_id", figure_id)
+        object.__setattr__(self, "article_id", article_id)
+        object.__setattr__(self, "sentence_id", sentence_id)
+        object.__setattr__(self, "char_start", char_start)
+        object.__setattr__(self, "char_end", char_end)
+        object.__setattr__(self, "mention", mention)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "value_max", value_max)
+        object.__setattr__(self, "qualifier", qualifier)
+        object.__setattr__(self, "unit", unit)
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "subject", subject)
+        object.__setattr__(self, "place", place)
+        object.__setattr__(self, "place_id", place_id)
+        object.__setattr__(self, "as_of", as_of)
+        object.__setattr__(self, "since", since)
+        object.__setattr__(self, "is_cumulative", is_cumulative)
+        object.__setattr__(self, "in_caption", in_caption)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "attribution_id", attribution_id)
+
+    def __reduce__(self) -> tuple[type[FigureRow], tuple[Any, ...]]:
+        return FigureRow, field_values(self)
 
 
 @dataclass(frozen=True)
@@ -1477,8 +1525,7 @@ def extract(doc: Doc, lex: Lexicon | None = None) -> list[FigureRow]:
             as_of, since, cumulative = _dates(c, ctx)
             start, end = s0 + n_start, s0 + n_end
             rows.append(
-                new_frozen(
-                    FigureRow,
+                FigureRow(
                     row_id(content_hash, "figures", start, end, category),
                     article_id,
                     sid,

@@ -45,13 +45,24 @@ def new_frozen(cls: type[_T], *values: Any, **by_name: Any) -> _T:
     return obj
 
 
+def field_values(obj: object) -> tuple[Any, ...]:
+    """The values of a dataclass object's fields, in field order: what a frozen compiled class's __reduce__
+    gives back to its __init__ (the default state of a compiled class is set field by field, which frozen
+    refuses)."""
+    kind: type = type(obj)
+    return tuple([getattr(obj, name) for name in _field_names(kind)])
+
+
 def replace_frozen(obj: _T, **changes: Any) -> _T:
-    """dataclasses.replace(obj, **changes) for the same kind of frozen dataclass new_frozen builds, without
-    the generated __init__ (several times slower on hot paths); the object is equal to replace's."""
+    """dataclasses.replace(obj, **changes) for a frozen dataclass, without its generated __init__ (several
+    times slower on hot paths); the object is equal to replace's. A plain class (new_frozen builds those)
+    gets its state copied; a compiled class (written-out __init__, see model.Sentence) is built by it."""
     kind: type = type(obj)
     if not changes.keys() <= _field_set(kind):
         raise TypeError(f"replace_frozen({kind.__name__}): {sorted(changes.keys() - _field_set(kind))} are not fields")
-    new = object.__new__(type(obj))
+    if not hasattr(obj, "__dict__"):
+        return kind(*[changes[name] if name in changes else getattr(obj, name) for name in _field_names(kind)])
+    new: _T = object.__new__(kind)
     object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
     return new
 
@@ -139,10 +150,8 @@ class Sentence:
         object.__setattr__(self, "char_end", char_end)
         object.__setattr__(self, "text", text)
 
-    def __reduce__(self) -> tuple[type[Sentence], tuple[str, str, int, int, str, int, int, str]]:
-        # by its fields: the default state of a compiled class is set back field by field, which frozen refuses
-        return Sentence, (self.sentence_id, self.article_id, self.paragraph_index, self.sentence_index, self.role,
-                          self.char_start, self.char_end, self.text)
+    def __reduce__(self) -> tuple[type[Sentence], tuple[Any, ...]]:
+        return Sentence, field_values(self)
 
 
 @dataclass

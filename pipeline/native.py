@@ -7,7 +7,10 @@ runs the plain Python modules. A stale build is never imported: it would run yes
 
 mypyc compiles the modules as they are written (type hints checked and enforced at run time); what it
 does not support is kept out of them: classes built without their __init__ (model.new_frozen) are
-marked `mypyc_attr(native_class=False)`, and tests replace no function of a compiled module.
+marked `mypyc_attr(native_class=False)`, and tests replace no function of a compiled module. The frozen
+dataclasses the extractors build and read most (sentences, places, number mentions, speaker phrases, the
+fact rows) are native classes: each writes its __init__ out (`object.__setattr__` per field, compiled to
+a store into the object's C struct) and pickles by its fields (`__reduce__`, model.field_values).
 """
 
 from __future__ import annotations

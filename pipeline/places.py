@@ -45,6 +45,7 @@ from mypy_extensions import mypyc_attr
 
 from pipeline.config import PROJECT_ROOT
 from pipeline.lexicons import REFERENCE_DIR, alternation, load_csv
+from pipeline.model import field_values
 
 SOURCE_DIR = PROJECT_ROOT / "pipeline"  # where this module's and the lexicon loader's sources are
 
@@ -74,9 +75,7 @@ class Place:
         object.__setattr__(self, "longitude", longitude)
 
     def __reduce__(self) -> tuple[type[Place], tuple[Any, ...]]:
-        # by its fields (pickled in the gazetteer cache): frozen refuses the default field-by-field state
-        return Place, (self.place_id, self.name, self.kind, self.country_code, self.admin1, self.latitude,
-                       self.longitude)
+        return Place, field_values(self)
 
 
 @dataclass(frozen=True)
@@ -552,7 +551,7 @@ class _Entry:
         object.__setattr__(self, "state", state)
 
     def __reduce__(self) -> tuple[type[_Entry], tuple[Any, ...]]:
-        return _Entry, (self.surface, self.candidates, self.weights, self.person_name, self.speaks, self.state)
+        return _Entry, field_values(self)
 
 
 def _never(_word: str) -> bool:
@@ -611,10 +610,7 @@ class _Context:
         object.__setattr__(self, "is_place", is_place)
 
     def __reduce__(self) -> tuple[type[_Context], tuple[Any, ...]]:
-        # by its fields (pickled in the gazetteer cache): frozen refuses the default field-by-field state
-        return _Context, (self.titles, self.place_words, self.actor_verbs, self.actor_nouns, self.speech_verbs,
-                          self.actor_grammar, self.kin, self.outlet_heads, self.state_heads, self.outlet_lower,
-                          self.org_before, self.is_place)
+        return _Context, field_values(self)
 
 
 class _Occurrence:

@@ -128,6 +128,8 @@ def test_frozen_compiled_classes_pickle_by_their_fields() -> None:
 @pytest.mark.parametrize("cls_path", ["attributions.Para", "attributions.Cue", "attributions.Draft",
                                       "attributions.Entity", "attributions.SpeakerNP", "attributions.Tok",
                                       "events._Hit", "figures.Cand", "figures.Reading", "model.Sentence", "numbers.NumberMention",
+                                      "figures.FigureRow", "attributions.AttributionRow", "events.EventRow",
+                                      "events.EventPlaceRow",
                                       "places.PlaceMention", "places.Place", "places._Entry", "places._Context"])
 def test_written_out_inits_take_the_fields_in_order_with_their_defaults(cls_path: str) -> None:
     # These dataclasses write their __init__ out (under mypyc the generated one runs as Python): read
