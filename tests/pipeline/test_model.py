@@ -13,18 +13,9 @@ from pipeline.model import Article, Sentence, new_frozen, replace_frozen, row_co
 VALUES = ("s1", "a1", 0, 0, "body", 0, 5, "Hello")
 
 
-@dataclasses.dataclass(frozen=True)
-class Row:
-    """A plain frozen row of eight fields, as the extractors' row classes are."""
-
-    sentence_id: str
-    article_id: str
-    paragraph_index: int
-    sentence_index: int
-    role: str
-    char_start: int
-    char_end: int
-    text: str
+# A plain frozen dataclass with a sentence's fields (Sentence itself is a compiled class when built: new_frozen
+# is for the plain ones).
+Row = dataclasses.make_dataclass("Row", [(f.name, f.type) for f in dataclasses.fields(Sentence)], frozen=True)
 
 
 def test_new_frozen_by_position_or_name_equals_the_dataclass() -> None:
@@ -79,3 +70,13 @@ def test_sentence_is_frozen_and_pickles_to_an_equal_sentence() -> None:
     assert back == sentence and hash(back) == hash(sentence) and back is not sentence
     with pytest.raises(dataclasses.FrozenInstanceError):
         sentence.text = "changed"  # type: ignore[misc]
+
+
+def test_replace_frozen_builds_a_compiled_class_through_its_init() -> None:
+    # Sentence is a native class when compiled (no instance dict): replace_frozen calls its __init__
+    original = Sentence(*VALUES)
+    got = replace_frozen(original, text="Hi", char_end=2)
+    assert got == dataclasses.replace(original, text="Hi", char_end=2) and type(got) is Sentence
+    assert original == Sentence(*VALUES)
+    with pytest.raises(TypeError, match="not fields"):
+        replace_frozen(original, txt="typo")
