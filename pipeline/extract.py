@@ -17,7 +17,7 @@ from pipeline.model import Article, Doc, Sentence, replace_frozen
 from pipeline.places import Gazetteer, load_gazetteer
 from pipeline.text import segment
 
-_Row = TypeVar("_Row", "figures.FigureRow", "events.EventRow")
+_Row = TypeVar("_Row", FigureRow, EventRow)
 
 # Articles a worker takes through each step together (`extract_articles`).
 STEP_CHUNK = 32

@@ -22,5 +22,7 @@ def row_id(article_hash: str, table: str, start: int, end: int, label: str | Non
     """Id of a row: article content hash + table + span (and a disambiguating label), joined by "|"."""
     # One f-string of typed parts: compiled, a single string build (a list of str() parts and a join cost
     # a fifth of an id's time); the key is the same string the join made.
-    key = f"{article_hash}|{table}|{start}|{end}" if label is None else f"{article_hash}|{table}|{start}|{end}|{label}"
+    key = f"{article_hash}|{table}|{start}|{end}"
+    if label is not None:
+        key = f"{key}|{label}"
     return _sha1(key.encode("utf-8")).hexdigest()[:16]

@@ -1042,8 +1042,7 @@ class Gazetteer:
         """The place of a row of the columns, built on first use."""
         place = self._place_objects[row]
         if place is None:
-            c = self._place_columns
-            place = Place(c[0][row], c[1][row], c[2][row], c[3][row], c[4][row], c[5][row], c[6][row])
+            place = Place(*[column[row] for column in self._place_columns])
             self._place_objects[row] = place
         return place
 
