@@ -26,7 +26,8 @@ def raw_files(paths: FactwirePaths) -> dg.MaterializeResult:
         # A small night with something to extract starts its extraction workers now, and gives them the
         # new files: their start and extraction overlap ingest and the steps in between instead of
         # delaying `facts`.
-        nightly.start_extraction_early(settings.raw_dir, files, previous, settings.workers, settings.max_file_bytes)
+        nightly.start_extraction_early(settings.raw_dir, nightly.new_files(files, previous), previous,
+                                       settings.workers, settings.max_file_bytes)
         # A night that will update the DuckDB file by delta prepares the file it starts from now, beside
         # ingest and extraction: an older version's file brought to the published version, or a copy.
         start_base(settings.warehouse_dir, version_meta())
@@ -48,9 +49,8 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
     keep last night's articles; unreadable files and lines go to rejects with the reason."""
     settings = paths.settings()
     build = paths.build_dir()
-    files = staging.read(build, "raw_files")
     stats = nightly.ingest(
-        settings.raw_dir, files, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir),
+        settings.raw_dir, None, settings.max_file_bytes, incremental.load_previous(settings.warehouse_dir),
         build, settings.workers, context.log.info,
     )
     for table in nightly.INGEST_TABLES:
@@ -70,6 +70,7 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
         )
     if stats.files_parsed:  # a log line is an event in the run storage: only when there was work
         context.log.info(
-            f"{stats.articles} articles ({stats.articles_new} new) from {files.height} files: {stats.files_parsed} "
+            f"{stats.articles} articles ({stats.articles_new} new) from {stats.files_parsed + stats.files_unchanged}"
+            f" files: {stats.files_parsed} "
             f"parsed, {stats.files_unchanged} unchanged, {stats.rejected} files or lines rejected"
         )

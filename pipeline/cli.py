@@ -27,7 +27,7 @@ concurrency:
 """
 # ... and Dagster's SQLite storage, in its usual layout under DAGSTER_HOME, through one SQLAlchemy engine
 # per database file (assets/storage.py).
-INSTANCE_YAML = _INSTANCE_YAML_V1 + """\
+_INSTANCE_YAML_V2 = _INSTANCE_YAML_V1 + """\
 storage:
   custom:
     module: assets.storage
@@ -36,6 +36,17 @@ storage:
       base_dir:
         env: DAGSTER_HOME
 """
+# ... and the runs' stdout and stderr captured where Dagster keeps them, shown on the terminal by a thread
+# instead of `tail` subprocesses (assets/compute_logs.py).
+INSTANCE_YAML = _INSTANCE_YAML_V2 + """\
+compute_logs:
+  module: assets.compute_logs
+  class: FactwireComputeLogManager
+  config:
+    base_dir:
+      env: DAGSTER_HOME
+"""
+_EARLIER_INSTANCE_YAMLS = (_INSTANCE_YAML_V1, _INSTANCE_YAML_V2)
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -44,7 +55,7 @@ def dagster_home(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     # written when missing, upgraded when it is an earlier version of ours; an edited file is the user's
-    if not config.exists() or config.read_text() == _INSTANCE_YAML_V1:
+    if not config.exists() or config.read_text() in _EARLIER_INSTANCE_YAMLS:
         config.write_text(INSTANCE_YAML)
     return home
 
@@ -53,6 +64,7 @@ def _import_orchestrator() -> None:
     """Import what `run_nightly` and the Dagster instance load: Dagster, the definitions, the instance's
     storage. An import that fails here fails again, reported, where the run imports it."""
     try:
+        import assets.compute_logs  # noqa: F401
         import assets.run  # noqa: F401
         import assets.storage  # noqa: F401
     except Exception:  # noqa: BLE001, S110 - see above
@@ -109,7 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     # A small night's extraction workers start now, on the new files: their imports, warm-up
                     # and extraction overlap the orchestrator's start-up and the run's first steps.
                     if plan.files is None or not nightly.start_extraction_early(
-                        settings.raw_dir, plan.files, plan.previous, settings.workers, settings.max_file_bytes
+                        settings.raw_dir, plan.new_files(), plan.previous, settings.workers, settings.max_file_bytes
                     ):
                         nightly.release_prestarted()
             finally:

@@ -89,51 +89,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# A folder's listing as columns: relative paths, sizes, mtime_ns.
-_Columns = tuple[list[str], list[int], list[int]]
+_LISTING_SCHEMA = {k: v for k, v in MANIFEST_SCHEMA.items() if k != "sha256"}
 
 
-def _listing(folder: Path) -> _Columns:
-    """(relative paths, sizes, mtime_ns) of every regular file below folder: hidden names skipped, links to
+def _listing(folder: Path) -> pl.DataFrame:
+    """(source_path, size, mtime_ns) of every regular file below folder: hidden names skipped, links to
     files followed, links to folders, broken links and special files (FIFOs, sockets) skipped."""
-    out: _Columns = ([], [], [])
-    _list_into(out, folder, "")
-    return out
+    frames: list[pl.DataFrame] = []
+    _list_into(frames, folder, "")
+    return pl.concat(frames) if frames else pl.DataFrame(schema=_LISTING_SCHEMA)
 
 
-def _list_into(out: _Columns, folder: Path, rel: str) -> None:
-    """Append folder's files (below it too) to `out`, their paths prefixed with `rel`.
+def _list_into(frames: list[pl.DataFrame], folder: Path, rel: str) -> None:
+    """Append a frame of folder's files (and of the folders below it) to `frames`, their paths prefixed
+    with `rel`.
 
     pyarrow lists a folder with every entry's stat in one call that does not hold the GIL: a
     100,000-file folder's 0.3 s of stat calls leave the interpreter to the thread that imports the
     orchestrator meanwhile (`factwire run`), where `os.scandir` would take the GIL back after each file.
-    What follows holds the GIL, so it reads each entry's fields once, column by column; pyarrow gives a
-    size to regular files only, which tells a file from a folder or a special file without asking each
-    entry's type (an enum built per entry: half the loop's time)."""
+    What follows holds the GIL, so it reads each entry's fields once, column by column, and sorts the
+    entries out in polars: pyarrow gives a size to regular files only, which tells a file from a folder
+    or a special file without asking each entry's type (an enum built per entry)."""
     from pyarrow.fs import FileSelector, FileType, LocalFileSystem
 
     try:
         infos = LocalFileSystem().get_file_info(FileSelector(str(folder)))
         names = [i.base_name for i in infos]
     except UnicodeError:  # a name in the folder (or the folder's) is not UTF-8: pyarrow cannot give it
-        _list_by_scandir_into(out, folder, rel)
+        _list_by_scandir_into(frames, folder, rel)
         return
-    paths, sizes, mtimes = out
-    for info, name, size in zip(infos, names, [i.size for i in infos], strict=True):
-        if name.startswith("."):
-            continue
-        if size is not None:
-            paths.append(rel + name)
-            sizes.append(size)
-            mtimes.append(info.mtime_ns)
-        elif info.type == FileType.Directory and not os.path.islink(info.path):
-            _list_into(out, Path(info.path), f"{rel}{name}/")
+    listed = pl.DataFrame({"source_path": names, "size": [i.size for i in infos],
+                           "mtime_ns": [i.mtime_ns for i in infos]}, schema=_LISTING_SCHEMA)
+    visible, sized = ~pl.col("source_path").str.starts_with("."), pl.col("size").is_not_null()
+    files = listed.filter(visible & sized)
+    frames.append(files.with_columns((pl.lit(rel) + pl.col("source_path")).alias("source_path")) if rel else files)
+    for i in listed.select(pl.arg_where(visible & ~sized)).to_series().to_list():  # folders, special files
+        info = infos[i]
+        if info.type == FileType.Directory and not os.path.islink(info.path):
+            _list_into(frames, Path(info.path), f"{rel}{names[i]}/")
 
 
-def _list_by_scandir_into(out: _Columns, folder: Path, rel: str) -> None:
+def _list_by_scandir_into(frames: list[pl.DataFrame], folder: Path, rel: str) -> None:
     """`_list_into` for a folder that pyarrow cannot list (a name that is not UTF-8), one entry at a time; a
     name that is not UTF-8 is recorded as `shown_name` writes it, and read back through `locate`."""
-    paths, sizes, mtimes = out
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes: list[int] = []
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.name.startswith("."):
@@ -146,9 +147,10 @@ def _list_by_scandir_into(out: _Columns, folder: Path, rel: str) -> None:
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns)
                 elif entry.is_dir(follow_symlinks=False):
-                    _list_into(out, Path(entry.path), f"{rel}{name}/")
+                    _list_into(frames, Path(entry.path), f"{rel}{name}/")
             except OSError:  # gone since the listing
                 continue
+    frames.append(pl.DataFrame({"source_path": paths, "size": sizes, "mtime_ns": mtimes}, schema=_LISTING_SCHEMA))
 
 
 def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None, hash_new: bool = True) -> pl.DataFrame:
@@ -159,9 +161,7 @@ def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None, hash_new: bool = 
     keeps its recorded hash (as git's index does); any other file is hashed, or, without `hash_new`,
     left without one (null: `hash_missing` fills it later). The stat results go straight into columns.
     """
-    paths, sizes, mtimes = _listing(raw_dir) if raw_dir.is_dir() else ([], [], [])
-    df = pl.DataFrame({"source_path": paths, "size": sizes, "mtime_ns": mtimes},
-                      schema={k: v for k, v in MANIFEST_SCHEMA.items() if k != "sha256"})
+    df = _listing(raw_dir) if raw_dir.is_dir() else pl.DataFrame(schema=_LISTING_SCHEMA)
     if known is not None and known.height:
         df = df.join(known.select(*MANIFEST_SCHEMA), on=["source_path", "size", "mtime_ns"], how="left")
     else:

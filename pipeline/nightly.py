@@ -73,9 +73,12 @@ def write_raw_files(build: Path, files: pl.DataFrame, previous: incremental.Prev
     if known is None:
         known = incremental.previous_manifest(previous)
     columns = list(incremental.MANIFEST_SCHEMA)
-    left = known.join(files, on=columns, how="anti")["source_path"]  # changed (another stat or hash) or gone
-    incremental.carry_parts(previous, "raw_files", build, incremental.in_set(pl.col("source_path"), set(left)))
     fresh = files.join(known, on=columns, how="anti")
+    # Every other row of `files` is a row of `known` (a path is in each at most once): when they are all
+    # of its rows, no file changed or left, and the second join is not needed.
+    left = (known.join(files, on=columns, how="anti")["source_path"]  # changed (another stat or hash) or gone
+            if files.height - fresh.height < known.height else pl.Series("source_path", [], pl.Utf8))
+    incremental.carry_parts(previous, "raw_files", build, incremental.in_set(pl.col("source_path"), set(left)))
     if fresh.height:
         staging.write_part(build, "raw_files", _batch_name([p + h for p, h in fresh.select("source_path", "sha256")
                                                             .sort("source_path").iter_rows()]), fresh)
@@ -352,26 +355,32 @@ def _extraction_pool(workers: int, jobs: int) -> Iterator[Executor]:
         ready.shutdown(wait=False, cancel_futures=True)
 
 
-def small_night_files(files: pl.DataFrame, previous: incremental.Previous | None) -> list[str]:
-    """The new or changed raw files of a small night, with raw_files `files`, sorted (about one article
-    each); none when it is not a small night with work: nothing new, or so many new files that ingest
-    uses its own pool (prestarted workers never run beside the parse workers: memory stays flat), or a
-    changed extractor version (every article: a long night anyway)."""
+def new_files(files: pl.DataFrame, previous: incremental.Previous | None) -> pl.Series:
+    """The paths of raw_files `files` whose path and sha256 are not in the last night's manifest: new or
+    changed files (a file not hashed yet counts as changed)."""
+    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+    return files.join(manifest, on=["source_path", "sha256"], how="anti")["source_path"]
+
+
+def small_night_files(new: pl.Series, previous: incremental.Previous | None) -> list[str]:
+    """The new or changed raw files (`new`, paths) of a small night, sorted (about one article each); none
+    when it is not a small night with work: nothing new, or so many new files that ingest uses its own pool
+    (prestarted workers never run beside the parse workers: memory stays flat), or a changed extractor
+    version (every article: a long night anyway)."""
     if previous is None or previous.extractor_version != versions.extractor_version():
         return []
-    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
-    new = files.join(manifest, on=["source_path", "sha256"], how="anti")["source_path"]
     return sorted(new.to_list()) if new.len() < 3 * FILES_PER_BATCH else []
 
 
 def start_extraction_early(
-    raw_dir: Path, files: pl.DataFrame, previous: incremental.Previous | None, workers: int, max_bytes: int
+    raw_dir: Path, new: pl.Series, previous: incremental.Previous | None, workers: int, max_bytes: int
 ) -> bool:
-    """On a small night with something to extract (`small_night_files`), start the extraction workers
-    and give them the new raw files to parse and extract. Returns True when workers were started."""
+    """On a small night with something to extract (`small_night_files` of the `new` paths), start the
+    extraction workers and give them those raw files to parse and extract. Returns True when workers were
+    started."""
     if _warm is not None and _warm.claimed:  # claimed already (by the CLI's check, before this run's raw_files step)
         return False
-    paths = small_night_files(files, previous)
+    paths = small_night_files(new, previous)
     return prestart_extraction(workers, len(paths), (raw_dir, paths, max_bytes))
 
 
@@ -420,9 +429,26 @@ def _progress_every(total: int) -> int:
     return max(1, total // 10)
 
 
+def added_files(build: Path, previous: incremental.Previous | None) -> pl.DataFrame | None:
+    """The raw_files rows staged in build that are new tonight, when every file of the last night is still
+    there as it was: each of the last night's raw_files parts is staged again, the same file (`write_raw_files`
+    links a part all of whose files are unchanged, and writes the others' rows anew). None otherwise (a
+    first night, or a file changed or gone), and then the night's table is joined with the manifest."""
+    if previous is None:
+        return None
+    before = set(staging.part_inodes(previous.root, "raw_files").values())
+    staged = staging.part_inodes(build, "raw_files")
+    if not before or not before <= set(staged.values()):
+        return None
+    new = [part for part, inode in staged.items() if inode not in before]
+    if not new:
+        return pl.DataFrame(schema=incremental.MANIFEST_SCHEMA)
+    return pl.read_parquet(new).select(*incremental.MANIFEST_SCHEMA)
+
+
 def ingest(
     raw_dir: Path,
-    files: pl.DataFrame,
+    files: pl.DataFrame | None,
     max_file_bytes: int,
     previous: incremental.Previous | None,
     build: Path,
@@ -431,19 +457,31 @@ def ingest(
 ) -> IngestStats:
     """Write the articles, article_sources and ingest rejects parts of this night into build.
 
-    `files` is the night's raw_files table. Unchanged files (same path and sha256) keep what the
-    last night made of them; new or changed files are parsed in batches, over the pool when there
-    are several batches. The same article under several paths is one article with all its paths.
+    `files` is the night's raw_files table (None: its parts staged in build). Unchanged files (same path
+    and sha256) keep what the last night made of them; new or changed files are parsed in batches, over
+    the pool when there are several batches. The same article under several paths is one article with all
+    its paths. A night that only added files finds them from the staged parts (`added_files`) instead of
+    joining the whole raw folder's table with the last night's.
     """
     for table in INGEST_TABLES:
         staging.reset(build, table)
     staging.reset(build, "rejects", "ingest")
-    manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
-    unchanged = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="semi")
-    todo = files.join(unchanged, on="source_path", how="anti").sort("source_path")  # parts concatenated: sort
-    seen_before = pl.Series("article_id", [], pl.Utf8)  # articles kept from the last night
-    if previous is not None and unchanged.height:
+    added = added_files(build, previous)
+    if added is not None:
+        assert previous is not None
+        todo = added.sort("source_path")
+        n_unchanged = staging.count(previous.root, "raw_files")
+        gone_files: set[str] = set()
+    else:
+        if files is None:
+            files = staging.read(build, "raw_files")
+        manifest = incremental.previous_manifest(previous).select("source_path", "sha256")
+        unchanged = files.select("source_path", "sha256").join(manifest, on=["source_path", "sha256"], how="semi")
+        todo = files.join(unchanged, on="source_path", how="anti").sort("source_path")  # parts concatenated: sort
+        n_unchanged = unchanged.height
         gone_files = set(manifest.join(unchanged, on="source_path", how="anti")["source_path"].to_list())
+    seen_before = pl.Series("article_id", [], pl.Utf8)  # articles kept from the last night
+    if previous is not None and n_unchanged:
         if gone_files:
             sources = previous.scan("article_sources").select("article_id", file=incremental.file_of()).collect()
             kept = sources.join(unchanged.select(file="source_path"), on="file", how="semi")
@@ -451,7 +489,7 @@ def ingest(
             gone_ids = set(sources.join(seen_before.to_frame(), on="article_id", how="anti")["article_id"].to_list())
             del sources
         else:  # every file of the last night is here unchanged, and so is every article it gave
-            seen_before = previous.scan("article_sources").select("article_id").collect()["article_id"].unique()
+            seen_before = previous.scan("articles").select("article_id").collect()["article_id"]
             gone_ids = set()
         incremental.carry_parts(
             previous, "article_sources", build, incremental.in_set(incremental.file_of(), gone_files)
@@ -495,7 +533,7 @@ def ingest(
             if progress and (done // every > before // every or done == todo.height):
                 progress(f"parsed {done}/{todo.height} files: {len(seen_new)} new articles, {rejected} rejected")
     prefetched = todo.filter(pl.col("source_path").is_in(list(parsed_ahead))).height if parsed_ahead else 0
-    return IngestStats(todo.height, unchanged.height, seen_before.len() + len(seen_new), len(seen_new), rejected,
+    return IngestStats(todo.height, n_unchanged, seen_before.len() + len(seen_new), len(seen_new), rejected,
                        prefetched)
 
 

@@ -77,6 +77,14 @@ class NightPlan:
     previous: incremental.Previous | None
     files: pl.DataFrame | None  # the raw folder's scan, when the check made one (new files: sha256 null)
 
+    def new_files(self) -> pl.Series:
+        """The paths of the scanned files that the published manifest does not hold as they are (new, or
+        changed since: another size or mtime), without a join: the scan carries the manifest's sha256 for
+        every file whose path, size and mtime are the manifest's, and leaves the others unhashed."""
+        if self.files is None:
+            return pl.Series("source_path", [], pl.Utf8)
+        return self.files.filter(pl.col("sha256").is_null())["source_path"]
+
 
 # The up-to-date check's scan, handed to the raw_files step of the run this process starts next (the
 # same folder, moments later) by `hand_over_scan`; taken once, by `night_scan`.

@@ -651,6 +651,49 @@ def test_small_parts_merged_night_after_night_keep_duckdb_equal_to_the_parquet_d
     assert len(snapshot(wh)["articles"]) == 4  # the seed and the three added
 
 
+@pytest.mark.parametrize("change", ["add", "touch", "rewrite", "remove"])
+def test_ingest_finds_a_night_of_added_files_from_the_staged_parts_as_the_joins_would(
+    tmp_path: Path, change: str
+) -> None:
+    """When every raw file of the last night is still there as it was, the staged raw_files parts tell the
+    new files (`nightly.added_files`: the parts not linked from the last night) and ingest joins nothing;
+    a file touched, rewritten or removed makes it join the night's table with the manifest as before.
+    Either way ingest stages the same rows."""
+    from pipeline import incremental, nightly
+
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    ua = raw / "ua-0001.json"
+    if change == "add":
+        (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    elif change == "touch":  # same bytes, another mtime
+        os.utime(ua, ns=(ua.stat().st_atime_ns, ua.stat().st_mtime_ns + 10**9))
+    elif change == "rewrite":
+        ua.write_text(ua.read_text().replace("2022-01-28", "2022-01-29"))
+    else:
+        ua.unlink()
+    previous = incremental.load_previous(wh)
+    known = incremental.previous_manifest(previous)
+    files = incremental.scan_raw(raw, known)
+    staged = {}
+    for how in ("parts", "joins"):
+        build = tmp_path / how
+        nightly.write_raw_files(build, files, previous, known)
+        if how == "parts":
+            added = nightly.added_files(build, previous)
+            if change == "add":
+                assert added is not None and added["source_path"].to_list() == ["lee-bg-005.json"]
+            else:
+                assert added is None
+            nightly.ingest(raw, None, 50_000_000, previous, build)
+        else:
+            staging.reset(build, "raw_files")  # no staged parts to compare: the night's table is joined
+            nightly.ingest(raw, files, 50_000_000, previous, build)
+        staged[how] = {t: staging.read(build, t).sort(staging.SORT_KEYS[t]) for t in nightly.INGEST_TABLES}
+    assert all(staged["parts"][t].equals(staged["joins"][t]) for t in nightly.INGEST_TABLES)
+    assert staged["parts"]["articles"].height == (3 if change == "add" else 1 if change == "remove" else 2)
+
+
 @pytest.mark.parametrize("change", ["add", "remove"])
 def test_a_night_that_only_adds_files_reads_only_its_new_articles_and_keeps_the_same_tables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import incremental, publish, reuse, versions
+from pipeline import incremental, nightly, publish, reuse, versions
 from pipeline.config import DEFAULT_GOLD_DIR, PROJECT_ROOT, Settings, load_settings
 from tests.conftest import LEE_005_TEXT, SEED
 
@@ -141,6 +141,9 @@ def test_the_check_hashes_no_new_file_and_the_run_takes_its_scan_with_every_hash
         assert plan.published is None and plan.files is not None
         hashes = dict(plan.files.select("source_path", "sha256").iter_rows())
         assert hashes[new.name] is None and hashes[SEED.name] is not None
+        # the files it left unhashed are the ones the manifest does not hold, as a join would find them
+        assert plan.new_files().to_list() == [new.name]
+        assert nightly.new_files(plan.files, plan.previous).to_list() == [new.name]
         reuse.hand_over_scan(night, plan)
         taken = reuse.night_scan(night.raw_dir, plan.previous, None)
         assert taken.equals(incremental.scan_raw(night.raw_dir))
