@@ -161,24 +161,27 @@ def scan_raw(raw_dir: Path, known: pl.DataFrame | None = None, hash_new: bool = 
     keeps its recorded hash (as git's index does); any other file is hashed, or, without `hash_new`,
     left without one (null: `hash_missing` fills it later). The stat results go straight into columns.
     """
-    df = _listing(raw_dir) if raw_dir.is_dir() else pl.DataFrame(schema=_LISTING_SCHEMA)
+    df = (_listing(raw_dir) if raw_dir.is_dir() else pl.DataFrame(schema=_LISTING_SCHEMA)).sort("source_path")
     if known is not None and known.height:
-        df = df.join(known.select(*MANIFEST_SCHEMA), on=["source_path", "size", "mtime_ns"], how="left")
+        # one key joined (a path is a file), the stats compared after: cheaper than joining on all three
+        df = df.join(known.select("source_path", known_size="size", known_mtime="mtime_ns", sha256="sha256"),
+                     on="source_path", how="left", maintain_order="left")
+        same = (pl.col("size") == pl.col("known_size")) & (pl.col("mtime_ns") == pl.col("known_mtime"))
+        df = df.with_columns(sha256=pl.when(same).then("sha256"))
     else:
         df = df.with_columns(sha256=pl.lit(None, pl.Utf8))
-    df = df.select(*MANIFEST_SCHEMA).sort("source_path")
+    df = df.select(*MANIFEST_SCHEMA)
     return hash_missing(raw_dir, df) if hash_new else df
 
 
 def hash_missing(raw_dir: Path, files: pl.DataFrame) -> pl.DataFrame:
     """`files` (a raw_files frame of raw_dir) with every missing sha256 computed from the file."""
-    todo = files.filter(pl.col("sha256").is_null())["source_path"].to_list()
-    if not todo:
+    missing = files.select(row=pl.arg_where(pl.col("sha256").is_null()), source_path=pl.col("source_path")
+                           .filter(pl.col("sha256").is_null()))
+    if not missing.height:
         return files
-    hashed = pl.DataFrame({"source_path": todo, "fresh": [_sha256(raw_dir / p) for p in todo]},
-                          schema={"source_path": pl.Utf8, "fresh": pl.Utf8})
-    return files.join(hashed, on="source_path", how="left", maintain_order="left").with_columns(
-        pl.coalesce("sha256", "fresh").alias("sha256")).drop("fresh")
+    fresh = pl.Series("sha256", [_sha256(raw_dir / p) for p in missing["source_path"]], pl.Utf8)
+    return files.with_columns(files["sha256"].clone().scatter(missing["row"], fresh))
 
 
 def inventory_digest(files: pl.DataFrame) -> str:
