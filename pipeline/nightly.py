@@ -43,6 +43,14 @@ def articles_per_batch(articles: int, workers: int) -> int:
     return max(1, min(ARTICLES_PER_BATCH, max(ARTICLES_PER_BATCH // 4, even)))
 
 
+def batch_size(articles: int, workers: int, all_prefetched: bool) -> int:
+    """Articles per batch of the facts step: `articles_per_batch`, unless the prefetch extracted every one
+    of them: its batches are answered with rows already made, with no extraction to share among workers,
+    so they are as large as a batch may be (a small night writes one part per table, full-sized for 1,000
+    articles: not merged again by compaction)."""
+    return ARTICLES_PER_BATCH if all_prefetched else articles_per_batch(articles, workers)
+
+
 @dataclass(frozen=True)
 class RawFile:
     source_path: str  # relative to the raw folder
@@ -616,13 +624,14 @@ def extract(
             incremental.carry_parts(previous, table, build, drop)
         incremental.carry_parts(previous, "rejects", build, drop, prefix="extract")
     n_todo = todo.height
-    size = articles_per_batch(n_todo, workers)
+    prefetched = _prefetched(wait=n_todo > 0)  # taken before the prestarted workers may be let go
+    ahead = {a.article_id for articles, _, _ in prefetched for a in articles}
+    size = batch_size(n_todo, workers, bool(ahead) and bool(todo["article_id"].is_in(ahead).all()))
     n_batches = -(-n_todo // size)
     every = _progress_every(n_todo)
     rows = dict.fromkeys(FACT_TABLES, 0)
     rejected = dict.fromkeys(["extract", *FACT_TABLES], 0)
     done = 0
-    prefetched = _prefetched(wait=n_todo > 0)  # taken before the prestarted workers may be let go
     # Even one batch goes to a worker: the run process never holds the gazetteer (~120 MB).
     with _extraction_pool(workers, n_batches) as pool_ex:
         ex = _Prefetched(pool_ex, prefetched)
