@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -216,6 +216,11 @@ def _same_code(version_dir: Path, meta: dict, views_sql: Path) -> bool:
 Parts = dict[str, dict[int, Path]]  # table -> its parts, by inode (`staging.part_inodes`)
 
 
+def _inodes(parts: Parts) -> dict[str, set[int]]:
+    """Each table's part inodes: which files' rows a DuckDB file holds, wherever the parts are linked."""
+    return {table: set(found) for table, found in parts.items()}
+
+
 def parts_by_inode(root: Path) -> Parts:
     """Every table's parts under root (a version or a night's staging folder), by inode."""
     return {table: {inode: p for p, inode in staging.part_inodes(root, table).items()} for table in TABLES}
@@ -390,8 +395,10 @@ def _delta(
     file still held open by a reader cannot be locked for writing, and a copy is used instead.
     """
     if (prepared := _take_base(previous)) is not None:
-        base, loaded = prepared
+        base, loaded, counts = prepared
         os.replace(base, tmp_db)
+        if counts is not None and _inodes(loaded) == _inodes(parts_by_inode(target)):
+            return counts  # brought to tonight's parts by `start_delta`, and compaction changed none of them
         if (counts := _updated(tmp_db, loaded, target)) is not None:
             return counts
     for spare_dir in _spares(previous, {previous.name, target.name}, meta, views_sql)[:1]:
@@ -425,6 +432,7 @@ class _Base:
     file: Path  # a temporary named after this process; complete once `thread` has ended
     staged: Parts | None  # the night's staged parts once `start_delta` brought it there, else None
     thread: threading.Thread | None  # the thread bringing it forward, copying or updating it, if any
+    counts: list[dict[str, int]] = field(default_factory=list)  # the rows per table `start_delta` left it with
 
 
 _base: _Base | None = None
@@ -503,13 +511,16 @@ def _finished_base() -> _Base | None:
     return made if made.file.exists() else None
 
 
-def _take_base(previous: Path) -> tuple[Path, Parts] | None:
-    """The base file and the parts it holds, if it was set aside at the `previous` version (waiting for
-    it), else None (an unusable one is deleted)."""
+def _take_base(previous: Path) -> tuple[Path, Parts, dict[str, int] | None] | None:
+    """The base file, the parts it holds and, when `start_delta` brought it to the staged parts, its rows per
+    table, if it was set aside at the `previous` version (waiting for it), else None (an unusable one is
+    deleted)."""
     if (base := _finished_base()) is None:
         return None
     if base.published == previous.name:
-        return base.file, parts_by_inode(previous) if base.staged is None else base.staged
+        if base.staged is None:
+            return base.file, parts_by_inode(previous), None
+        return base.file, base.staged, base.counts[0] if base.counts else None
     base.file.unlink(missing_ok=True)
     return None
 
@@ -528,6 +539,7 @@ def start_delta(build_dir: Path) -> bool:
     made = _base
     previous = made.file.parent / ".versions" / made.published
     staged = parts_by_inode(build_dir)
+    counts: list[dict[str, int]] = []
 
     def run() -> None:
         if made.thread is not None:
@@ -535,13 +547,13 @@ def start_delta(build_dir: Path) -> bool:
         if not made.file.exists():
             return
         try:
-            apply_delta(made.file, parts_by_inode(previous), staged, {})
+            counts.append(apply_delta(made.file, parts_by_inode(previous), staged, {}))
         except (OSError, duckdb.Error):
             made.file.unlink(missing_ok=True)  # no partial file: the publish finds another base
 
     thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
     thread.start()
-    _base = _Base(made.published, made.file, staged, thread)
+    _base = _Base(made.published, made.file, staged, thread, counts)
     return True
 
 

@@ -509,9 +509,9 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     night_1 = (wh / "parquet").resolve().name
     assert started == [True] and copies == []  # the full load's copy was set aside and updated
-    # brought to the night's staged parts once they were all staged (beside the evidence check), then to the
-    # published parts (here the same: nothing merged)
-    assert deltas == [("factwire-delta", version, "staged"), ("MainThread", "staged", night_1)]
+    # brought to the night's staged parts once they were all staged (beside the evidence check); the published
+    # parts are the same (nothing merged): the publish takes the file and its counts without a second pass
+    assert deltas == [("factwire-delta", version, "staged")]
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     (raw / "ua-0001.json").unlink()
@@ -519,9 +519,8 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     night_2 = (wh / "parquet").resolve().name
     assert started == [True, True] and copies == []  # the full load's own file was there to bring forward
     # the full load's file brought to night 1 in the background, then to night 2's staged parts once they were
-    # all staged (beside the evidence check), then to the published parts (here the same: nothing merged)
-    assert deltas[2:] == [("factwire-base", version, night_1), ("factwire-delta", night_1, "staged"),
-                          ("MainThread", "staged", night_2)]
+    # all staged (beside the evidence check), which are the published parts (nothing merged)
+    assert deltas[1:] == [("factwire-base", version, night_1), ("factwire-delta", night_1, "staged")]
     assert not (wh / ".versions" / version / "factwire.duckdb").exists()  # it became night 2's file
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
@@ -533,7 +532,7 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     night_3 = (wh / "parquet").resolve().name
     assert started == [True, True, True]
     assert copies == [f".factwire.duckdb.base.{os.getpid()}.tmp"]  # the early copy, and the delta took it
-    assert deltas[5:] == [("factwire-delta", night_2, "staged"), ("MainThread", "staged", night_3)]
+    assert deltas[3:] == [("factwire-delta", night_2, "staged")]
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     # a file set aside that tonight's publish does not need (nothing changed after all) is kept as the copy
@@ -545,7 +544,8 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     (raw / "lee-bg-005.json").unlink()
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     assert started[-1] is True and copies == []
-    assert deltas[-2:] == [("factwire-delta", night_3, "staged"), ("MainThread", "staged", (wh / "parquet").resolve().name)]
+    assert deltas[-1:] == [("factwire-delta", night_3, "staged")]
+    assert all(thread != "MainThread" for thread, _, _ in deltas)  # no second pass: nothing was merged
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
 
