@@ -281,6 +281,9 @@ def entry() -> None:
         skip_hypothesis()
     code = _call(args)
     if args.func is cmd_run:
+        from pipeline.pools import remove_temp_dir
+
+        remove_temp_dir()
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import select
+import shutil
 import sys
 import threading
 import time
@@ -62,6 +63,15 @@ def long_lived() -> Iterator[None]:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def remove_temp_dir() -> None:
+    """Remove this process's multiprocessing folder (`pymp-*` in the system's temporary folder, where the
+    fork server's socket is), as the interpreter's teardown would: a process that ends with `os._exit`
+    (`factwire run`) would leave one behind each night."""
+    tempdir = multiprocessing.process.current_process()._config.get("tempdir")
+    if tempdir:
+        shutil.rmtree(tempdir, ignore_errors=True)
 
 
 def skip_hypothesis() -> None:

@@ -181,3 +181,27 @@ def test_a_night_with_a_new_file_runs_and_the_next_one_is_up_to_date(night: Sett
     finally:
         new.unlink()
     assert "warehouse published" in factwire_run(night.raw_dir, night.warehouse_dir)
+
+
+def test_a_small_night_leaves_no_multiprocessing_folder_behind(tmp_path: Path) -> None:
+    """`factwire run` ends without the interpreter's teardown; a small night starts the extraction workers'
+    fork server, whose socket is in a `pymp-*` folder of the system's temporary folder: removed all the same."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    raw.mkdir()
+    shutil.copy(SEED, raw / SEED.name)
+
+    def run() -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "run", "--raw", str(raw), "--warehouse", str(wh),
+             "--log-level", "WARNING"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(temp)},
+        )
+        assert proc.returncode == 0, proc.stderr
+
+    run()
+    time.sleep(0.01)  # the next file's mtime after the version's (the small-night guess compares them)
+    (raw / "lee-bg-005.txt").write_text(LEE_005_TEXT)
+    run()  # a small night: the fork server and its workers start
+    assert list(temp.glob("pymp-*")) == []
