@@ -444,11 +444,10 @@ def added_files(build: Path, previous: incremental.Previous | None) -> pl.DataFr
     first night, or a file changed or gone), and then the night's table is joined with the manifest."""
     if previous is None:
         return None
-    before = set(staging.part_inodes(previous.root, "raw_files").values())
-    staged = staging.part_inodes(build, "raw_files")
-    if not before or not before <= set(staged.values()):
+    before = staging.inodes(previous.root, "raw_files")
+    if not before or not before <= staging.inodes(build, "raw_files"):
         return None
-    new = [part for part, inode in staged.items() if inode not in before]
+    new = staging.new_parts(build, "raw_files", previous.root)
     if not new:
         return pl.DataFrame(schema=incremental.MANIFEST_SCHEMA)
     return pl.read_parquet(new).select(*incremental.MANIFEST_SCHEMA)
