@@ -19,8 +19,11 @@ published by rename) depends on them.
 Dagster also reads its Alembic migration scripts (89 files, executed to find the schema's head revision:
 30-50 ms each time) for every database it opens and for every run's new file, twice there: five times a
 night, about 0.2 s of a small night's single-core start. Here a database already stamped with a revision
-is taken as it is without them (Dagster reads them only to do nothing then), and a new run's file is
-stamped from the scripts read once per process; a new instance is initialised by Dagster itself.
+is taken as it is without them (Dagster reads them only to do nothing then), and a new run's file is a
+copy of an empty one initialised once per Dagster version (tables, write-ahead log, Alembic stamp at the
+head revision: 40 ms of every run's start, 1 ms copied); a new instance is initialised by Dagster itself.
+The event log's answers to "has this data migration run" and "has the asset table this column" (asked for
+every asset event: 80 queries a night, 24 ms) are kept once found: migrations add, never remove.
 
 `dagster.yaml` selects it with `storage: custom: {module: assets.storage, class: FactwireSqliteStorage}`.
 """
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -52,10 +56,11 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
+from dagster.version import __version__ as DAGSTER_VERSION
 from sqlalchemy import event, text
 from sqlalchemy import exc as db_exc
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 # Engines kept per process. The event log has a database per run: a UI process browsing many runs keeps
 # only the most recent ones (an engine's statement cache is a few hundred KB).
@@ -121,6 +126,16 @@ def stamped_file(base_dir: str, name: str, table: str | None = None) -> str | No
     return None
 
 
+def init_run_shard(conn: Connection) -> None:
+    """Initialise a run's new event-log file as Dagster does (write-ahead log, tables, Alembic stamp at the
+    head revision, from the scripts read once per process), and commit."""
+    # the log first: the tables' 47 statements then commit without a sync each (measured 0.02 s, not 0.05)
+    conn.execute(text("PRAGMA journal_mode=WAL"))
+    SqlEventLogStorageMetadata.create_all(conn)
+    MigrationContext.configure(conn).stamp(schema_scripts(), "head")
+    conn.commit()
+
+
 def _sync_at_checkpoints(dbapi_connection: Any, _record: Any) -> None:
     """A new SQLite connection syncs its WAL at checkpoints, not at every commit (module docstring)."""
     cursor = dbapi_connection.cursor()
@@ -177,7 +192,27 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._tables_found: set[str] = set()  # before the parent's __init__, which may ask has_table
+        self._indexes_found: set[str] = set()
+        self._asset_key_columns: set[str] = set()
         super().__init__(base_dir, inst_data)
+
+    def has_secondary_index(self, name: str) -> bool:
+        """Whether a data migration of the index shard has completed; one found is remembered."""
+        if name in self._indexes_found:
+            return True
+        found = super().has_secondary_index(name)
+        if found:
+            self._indexes_found.add(name)
+        return found
+
+    def has_asset_key_col(self, column_name: str) -> bool:
+        """Whether the index shard's asset_keys table has the column; a column found is remembered."""
+        if column_name in self._asset_key_columns:
+            return True
+        found = super().has_asset_key_col(column_name)
+        if found:
+            self._asset_key_columns.add(column_name)
+        return found
 
     def has_table(self, table_name: str) -> bool:
         """Whether the index shard has the table, asked on the process's engine for the file (the parent
@@ -199,9 +234,9 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
 
     def _initdb(self, engine: Engine, for_index_shard: bool = False) -> None:
         """Dagster's initialisation of a shard's file (tables, write-ahead log, Alembic stamp at the head
-        revision), skipped for a stamped file and done from the process's scripts for a new run's file;
-        a new index, or a run's file another process is initialising at the same time, is left to Dagster
-        (which retries)."""
+        revision), skipped for a stamped file (a new run's file copied from the template is one) and done
+        from the process's scripts otherwise; a new index, or a run's file another process is initialising
+        at the same time, is left to Dagster (which retries)."""
         if is_stamped(engine):
             return
         if for_index_shard:
@@ -209,13 +244,50 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
             return
         try:
             with engine.connect() as conn:
-                # the log first: the tables' 47 statements then commit without a sync each (measured 0.02 s, not 0.05)
-                conn.execute(text("PRAGMA journal_mode=WAL"))
-                SqlEventLogStorageMetadata.create_all(conn)
-                MigrationContext.configure(conn).stamp(schema_scripts(), "head")
-                conn.commit()
+                init_run_shard(conn)
         except (db_exc.DatabaseError, sqlite3.DatabaseError):
             super()._initdb(engine)
+
+    def _run_shard_template(self) -> str | None:
+        """The path of an empty run file initialised for this Dagster version (`init_run_shard`), made on
+        first use; None when it cannot be made here. Named without `.db`: Dagster takes every `*.db` of
+        the folder for a run's."""
+        template = os.path.join(self._base_dir, f".run-template-{DAGSTER_VERSION}.sqlite")
+        if os.path.exists(template):
+            return template
+        tmp = f"{template}.{os.getpid()}.tmp"
+        try:
+            engine = create_engine(f"sqlite:///{tmp}", poolclass=NullPool)
+            try:
+                with engine.connect() as conn:
+                    init_run_shard(conn)
+                    conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            finally:
+                engine.dispose()  # the last connection closed: the log is folded into the file and removed
+            os.replace(tmp, template)
+            return template
+        except (OSError, db_exc.DatabaseError, sqlite3.DatabaseError):
+            return None
+        finally:
+            for leftover in (tmp, f"{tmp}-wal", f"{tmp}-shm"):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+
+    def _new_run_shard(self, shard: str) -> None:
+        """A run's file, when it does not exist yet, as a copy of the template (put in place by a link, which
+        fails if another process made the file meanwhile: that one is then initialised as usual)."""
+        path = self.path_for_shard(shard)
+        if os.path.exists(path) or (template := self._run_shard_template()) is None:
+            return
+        tmp = f"{path}.{os.getpid()}.tmp"
+        try:
+            shutil.copyfile(template, tmp)
+            os.link(tmp, path)
+        except OSError:
+            pass
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
     def _engine(self, shard: str) -> Engine:
         """The process's engine for a shard's file (waiting on a busy database, as Dagster's does)."""
@@ -224,6 +296,8 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
+            if shard not in self._initialized_dbs and shard != INDEX_SHARD_NAME:
+                self._new_run_shard(shard)
             engine = self._engine(shard)
             if shard not in self._initialized_dbs:
                 self._initdb(engine)

@@ -92,17 +92,21 @@ def _schema(db: Path) -> tuple[list[tuple[str, str]], list[tuple[str]], str]:
 
 
 def test_a_new_runs_file_is_initialised_as_dagster_initialises_it(tmp_path: Path) -> None:
-    """A run's new file gets Dagster's tables, write-ahead log and head revision from the scripts read once
-    per process; a stamped file is left as it is, without the scripts."""
+    """A run's new file gets Dagster's tables, write-ahead log and head revision: the folder's first from the
+    scripts (read once per process), which also makes the template; later ones are copies of the template,
+    without the scripts. A stamped file is left as it is, and the template is taken for no run."""
     ours = storage.CachedEngineEventLogStorage(str(tmp_path / "ours"))
     dagsters = SqliteEventLogStorage(str(tmp_path / "dagster"))
     for events in (ours, dagsters):
         with events._connect("run-1"):
             pass
-    assert _schema(tmp_path / "ours" / "run-1.db") == _schema(tmp_path / "dagster" / "run-1.db")
-    objects, revision, mode = _schema(tmp_path / "ours" / "run-1.db")
+    expected = _schema(tmp_path / "dagster" / "run-1.db")
+    assert _schema(tmp_path / "ours" / "run-1.db") == expected
+    objects, revision, mode = expected
     assert revision == [(storage.schema_scripts().get_current_head(),)] and mode == "wal"
     assert any(name == "event_logs" for name, _ in objects)
+    templates = list((tmp_path / "ours").glob(".run-template-*.sqlite"))
+    assert len(templates) == 1 and ours.get_all_run_ids() == ["run-1"]
 
     def no_scripts() -> None:
         raise AssertionError("read the scripts")
@@ -112,10 +116,40 @@ def test_a_new_runs_file_is_initialised_as_dagster_initialises_it(tmp_path: Path
     try:
         with again._connect("run-1") as conn:  # stamped: taken as it is
             assert conn.execute(text("SELECT count(*) FROM event_logs")).scalar() == 0
-        with pytest.raises(AssertionError, match="read the scripts"), again._connect("run-2"):
-            pass  # a new file is stamped from the scripts
+        with again._connect("run-2") as conn:  # a copy of the template
+            assert conn.execute(text("SELECT count(*) FROM event_logs")).scalar() == 0
+        assert _schema(tmp_path / "ours" / "run-2.db") == expected
+        templates[0].unlink()
+        with pytest.raises(AssertionError, match="read the scripts"), again._connect("run-3"):
+            pass  # no template: made again from the scripts
     finally:
         storage.schema_scripts = original
+    assert sorted(again.get_all_run_ids()) == ["run-1", "run-2"]
+    assert not list((tmp_path / "ours").glob("*.tmp*"))  # the failed template's file is not left behind
+
+
+def test_migration_answers_are_dagsters_and_remembered_once_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _home(tmp_path, monkeypatch)
+    with dg.DagsterInstance.get() as instance:
+        events = instance.event_log_storage
+        assert isinstance(events, storage.CachedEngineEventLogStorage)
+        asked = {"last_materialization_timestamp": True, "no_such_column": False}
+        for column, found in asked.items():
+            assert events.has_asset_key_col(column) == SqliteEventLogStorage.has_asset_key_col(events, column) == found
+        index = "no_such_migration"
+        assert events.has_secondary_index(index) == SqliteEventLogStorage.has_secondary_index(events, index) is False
+        events.enable_secondary_index(index)
+        assert events.has_secondary_index(index)
+
+        def no_connection(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("asked the database again")
+
+        monkeypatch.setattr(events, "index_connection", no_connection)
+        assert events.has_asset_key_col("last_materialization_timestamp") and events.has_secondary_index(index)
+        with pytest.raises(AssertionError, match="asked the database again"):
+            events.has_asset_key_col("no_such_column")  # not found: asked again (a migration may add it)
 
 
 def test_stamped_run_and_schedule_files_are_opened_without_dagsters_initialisation(
