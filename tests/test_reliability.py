@@ -494,15 +494,20 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     deltas: list[tuple[str, str, str]] = []
     apply = publish.apply_delta
 
+    early = ("places", "raw_files", "articles", "article_sources")  # handed over by the ingest step
+
     def named(parts: publish.Parts, staged_first: bool) -> str:
         names = {d.name: publish.parts_by_inode(d) for d in (wh / ".versions").iterdir() if not d.name.startswith(".")}
         staged = {"staged": publish.parts_by_inode(wh / "_build")}
         ordered = {**staged, **names} if staged_first else {**names, **staged}
-        return next(name for name, found in ordered.items() if found == parts)
+        found = next((name for name, found in ordered.items() if found == parts), None)
+        # the parts the older file's catch-up leaves: the ingest step's tables staged, the others a version's
+        return found or next(f"ingest+{name}" for name, version in names.items()
+                             if parts == {t: staged["staged"][t] if t in early else version[t] for t in parts})
 
-    def recorded_apply(db_path: Path, loaded: publish.Parts, target: publish.Parts, merges: dict) -> tuple:
+    def recorded_apply(db_path: Path, loaded: publish.Parts, target: publish.Parts, merges: dict, **kw: object) -> dict:
         deltas.append((threading.current_thread().name, named(loaded, True), named(target, False)))
-        return apply(db_path, loaded, target, merges)
+        return apply(db_path, loaded, target, merges, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(publish, "apply_delta", recorded_apply)
     (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
@@ -518,9 +523,10 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     night_2 = (wh / "parquet").resolve().name
     assert started == [True, True] and copies == []  # the full load's own file was there to bring forward
-    # the full load's file brought to night 1 in the background, then to night 2's staged parts once they were
-    # all staged (beside the evidence check), which are the published parts (nothing merged)
-    assert deltas[1:] == [("factwire-base", version, night_1), ("factwire-delta", night_1, "staged")]
+    # the full load's file brought to night 1 in the background, and on to night 2's ingest tables before its
+    # checkpoint, then to night 2's staged parts once they were all staged (beside the evidence check),
+    # which are the published parts (nothing merged)
+    assert deltas[1:] == [("factwire-base", version, night_1), ("factwire-delta", f"ingest+{night_1}", "staged")]
     assert not (wh / ".versions" / version / "factwire.duckdb").exists()  # it became night 2's file
     assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
@@ -582,6 +588,41 @@ def test_a_night_that_fails_its_evidence_check_leaves_no_early_delta_and_the_nex
     _duckdb_equals_parquet(wh)
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     assert started == [True, True]
+    _duckdb_equals_parquet(wh)
+    assert len(snapshot(wh)["articles"]) == 4
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # the thread's error, raised again
+def test_a_background_delta_that_fails_leaves_no_file_and_the_night_publishes_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A background update of the night's DuckDB base that fails midway, with any error, removes the file
+    (it holds none of the parts its bookkeeping would claim), the deltas after it do nothing, and the
+    publish brings another base forward: the published file holds exactly the version's rows."""
+    import threading
+
+    from pipeline import publish
+
+    raw, wh = seed_and_ua_0001(tmp_path)
+    run_night(raw, wh)
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": LEE_005_TEXT}))
+    run_night(raw, wh)
+    (raw / "more.json").write_text(json.dumps({"id": "more", "date": "2022-01-29", "text": UA_0001_TEXT + " Two more."}))
+    apply = publish.apply_delta
+    failed: list[str] = []
+
+    def failing_catch_up(db_path: Path, *args: object, **kwargs: object) -> dict[str, int]:
+        if threading.current_thread().name == "factwire-base":  # the older file's, once the ingest is in
+            more = kwargs.get("more")
+            assert callable(more) and more() is not None
+            failed.append(db_path.name)
+            raise RuntimeError("not a DuckDB error")
+        return apply(db_path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(publish, "apply_delta", failing_catch_up)
+    assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
+    assert failed and not (wh / failed[0]).exists()
+    assert not list(wh.glob(".factwire.duckdb.*"))
     _duckdb_equals_parquet(wh)
     assert len(snapshot(wh)["articles"]) == 4
 
