@@ -36,7 +36,7 @@ import shutil
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -126,6 +126,17 @@ def stamped_file(base_dir: str, name: str, table: str | None = None) -> str | No
     return None
 
 
+def _remembered(found: set[str], name: str, ask: Callable[[str], bool]) -> bool:
+    """`ask(name)`, answered from `found` once it was True: Dagster's migrations add tables, columns and
+    completed data migrations to its databases and remove none."""
+    if name in found:
+        return True
+    if ask(name):
+        found.add(name)
+        return True
+    return False
+
+
 def init_run_shard(conn: Connection) -> None:
     """Initialise a run's new event-log file as Dagster does (write-ahead log, tables, Alembic stamp at the
     head revision, from the scripts read once per process), and commit."""
@@ -198,35 +209,22 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
 
     def has_secondary_index(self, name: str) -> bool:
         """Whether a data migration of the index shard has completed; one found is remembered."""
-        if name in self._indexes_found:
-            return True
-        found = super().has_secondary_index(name)
-        if found:
-            self._indexes_found.add(name)
-        return found
+        return _remembered(self._indexes_found, name, super().has_secondary_index)
 
     def has_asset_key_col(self, column_name: str) -> bool:
         """Whether the index shard's asset_keys table has the column; a column found is remembered."""
-        if column_name in self._asset_key_columns:
-            return True
-        found = super().has_asset_key_col(column_name)
-        if found:
-            self._asset_key_columns.add(column_name)
-        return found
+        return _remembered(self._asset_key_columns, column_name, super().has_asset_key_col)
 
     def has_table(self, table_name: str) -> bool:
         """Whether the index shard has the table, asked on the process's engine for the file (the parent
         class creates an engine per call, and Dagster asks before storing each asset event's tags: about
-        40 calls a night, 1.7 ms each). A table found is remembered: Dagster's migrations add tables and
-        drop none."""
-        if table_name in self._tables_found:
-            return True
+        40 calls a night, 1.7 ms each). A table found is remembered."""
+        return _remembered(self._tables_found, table_name, self._index_has_table)
+
+    def _index_has_table(self, table_name: str) -> bool:
         engine = self._engine(INDEX_SHARD_NAME)
         with engine.connect() as conn:
-            found = bool(engine.dialect.has_table(conn, table_name))
-        if found:
-            self._tables_found.add(table_name)
-        return found
+            return bool(engine.dialect.has_table(conn, table_name))
 
     def dispose(self) -> None:
         super().dispose()

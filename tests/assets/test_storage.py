@@ -63,25 +63,6 @@ def test_a_disposed_instance_leaves_no_write_ahead_log_behind(tmp_path: Path, mo
         assert again.get_latest_materialization_event(dg.AssetKey("tiny")) is not None
 
 
-def test_has_table_answers_as_dagsters_and_remembers_a_table_found(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _home(tmp_path, monkeypatch)
-    with dg.DagsterInstance.get() as instance:
-        events = instance.event_log_storage
-        for table in ("asset_event_tags", "asset_keys", "no_such_table"):
-            assert events.has_table(table) == SqliteEventLogStorage.has_table(events, table)
-        assert events.has_table("asset_event_tags") and not events.has_table("no_such_table")
-
-        def no_engine(*_args: object, **_kwargs: object) -> None:
-            raise AssertionError("asked the database again")
-
-        monkeypatch.setattr(storage, "engine_for", no_engine)
-        assert events.has_table("asset_event_tags")  # remembered: no connection
-        with pytest.raises(AssertionError, match="asked the database again"):
-            events.has_table("no_such_table")  # not found: asked again (a migration may add it)
-
-
 def _schema(db: Path) -> tuple[list[tuple[str, str]], list[tuple[str]], str]:
     """A SQLite file's tables and indexes (name, SQL), its Alembic revision and its journal mode."""
     with sqlite3.connect(db) as conn:
@@ -128,13 +109,18 @@ def test_a_new_runs_file_is_initialised_as_dagster_initialises_it(tmp_path: Path
     assert not list((tmp_path / "ours").glob("*.tmp*"))  # the failed template's file is not left behind
 
 
-def test_migration_answers_are_dagsters_and_remembered_once_found(
+def test_the_index_answers_as_dagsters_and_remembers_what_it_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Whether the index has a table, an asset-table column, a completed data migration: Dagster's answers,
+    asked again only while they are no (a migration may add what is missing)."""
     _home(tmp_path, monkeypatch)
     with dg.DagsterInstance.get() as instance:
         events = instance.event_log_storage
         assert isinstance(events, storage.CachedEngineEventLogStorage)
+        for table in ("asset_event_tags", "asset_keys", "no_such_table"):
+            assert events.has_table(table) == SqliteEventLogStorage.has_table(events, table)
+        assert events.has_table("asset_event_tags") and not events.has_table("no_such_table")
         asked = {"last_materialization_timestamp": True, "no_such_column": False}
         for column, found in asked.items():
             assert events.has_asset_key_col(column) == SqliteEventLogStorage.has_asset_key_col(events, column) == found
@@ -143,13 +129,16 @@ def test_migration_answers_are_dagsters_and_remembered_once_found(
         events.enable_secondary_index(index)
         assert events.has_secondary_index(index)
 
-        def no_connection(*_args: object, **_kwargs: object) -> None:
+        def asked_again(*_args: object, **_kwargs: object) -> None:
             raise AssertionError("asked the database again")
 
-        monkeypatch.setattr(events, "index_connection", no_connection)
-        assert events.has_asset_key_col("last_materialization_timestamp") and events.has_secondary_index(index)
-        with pytest.raises(AssertionError, match="asked the database again"):
-            events.has_asset_key_col("no_such_column")  # not found: asked again (a migration may add it)
+        monkeypatch.setattr(storage, "engine_for", asked_again)
+        monkeypatch.setattr(events, "index_connection", asked_again)
+        assert events.has_table("asset_event_tags") and events.has_secondary_index(index)
+        assert events.has_asset_key_col("last_materialization_timestamp")
+        for not_found in (lambda: events.has_table("no_such_table"), lambda: events.has_asset_key_col("no_such_column")):
+            with pytest.raises(AssertionError, match="asked the database again"):
+                not_found()
 
 
 def test_stamped_run_and_schedule_files_are_opened_without_dagsters_initialisation(
