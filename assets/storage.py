@@ -294,10 +294,11 @@ class CachedEngineEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         with self._db_lock:
-            if shard not in self._initialized_dbs and shard != INDEX_SHARD_NAME:
+            first_use = shard not in self._initialized_dbs
+            if first_use and shard != INDEX_SHARD_NAME:
                 self._new_run_shard(shard)
             engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
+            if first_use:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():

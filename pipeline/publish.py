@@ -223,9 +223,10 @@ def _inodes(parts: Parts) -> dict[str, set[int]]:
     return {table: set(found) for table, found in parts.items()}
 
 
-def parts_by_inode(root: Path) -> Parts:
-    """Every table's parts under root (a version or a night's staging folder), by inode."""
-    return {table: {inode: p for p, inode in staging.part_inodes(root, table).items()} for table in TABLES}
+def parts_by_inode(root: Path, tables: tuple[str, ...] | None = None) -> Parts:
+    """Every table's parts (or those of `tables`) under root (a version or a night's staging folder), by
+    inode."""
+    return {table: {inode: p for p, inode in staging.part_inodes(root, table).items()} for table in tables or TABLES}
 
 
 def apply_delta(
@@ -441,8 +442,9 @@ def _updated(tmp_db: Path, loaded: Parts, target: Path) -> dict[str, int] | None
 
 
 class _Handoff:
-    """The ingest step's staged tables, handed to the thread bringing the base file forward, which waits
-    for them before its checkpoint (`hand_over_ingest`); declined once the night goes on without them."""
+    """The ingest step's staged tables (their parts), handed to the thread bringing the base file forward,
+    which waits for them before its checkpoint (`hand_over_ingest`); declined once the night goes on
+    without them."""
 
     def __init__(self) -> None:
         self._given = threading.Event()
@@ -468,10 +470,9 @@ class _Base:
     published: str  # the version it is brought to (the published one when it was set aside)
     file: Path  # a temporary named after this process; complete once `thread` has ended
     thread: threading.Thread | None  # the thread bringing it forward, copying or updating it, if any
-    # Once `thread` has ended: the parts the file holds when they are not the published version's (the
-    # ingest step's tables staged, or every staged part), and the rows per table the thread left it with.
-    held: list[Parts] = field(default_factory=list)
-    counts: list[dict[str, int]] = field(default_factory=list)
+    # Once `thread` has ended, when the file holds other parts than the published version's (the ingest
+    # step's tables staged, or every staged part): those parts and the rows per table it holds.
+    held: list[tuple[Parts, dict[str, int]]] = field(default_factory=list)
     staged: bool = False  # `start_delta` brings it to every staged part
     ingest: _Handoff | None = None  # the thread waits for the ingest step's tables
 
@@ -512,8 +513,7 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
     base = warehouse_dir / f".{DUCKDB_FILE}.base.{os.getpid()}.tmp"
     spare = _spare_path(warehouse_dir, previous.name)
     thread = None
-    held: list[Parts] = []
-    counts: list[dict[str, int]] = []
+    held: list[tuple[Parts, dict[str, int]]] = []
     ingest = None
     if spare.exists():
         os.replace(spare, base)
@@ -523,20 +523,26 @@ def start_base(warehouse_dir: Path, meta: dict, views_sql: Path = VIEWS_SQL) -> 
 
         def run() -> None:
             with _removed_unless_done(base):
-                if older and ingest is not None:
+                if ingest is not None:
                     _lowest_priority()
                     os.replace(older[0] / DUCKDB_FILE, base)  # from now on no version's file
-                    found = apply_delta(base, parts_by_inode(older[0]), parts_by_inode(previous),
-                                        compaction.read_merges(previous), more=ingest.wait)
-                    if ingest.parts is not None:
-                        held.append(ingest.parts)
-                        counts.append(found)
+                    published = parts_by_inode(previous)
+                    with_ingest: list[Parts] = []
+
+                    def more() -> Parts | None:
+                        if (given := ingest.wait()) is not None:
+                            with_ingest.append({**published, **given})
+                        return with_ingest[0] if with_ingest else None
+
+                    found = apply_delta(base, parts_by_inode(older[0]), published, compaction.read_merges(previous),
+                                        more=more)
+                    held.extend((parts, found) for parts in with_ingest)
                 else:
                     copy_for_delta(source, base)
 
         thread = threading.Thread(target=run, name="factwire-base", daemon=True)
         thread.start()
-    _base = _Base(previous.name, base, thread, held, counts, ingest=ingest)
+    _base = _Base(previous.name, base, thread, held, ingest=ingest)
     return True
 
 
@@ -546,9 +552,7 @@ def hand_over_ingest(build_dir: Path, tables: tuple[str, ...]) -> bool:
     does."""
     if _base is None or _base.ingest is None:
         return False
-    published = parts_by_inode(_base.file.parent / ".versions" / _base.published)
-    staged = parts_by_inode(build_dir)
-    _base.ingest.give({t: staged[t] if t in tables else published[t] for t in TABLES})
+    _base.ingest.give(parts_by_inode(build_dir, tables))
     return True
 
 
@@ -600,7 +604,8 @@ def _take_base(previous: Path) -> tuple[Path, Parts, dict[str, int] | None] | No
     if base.published == previous.name:
         if not base.held:
             return base.file, parts_by_inode(previous), None
-        return base.file, base.held[0], base.counts[0] if base.counts else None
+        parts, counts = base.held[0]
+        return base.file, parts, counts
     base.file.unlink(missing_ok=True)
     return None
 
@@ -622,22 +627,20 @@ def start_delta(build_dir: Path) -> bool:
         made.ingest.decline()  # a thread still waiting for the ingest step's tables goes on without them
     previous = made.file.parent / ".versions" / made.published
     staged = parts_by_inode(build_dir)
-    held: list[Parts] = []
-    counts: list[dict[str, int]] = []
+    held: list[tuple[Parts, dict[str, int]]] = []
 
     def run() -> None:
         if made.thread is not None:
             made.thread.join()
         if not made.file.exists():
             return
-        loaded = made.held[0] if made.held else parts_by_inode(previous)
+        loaded = made.held[0][0] if made.held else parts_by_inode(previous)
         with _removed_unless_done(made.file):
-            counts.append(apply_delta(made.file, loaded, staged, {}))
-            held.append(staged)
+            held.append((staged, apply_delta(made.file, loaded, staged, {})))
 
     thread = threading.Thread(target=run, name="factwire-delta", daemon=True)
     thread.start()
-    _base = _Base(made.published, made.file, thread, held, counts, staged=True)
+    _base = _Base(made.published, made.file, thread, held, staged=True)
     return True
 
 
