@@ -71,6 +71,23 @@ def _import_orchestrator() -> None:
         pass
 
 
+def _polars_on_one_thread() -> None:
+    """Import polars with a pool of one thread for this process (unless POLARS_MAX_THREADS says otherwise).
+
+    A small night's run process makes hundreds of small polars queries (the check's joins, pandera's
+    checks, parts read and written), each too small to split; a pool of a thread per core woke for each
+    and spun before sleeping (about 15,000 sched_yield calls a night) on the cores that the extraction
+    workers need. polars reads the variable once, when imported: the processes this one starts (a large
+    night's evidence check, a full load) keep a thread per core."""
+    if "POLARS_MAX_THREADS" in os.environ:
+        return
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    try:
+        import polars  # noqa: F401
+    finally:
+        del os.environ["POLARS_MAX_THREADS"]
+
+
 def _fork_server_on_chance(settings: Settings) -> bool:
     """Whether tonight is likely small (`versions.likely_small_night`); if so, start the extraction workers'
     fork server now, before this process imports polars and the pipeline (about 0.3 s), so that it loads
@@ -98,6 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             # workers start now, beside the check (not on a first night or after an upgrade, which extract
             # everything in their own pools).
             likely_small = _fork_server_on_chance(settings)
+            if likely_small:
+                _polars_on_one_thread()
             # incremental before nightly: importing nightly first nests pandera's and pydantic's imports a
             # few frames deeper, where CPython 3.11 allocated and freed a 16 KB chunk of its frame stack
             # about 6,000 times (a loop's calls crossing a chunk boundary; counted with strace): ~0.1 s

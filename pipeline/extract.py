@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -132,8 +133,18 @@ def extract_articles(
     """
     gazetteer = gazetteer or load_gazetteer()
     outcomes: list[ArticleFacts | Exception] = []
-    for at in range(0, len(articles), STEP_CHUNK):
-        outcomes += _extract_chunk(articles[at:at + STEP_CHUNK], gazetteer)
+    # The extractors make no reference cycles (a collection after extracting the bench's 458 articles
+    # finds nothing to free): their objects go by reference counts alone, and the cyclic collector's
+    # passes over the young objects free nothing (0.9% of the instructions of a batch of seed-sized
+    # articles: 9.16 against 9.08 M an article, callgrind). Paused for the batch.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for at in range(0, len(articles), STEP_CHUNK):
+            outcomes += _extract_chunk(articles[at:at + STEP_CHUNK], gazetteer)
+    finally:
+        if collecting:
+            gc.enable()
     return outcomes
 
 

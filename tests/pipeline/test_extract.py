@@ -71,6 +71,30 @@ def test_a_failure_in_a_later_step_drops_that_article_only(monkeypatch: pytest.M
     assert [got[0], *got[2:]] == [_one_article_at_a_time(a) for a in (articles[0], *articles[2:])]
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_cyclic_collector_is_paused_for_a_batch_and_left_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, collecting: bool
+) -> None:
+    """The extractors make no reference cycles: the collector is off while a batch is extracted, then
+    as the caller had it, also when a step fails."""
+    import gc
+
+    seen: list[bool] = []
+
+    def records(item: extract._InProgress, gazetteer: object) -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("a step broke")
+
+    monkeypatch.setattr(extract, "_STEPS", (records,))
+    (gc.enable if collecting else gc.disable)()
+    try:
+        got = extract_articles(_articles(2))
+        assert seen == [False] * len(got) and all(isinstance(g, RuntimeError) for g in got)
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
+
+
 def test_extract_article_raises_what_its_extraction_raised() -> None:
     with pytest.raises((TypeError, AttributeError)):
         extract_article(_broken(_articles(1)[0]))
