@@ -445,9 +445,10 @@ def added_files(build: Path, previous: incremental.Previous | None) -> pl.DataFr
     if previous is None:
         return None
     before = staging.inodes(previous.root, "raw_files")
-    if not before or not before <= staging.inodes(build, "raw_files"):
+    staged = staging.part_inodes(build, "raw_files")
+    if not before or not before <= set(staged.values()):
         return None
-    new = staging.new_parts(build, "raw_files", previous.root)
+    new = [part for part, inode in staged.items() if inode not in before]
     if not new:
         return pl.DataFrame(schema=incremental.MANIFEST_SCHEMA)
     return pl.read_parquet(new).select(*incremental.MANIFEST_SCHEMA)
