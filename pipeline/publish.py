@@ -248,28 +248,49 @@ def apply_delta(
     # Appended rows go into new row groups; DuckDB's checkpoint would also merge ("vacuum") the table's
     # trailing row groups into fewer, rewriting and recompressing up to a few hundred thousand rows per
     # table for a few thousand new ones (0.9 s of a 1% night at 100,000 files, for figures alone). A
-    # night that only appends skips that: each table gains a small row group per night, which scans
-    # as fast. A night that deletes some rows of a table (changed or removed files) vacuums as usual,
-    # so deleted rows do not linger; a table reloaded whole drops its old row groups either way; any
-    # full load rebuilds the file compact.
+    # delta never vacuums: each table gains a small row group per night, which scans as fast. Deleted
+    # rows (changed or removed files) stay marked in their row groups until a table's share of them
+    # would pass RELOAD_SHARE, when the delta reloads that table whole instead (`_delta_statements`);
+    # any full load rebuilds the file compact.
     con = duckdb.connect(str(db_path), config={**DUCKDB_CONFIG, "max_vacuum_tasks": 0})
     try:
-        deleted = _delta_statements(con, loaded, target, merges)
+        _delta_statements(con, loaded, target, merges)
         if more is not None and (further := more()) is not None:
-            deleted = _delta_statements(con, target, further, {}) or deleted
+            _delta_statements(con, target, further, {})
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}  # type: ignore[index]
-        if deleted:
-            con.execute("RESET max_vacuum_tasks")  # DuckDB's default
         con.execute("CHECKPOINT")
     finally:
         con.close()
     return counts
 
 
-def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Parts, merges: compaction.Merges) -> bool:
-    """`apply_delta`'s statements from the `loaded` parts to the `target` parts, on the connection; whether
-    some rows were deleted."""
-    deleted = False
+# DuckDB vacuums every table of the file when it vacuums at all: a checkpoint that reclaimed one table's
+# deleted rows also merged every other table's nightly row groups (8.2 s at 127,000 files, for a night
+# whose only deletions were 99,000 raw_files rows of a re-delivered folder; the same rows reloaded whole:
+# 0.33 s). So deleted rows are reclaimed one table at a time, by reloading the table from its parts
+# (`DELETE FROM` a whole table drops its row groups), once they would pass this share of the rows the
+# table stores, as PostgreSQL's autovacuum waits for a fifth of a table's rows to be dead. Below it,
+# scans skip them and their space waits.
+RELOAD_SHARE = 0.2
+
+
+def _stored_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Rows the table's row groups hold, deleted ones included (the segments of its first column)."""
+    sql = f"SELECT sum(count) FROM pragma_storage_info('{table}') WHERE column_id = 0 AND column_path = '[0]'"
+    return con.execute(sql).fetchone()[0] or 0  # type: ignore[index]
+
+
+def _deletions_pass_share(con: duckdb.DuckDBPyConnection, table: str, gone: list[Path]) -> bool:
+    """Whether deleting the rows of the `gone` parts would leave more than RELOAD_SHARE of the table's
+    stored rows deleted, counting those deleted before."""
+    stored = _stored_rows(con, table)
+    live = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
+    leaving = con.execute(f"SELECT count(*) FROM read_parquet({_files(gone)})").fetchone()[0]  # type: ignore[index]
+    return stored - live + leaving > RELOAD_SHARE * stored
+
+
+def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Parts, merges: compaction.Merges) -> None:
+    """`apply_delta`'s statements from the `loaded` parts to the `target` parts, on the connection."""
     for table in TABLES:
         old, new = loaded[table], target[table]
         fresh = {ino: p for ino, p in new.items() if ino not in old}
@@ -278,11 +299,11 @@ def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Par
         kept = {p for parts in held.values() for p in parts}
         gone = [p for ino, p in old.items() if ino not in new and p not in kept]
         key = DELTA_KEYS.get(table)
-        if (key is None or (old and len(gone) == len(old))) and (gone or added):  # nothing kept: reload
+        reload = key is None or (old and len(gone) == len(old)) or (gone and _deletions_pass_share(con, table, gone))
+        if reload and (gone or added):  # nothing kept, or too many rows deleted: reload the table whole
             con.execute(f"DELETE FROM {table}")  # whole row groups: dropped without a vacuum
             gone, added, held = [], list(new.values()), {}
         if gone:
-            deleted = True
             con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
         if plain := [p for p in added if p not in held]:
             con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(plain)})")
@@ -291,7 +312,6 @@ def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Par
                 f"INSERT INTO {table} SELECT * FROM read_parquet({_files([part])}) "
                 f'WHERE "{key}" NOT IN (SELECT "{key}" FROM read_parquet({_files(loaded_parts)}))'
             )
-    return deleted
 
 
 def _held_in_merged(

@@ -356,7 +356,8 @@ def _row_groups(wh: Path, table: str) -> int:
 
 def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_path: Path) -> None:
     """An append-only night adds a row group per table and does not rewrite (vacuum) the old ones; a
-    night that deletes some rows of a table vacuums, so the deleted rows do not stay in the file."""
+    night that deletes much of a table (here the first night's part, most of its rows) reloads it whole,
+    so the deleted rows do not stay in the file (fewer stay until they pass a fifth: test_publish.py)."""
     raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     assert _row_groups(wh, "sentences") == 1
@@ -366,7 +367,7 @@ def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_pat
     _duckdb_equals_parquet(wh)
     (raw / "ua-0001.json").unlink()  # its part is rewritten without it: some rows of a kept part deleted
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert _row_groups(wh, "sentences") == 1  # vacuumed
+    assert _row_groups(wh, "sentences") == 1  # reloaded whole
     _duckdb_equals_parquet(wh)
 
 
