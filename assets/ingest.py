@@ -7,6 +7,10 @@ from assets.resources import FactwirePaths
 from pipeline import incremental, nightly, reuse, staging
 from pipeline.publish import hand_over_ingest, start_base, version_meta
 
+# The tables staged once the articles step ends (no later step writes them): handed over to the catch-up
+# of the older DuckDB file, which takes them before its checkpoint.
+STAGED_BY_INGEST = ("places", "raw_files", *nightly.INGEST_TABLES)
+
 
 @dg.asset(
     group_name="ingest",
@@ -55,7 +59,7 @@ def articles(context: dg.AssetExecutionContext, paths: FactwirePaths):
     )
     # The DuckDB file tonight's delta starts from takes the tables no later step writes now, in the
     # background, so that the delta in the night's tail adds only the fact tables.
-    hand_over_ingest(build, ("places", "raw_files", *nightly.INGEST_TABLES))
+    hand_over_ingest(build, STAGED_BY_INGEST)
     for table in nightly.INGEST_TABLES:
         rows = staging.count(build, table)
         yield dg.MaterializeResult(

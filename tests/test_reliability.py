@@ -495,8 +495,6 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
     deltas: list[tuple[str, str, str]] = []
     apply = publish.apply_delta
 
-    early = ("places", "raw_files", "articles", "article_sources")  # handed over by the ingest step
-
     def named(parts: publish.Parts, staged_first: bool) -> str:
         names = {d.name: publish.parts_by_inode(d) for d in (wh / ".versions").iterdir() if not d.name.startswith(".")}
         staged = {"staged": publish.parts_by_inode(wh / "_build")}
@@ -504,7 +502,7 @@ def test_a_full_load_leaves_a_copy_that_the_first_delta_updates_and_no_temporary
         found = next((name for name, found in ordered.items() if found == parts), None)
         # the parts the older file's catch-up leaves: the ingest step's tables staged, the others a version's
         return found or next(f"ingest+{name}" for name, version in names.items()
-                             if parts == {t: staged["staged"][t] if t in early else version[t] for t in parts})
+                             if parts == {t: staged["staged"][t] if t in assets.ingest.STAGED_BY_INGEST else version[t] for t in parts})
 
     def recorded_apply(db_path: Path, loaded: publish.Parts, target: publish.Parts, merges: dict, **kw: object) -> dict:
         deltas.append((threading.current_thread().name, named(loaded, True), named(target, False)))
