@@ -302,6 +302,9 @@ def main() -> int:
     ap.add_argument("--stages", action=argparse.BooleanOptionalAction, default=True,
                     help="time each stage in process on one core (--no-stages for the job alone)")
     ap.add_argument("--increments", type=int, default=2, help="1%% nights timed after the no-op nights")
+    ap.add_argument("--redelivery", action=argparse.BooleanOptionalAction, default=True,
+                    help="then a night after 1%% of the files were delivered again (same bytes, new mtimes), "
+                         "and the 1%% night after it")
     ap.add_argument("--seed-reps", type=int, default=200, help="calls per round for the seed timings (0 = skip)")
     args = ap.parse_args()
     if args.seed_reps:
@@ -412,16 +415,30 @@ def main() -> int:
             # From the second on, the DuckDB file of the version before last is updated in place (steady
             # state; the first increment after a full night has no such file yet and updates a copy).
             increments.append(night(f"{'next ' if k else ''}1% increment ({extra} new files)"))
+        increment_loops = loops[3:]
+        if args.redelivery:
+            # An analyst copies a folder again: the files' bytes are the same, their mtimes new. The night
+            # hashes them and rewrites the raw_files parts that list them (their rows deleted in DuckDB);
+            # the next night brings the older DuckDB file through the same deletions.
+            for path in files[len(files) // 2:len(files) // 2 + extra]:
+                path.write_bytes(path.read_bytes())
+            redelivered = night(f"{extra} files delivered again (same bytes)")
+            start = len(files) + args.increments * extra
+            make_raw(raw, start + extra, start=start)
+            after = night(f"1% increment after it ({extra} new files)")
         speed_after = python_loop_ms()
         ratios = [100 * secs / full for secs in increments]
         print(f"no-op night = {100 * noop / full:.1f}% of the full run ({100 * forced / full:.1f}% forced through "
               f"the job); 1% increments = {', '.join(f'{r:.1f}%' for r in ratios)}"
               f"{f' (median {statistics.median(ratios):.1f}%)' if len(ratios) > 2 else ''}; "
               f"full run {1000 * full / len(files):.2f} ms/file, {len(files) / full:.0f} files/s")
+        if args.redelivery:
+            print(f"1% of the files delivered again = {100 * redelivered / full:.1f}% of the full run, the 1% night "
+                  f"after it {100 * after / full:.1f}%")
         # The VM's CPU speed drifts (about twofold): a ratio of two nights run at different speeds says as much
         # about the machine as about the code, so each night's line shows the loop timed just before it.
         print(f"machine speed, a fixed Python loop: {loops[0]:.1f} ms before the first night, "
-              f"{statistics.median(loops[3:] or loops):.1f} ms median before the 1% nights, {speed_after:.1f} ms "
+              f"{statistics.median(increment_loops or loops):.1f} ms median before the 1% nights, {speed_after:.1f} ms "
               "after the last")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
