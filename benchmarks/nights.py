@@ -72,6 +72,7 @@ def main() -> int:
     ap.add_argument("--env-a", nargs="*", default=[], metavar="K=V", help="environment of A's nights")
     ap.add_argument("--env-b", nargs="*", default=[], metavar="K=V", help="environment of B's nights")
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr] - each night's line as it ends
     envs = {"A": checkout_env(args.a, args.env_a), "B": checkout_env(args.b, args.env_b)}
     found = {side: versions_of(env) for side, env in envs.items()}
     if found["A"] != found["B"]:
