@@ -208,6 +208,16 @@ def best_ms(fn: Callable[[], object], reps: int, rounds: int = 5) -> float:
     return 1000 * best
 
 
+def busy_seconds() -> float:
+    """The CPU time every core of the machine has spent busy since boot (/proc/stat, first line): over a
+    night, the work of all its processes, whichever did it; the same night takes more of it in a slow
+    stretch of this VM."""
+    with open("/proc/stat") as fh:
+        fields = [int(v) for v in fh.readline().split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def python_loop_ms() -> float:
     """A fixed pure-Python loop, best of 5 (ms): timed before the first night and after the last, so that
     a change of the machine's speed between the full run and the increments shows."""
@@ -388,19 +398,19 @@ def main() -> int:
 
         def night(label: str, *flags: str) -> float:
             loops.append(python_loop_ms())
-            t0 = time.perf_counter()
+            busy, t0 = busy_seconds(), time.perf_counter()
             with TreeRss() as tree:
                 proc = subprocess.Popen([*factwire, *flags], stdout=subprocess.DEVNULL)
                 tree.watch(proc.pid)
                 if proc.wait():
                     raise subprocess.CalledProcessError(proc.returncode, factwire)
-            secs = time.perf_counter() - t0
+            secs, busy = time.perf_counter() - t0, busy_seconds() - busy
             # the largest process of the job so far (the run or one of its workers); a child forked from
             # this process counts this process's pages too, so it is meaningful with --no-stages only
             rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
             memory = (f"   peak RSS: largest process so far {rss:>5.0f} MB, all job processes together "
                       f"{tree.peak_total:>5.0f} MB (PSS {tree.peak_pss:>4.0f} MB)" if not args.stages else "")
-            print(f"{label:<44}{secs:>8.1f} s   loop {loops[-1]:4.1f} ms{memory}")
+            print(f"{label:<44}{secs:>8.1f} s   loop {loops[-1]:4.1f} ms   busy CPU {busy:5.1f} s{memory}")
             print(last_run_steps(wh))
             return secs
 

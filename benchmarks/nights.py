@@ -31,14 +31,6 @@ PROBE = ("from pipeline import native, publish, versions; "
          "print(versions.extractor_version(), publish.publisher_version(), native.why_python() is None)")
 
 
-def busy_seconds() -> float:
-    """The CPU time every core of the machine has spent busy since boot (/proc/stat, first line)."""
-    with open("/proc/stat") as fh:
-        fields = [int(v) for v in fh.readline().split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
 def checkout_env(checkout: Path, extra: list[str]) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
     env.update(kv.split("=", 1) for kv in extra)
@@ -55,10 +47,10 @@ def night(env: dict[str, str], raw: Path, warehouse: Path) -> tuple[float, float
     """One `factwire run`: (seconds, the machine's busy CPU seconds over it)."""
     os.sync()
     time.sleep(0.3)
-    busy, start = busy_seconds(), time.perf_counter()
+    busy, start = bench.busy_seconds(), time.perf_counter()
     subprocess.run([str(FACTWIRE), "run", "--raw", str(raw), "--warehouse", str(warehouse), "--log-level",
                     "WARNING"], env=env, check=True, stdout=subprocess.DEVNULL, cwd="/")
-    return time.perf_counter() - start, busy_seconds() - busy
+    return time.perf_counter() - start, bench.busy_seconds() - busy
 
 
 def main() -> int:
