@@ -202,7 +202,8 @@ def changed_files(files: pl.DataFrame, published: pl.DataFrame) -> int:
 def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | None, prefix: str = "") -> None:
     """Carry the previous parts of `table` (named part-<prefix>*) into build, leaving behind the rows
     `drop` selects: a part with no such row is hard-linked unread (the common, cheap case), a part
-    with some is rewritten without them. `drop=None` links every part."""
+    with some is rewritten without them, and recorded as such (`staging.record_carried`). `drop=None`
+    links every part."""
     for part in staging.parts(previous.root, table, prefix):
         if drop is None:
             staging.link_part(part, build, table)
@@ -213,7 +214,8 @@ def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | Non
             continue
         kept = lf.filter(~drop.fill_null(False)).collect()
         if kept.height:
-            staging.write_part(build, table, part.stem.removeprefix("part-"), kept)
+            written = staging.write_part(build, table, part.stem.removeprefix("part-"), kept)
+            staging.record_carried(build, table, written, part)
 
 
 def in_set(expr: pl.Expr, values: set[str]) -> pl.Expr | None:

@@ -280,13 +280,34 @@ def _stored_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(sql).fetchone()[0] or 0  # type: ignore[index]
 
 
-def _deletions_pass_share(con: duckdb.DuckDBPyConnection, table: str, gone: list[Path]) -> bool:
-    """Whether deleting the rows of the `gone` parts would leave more than RELOAD_SHARE of the table's
-    stored rows deleted, counting those deleted before."""
+def _rows(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> int:
+    """Rows of the parts (from their footers)."""
+    return con.execute(f"SELECT count(*) FROM read_parquet({_files(parts)})").fetchone()[0] if parts else 0  # type: ignore[index]
+
+
+def _deletions_pass_share(
+    con: duckdb.DuckDBPyConnection, table: str, gone: list[Path], carried: dict[Path, Path]
+) -> bool:
+    """Whether deleting the rows of the `gone` parts, and those the `carried` parts dropped, would leave more
+    than RELOAD_SHARE of the table's stored rows deleted, counting those deleted before."""
     stored = _stored_rows(con, table)
     live = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # type: ignore[index]
-    leaving = con.execute(f"SELECT count(*) FROM read_parquet({_files(gone)})").fetchone()[0]  # type: ignore[index]
+    leaving = _rows(con, gone) + _rows(con, list(carried.values())) - _rows(con, list(carried))
     return stored - live + leaving > RELOAD_SHARE * stored
+
+
+def _carried(old: dict[int, Path], fresh: dict[int, Path]) -> dict[Path, Path]:
+    """Each fresh part that holds the rows of an old part less some (`staging.record_carried`) -> that part."""
+    old_ids = {(p.name, inode): p for inode, p in old.items()}
+    records: dict[Path, dict[tuple[str, int], tuple[str, int]]] = {}
+    carried = {}
+    for inode, part in fresh.items():
+        if part.parent not in records:
+            records[part.parent] = staging.carried_sources(part.parent)
+        source = records[part.parent].get((part.name, inode))
+        if source is not None and source in old_ids:
+            carried[part] = old_ids[source]
+    return carried
 
 
 def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Parts, merges: compaction.Merges) -> None:
@@ -297,14 +318,22 @@ def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Par
         added = list(fresh.values())
         held = _held_in_merged(merges.get(table, {}), old, fresh)
         kept = {p for parts in held.values() for p in parts}
-        gone = [p for ino, p in old.items() if ino not in new and p not in kept]
+        # a part that holds an old part's rows less some: only the rows it dropped are deleted, none inserted
+        carried = _carried(old, fresh)
+        added = [p for p in added if p not in carried]
+        gone = [p for ino, p in old.items() if ino not in new and p not in kept and p not in carried.values()]
         key = DELTA_KEYS.get(table)
-        reload = key is None or (old and len(gone) == len(old)) or (gone and _deletions_pass_share(con, table, gone))
-        if reload and (gone or added):  # nothing kept, or too many rows deleted: reload the table whole
+        reload = key is None or (old and len(gone) == len(old)) or (
+            (gone or carried) and _deletions_pass_share(con, table, gone, carried))
+        if reload and (gone or added or carried):  # nothing kept, or too many rows deleted: reload the table whole
             con.execute(f"DELETE FROM {table}")  # whole row groups: dropped without a vacuum
-            gone, added, held = [], list(new.values()), {}
+            gone, added, held, carried = [], list(new.values()), {}, {}
         if gone:
             con.execute(f'DELETE FROM {table} WHERE "{key}" IN (SELECT "{key}" FROM read_parquet({_files(gone)}))')
+        if carried:  # before any insert (a new part may hold a dropped key); one statement, one pass over the table
+            dropped = (f'SELECT "{key}" FROM read_parquet({_files(list(carried.values()))}) '
+                       f'EXCEPT SELECT "{key}" FROM read_parquet({_files(list(carried))})')
+            con.execute(f'DELETE FROM {table} WHERE "{key}" IN ({dropped})')
         if plain := [p for p in added if p not in held]:
             con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet({_files(plain)})")
         for part, loaded_parts in sorted(held.items()):
@@ -363,6 +392,9 @@ def publish(build_dir: Path, warehouse_dir: Path, meta: dict, views_sql: Path = 
             (staging_dir / table).mkdir(parents=True)
             for part in compacted.parts[table]:
                 staging.link_part(part, staging_dir, table)
+            carried = staging.table_dir(build_dir, table) / staging.CARRIED_FILE
+            if carried.exists():  # its parts keep their names and inodes: the record holds as it is
+                (staging_dir / table / staging.CARRIED_FILE).write_bytes(carried.read_bytes())
         (staging_dir / META_FILE).write_text(json.dumps(meta, sort_keys=True, indent=1))
         (staging_dir / DIGESTS_FILE).write_text(json.dumps(digests, sort_keys=True))
         if compacted.merges:

@@ -65,11 +65,48 @@ def part_inodes(root: Path, table: str, prefix: str = "") -> dict[Path, int]:
 
 
 def reset(root: Path, table: str, prefix: str = "") -> None:
-    """Remove the table's parts (or only part-<prefix>*) before a stage rewrites them."""
+    """Remove the table's parts (or only part-<prefix>*) before a stage rewrites them, and, with all of
+    them, the record of the parts carried less some rows (`record_carried`)."""
     folder = table_dir(root, table)
     folder.mkdir(parents=True, exist_ok=True)
     for path in parts(root, table, prefix):
         path.unlink()
+    if not prefix:
+        (folder / CARRIED_FILE).unlink(missing_ok=True)
+
+
+# In a table's folder: each part that is another version's part less some of its rows (a night drops the rows
+# of changed or removed files from last night's parts), by name, with its inode and that part's name and inode.
+# The DuckDB delta then deletes the dropped rows alone, instead of every row of the old part and the new
+# part's rows inserted again (`publish.apply_delta`).
+CARRIED_FILE = ".carried.json"
+
+
+def record_carried(root: Path, table: str, part: Path, source: Path) -> None:
+    """Record that `part` (a part of the table under root) holds the rows of `source` less some."""
+    path = table_dir(root, table) / CARRIED_FILE
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    known[part.name] = [part.stat().st_ino, source.name, source.stat().st_ino]
+    tmp = path.with_name(f"{CARRIED_FILE}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(known, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def carried_sources(folder: Path) -> dict[tuple[str, int], tuple[str, int]]:
+    """The record of a table's folder (`record_carried`): (name, inode) of a part -> (name, inode) of the
+    part whose rows it holds less some; {} when there is none or it is unreadable."""
+    try:
+        known = json.loads((folder / CARRIED_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(known, dict):
+        return {}
+    return {(name, v[0]): (v[1], v[2]) for name, v in known.items() if isinstance(v, list) and len(v) == 3}
 
 
 def write_part(root: Path, table: str, name: str, df: pl.DataFrame) -> Path:

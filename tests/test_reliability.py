@@ -354,10 +354,20 @@ def _row_groups(wh: Path, table: str) -> int:
         con.close()
 
 
+def _stored_rows(wh: Path, table: str) -> int:
+    from pipeline import publish
+
+    con = duckdb.connect(str(wh / "factwire.duckdb"), read_only=True)
+    try:
+        return publish._stored_rows(con, table)
+    finally:
+        con.close()
+
+
 def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_path: Path) -> None:
     """An append-only night adds a row group per table and does not rewrite (vacuum) the old ones; a
-    night that deletes much of a table (here the first night's part, most of its rows) reloads it whole,
-    so the deleted rows do not stay in the file (fewer stay until they pass a fifth: test_publish.py)."""
+    night that removes a file deletes that file's rows alone: its part, rewritten less them, inserts
+    nothing (the deleted rows stay marked until they pass a fifth of the table: test_publish.py)."""
     raw, wh = seed_and_ua_0001(tmp_path)
     run_night(raw, wh)
     assert _row_groups(wh, "sentences") == 1
@@ -365,9 +375,17 @@ def test_a_delta_night_that_only_appends_leaves_the_old_row_groups_alone(tmp_pat
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
     assert _row_groups(wh, "sentences") == 2  # appended, not merged into the first
     _duckdb_equals_parquet(wh)
+    stored = _stored_rows(wh, "sentences")
     (raw / "ua-0001.json").unlink()  # its part is rewritten without it: some rows of a kept part deleted
     assert materialization_meta(run_night(raw, wh), "warehouse")["duckdb_updated_by_delta"] is True
-    assert _row_groups(wh, "sentences") == 1  # reloaded whole
+    assert _row_groups(wh, "sentences") == 2 and _stored_rows(wh, "sentences") == stored  # nothing inserted
+    _duckdb_equals_parquet(wh)
+    edited = LEE_005_TEXT + "\n\nUpdated: three people were injured, police said."
+    (raw / "lee-bg-005.json").write_text(json.dumps({"id": "lee-bg-005", "text": edited}))
+    run_night(raw, wh)  # an edited file: its old article's rows dropped from their part, the new ones added
+    _duckdb_equals_parquet(wh)
+    (raw / "new.json").write_text(json.dumps({"id": "new", "text": "Two people were killed in Kharkiv on Monday."}))
+    run_night(raw, wh)  # the other file, brought through the edit night by the catch-up, published
     _duckdb_equals_parquet(wh)
 
 

@@ -169,3 +169,27 @@ def test_a_delta_that_deletes_much_of_a_table_reloads_it_whole(parts: Path, tmp_
     rows, stored, _ = _storage(db, "sentences")
     assert stored == rows == staging.count(night, "sentences")
     assert _tables(db)["sentences"].equals(staging.read(night, "sentences"))
+
+
+def test_a_delta_deletes_only_the_rows_a_carried_part_dropped(parts: Path, tmp_path: Path) -> None:
+    """A night that drops one article from a part rewrites the part less its rows (`incremental.carry_parts`,
+    recorded): the delta deletes that article's rows alone and inserts nothing for the part (its other rows
+    are the old part's), where it would otherwise delete and insert every row of the part again."""
+    _sentence_parts(parts, 4)
+    db = tmp_path / "w.duckdb"
+    publish.build_duckdb(db, parts)
+    rows, stored, groups = _storage(db, "sentences")
+    assert stored == rows
+
+    night = _next_version(parts, tmp_path / "night")
+    [old] = [p for p in staging.parts(night, "sentences") if p.name == "part-s01.parquet"]
+    kept = pl.read_parquet(old).slice(1)
+    dropped = pl.read_parquet(old).height - kept.height
+    new = staging.write_part(night, "sentences", "s01", kept)
+    staging.record_carried(night, "sentences", new, parts / "sentences" / "part-s01.parquet")
+    publish.apply_delta(db, publish.parts_by_inode(parts), publish.parts_by_inode(night), {})
+
+    assert _tables(db)["sentences"].sort("sentence_id").equals(staging.read(night, "sentences").sort("sentence_id"))
+    rows1, stored1, groups1 = _storage(db, "sentences")
+    assert (rows1, stored1) == (rows - dropped, stored)  # the dropped row marked deleted, nothing inserted
+    assert groups1 == groups

@@ -92,3 +92,19 @@ def test_parts_are_listed_by_name_with_their_inodes_and_links_share_them(tmp_pat
     assert [p.name for p in staging.new_parts(build, "figures", published)] == ["part-new.parquet"]
     with pytest.raises(FileNotFoundError):
         staging.link_part(published / "figures" / "part-gone.parquet", build, "figures")
+
+
+def test_a_carried_part_is_recorded_by_name_and_inode_until_the_table_is_reset(tmp_path: Path) -> None:
+    """A part rewritten from another version's part, less some rows, names that part; the record holds for
+    that very file (a later file of the same name is another inode), and a reset of the table drops it."""
+    old = staging.write_part(tmp_path / "v1", "t", "a", pl.DataFrame({"x": [1, 2, 3]}))
+    new = staging.write_part(tmp_path / "build", "t", "a", pl.DataFrame({"x": [1, 3]}))
+    staging.record_carried(tmp_path / "build", "t", new, old)
+    folder = staging.table_dir(tmp_path / "build", "t")
+    assert staging.carried_sources(folder) == {("part-a.parquet", new.stat().st_ino): ("part-a.parquet", old.stat().st_ino)}
+    assert staging.parts(tmp_path / "build", "t") == [new]  # the record is no part
+
+    staging.reset(tmp_path / "build", "t", prefix="b")
+    assert staging.carried_sources(folder)  # only part-b*: kept
+    staging.reset(tmp_path / "build", "t")
+    assert staging.carried_sources(folder) == {}
