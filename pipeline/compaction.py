@@ -15,7 +15,8 @@ A merged part's rows are exactly its members' rows. `Merges` records, per table,
 (`part_id`: name and inode) with every part it holds, its members' own merges included, so that the
 DuckDB delta can tell that the rows of a part that left are still there in a merged one
 (`publish.apply_delta`). A merged part later rewritten (some of its rows dropped: a file changed or
-left) is another file (another inode): its record no longer applies, and the delta deletes and reloads.
+left) is another file (another inode): its record here no longer applies, and the rewrite's own record
+(`staging.record_carried`) has the delta delete the dropped rows.
 """
 
 from __future__ import annotations
