@@ -91,6 +91,7 @@ def record_carried(root: Path, table: str, part: Path, source: Path) -> None:
         known = {}
     if not isinstance(known, dict):
         known = {}
+    known = {name: v for name, v in known.items() if (path.parent / name).exists()}  # parts gone since: dropped
     known[part.name] = [part.stat().st_ino, source.name, source.stat().st_ino]
     tmp = path.with_name(f"{CARRIED_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(known, sort_keys=True))

@@ -108,3 +108,10 @@ def test_a_carried_part_is_recorded_by_name_and_inode_until_the_table_is_reset(t
     assert staging.carried_sources(folder)  # only part-b*: kept
     staging.reset(tmp_path / "build", "t")
     assert staging.carried_sources(folder) == {}
+
+    again = staging.write_part(tmp_path / "build", "t", "a", pl.DataFrame({"x": [1]}))
+    staging.record_carried(tmp_path / "build", "t", again, old)
+    (folder / "part-a.parquet").unlink()
+    other = staging.write_part(tmp_path / "build", "t", "b", pl.DataFrame({"x": [2]}))
+    staging.record_carried(tmp_path / "build", "t", other, old)
+    assert [name for name, _ in staging.carried_sources(folder)] == ["part-b.parquet"]  # a gone part's entry dropped
