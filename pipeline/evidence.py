@@ -43,12 +43,13 @@ def span_mismatches_by_table(
     """For each table (Parquet parts under root) and its mention column: rows whose span on the
     article body is not the mention, or whose article is missing.
 
-    Parts hard-linked from `checked` (the published version, which passed this check) are skipped.
-    The rows' articles are looked up in the articles parts that are new too (a night's new rows are
-    those of its new articles), and in every articles part only when some are not there: a small night
-    does not read the whole corpus's article index.
+    Parts hard-linked from `checked` (the published version, which passed this check) are skipped, and so
+    are parts rewritten from one of its parts less some rows (`staging.record_carried`: a file changed or
+    left), whose rows it checked. The rows' articles are looked up in the articles parts that are new too
+    (a night's new rows are those of its new articles), and in every articles part only when some are not
+    there: a small night does not read the whole corpus's article index.
     """
-    todo = {t: staging.new_parts(root, t, checked) for t in columns}
+    todo = {t: _unchecked_parts(root, t, checked) for t in columns}
     result = dict.fromkeys(columns, 0)
     if not any(todo.values()):
         return result
@@ -63,6 +64,20 @@ def span_mismatches_by_table(
     for table, where in rows_of.items():
         result[table] = _mismatches(where.join(index, on="article_id", how="left"), todo[table], columns[table])
     return result
+
+
+def _unchecked_parts(root: Path, table: str, checked: Path | None) -> list[Path]:
+    """The table's parts under root that are neither hard links of `checked`'s parts nor one of them less
+    some rows."""
+    parts = staging.new_parts(root, table, checked)
+    if checked is None or not parts:
+        return parts
+    sources = staging.carried_sources(staging.table_dir(root, table))
+    if not sources:
+        return parts
+    held = {(p.name, inode) for p, inode in staging.part_inodes(checked, table).items()}
+    inodes = staging.part_inodes(root, table)
+    return [p for p in parts if sources.get((p.name, inodes[p])) not in held]
 
 
 def _row_articles(parts: list[Path]) -> pl.DataFrame:

@@ -31,6 +31,21 @@ def test_parts_linked_from_the_checked_version_are_not_read_again(tmp_path: Path
     assert span_mismatches(build, "figures", "mention") == 1  # without the shortcut it is seen
 
 
+def test_a_part_rewritten_from_a_checked_part_less_some_rows_is_not_read_again(tmp_path: Path) -> None:
+    """A night that drops rows from a published part rewrites it (`incremental.carry_parts`, recorded): its rows
+    are rows the published version's check passed. Unrecorded, the same rewritten part is read."""
+    published, build = tmp_path / "published", tmp_path / "build"
+    _stage(published, [_figure(figure_id="f2", char_start=0, char_end=3), _figure()], "old")  # pretend checked
+    staging.link_part(staging.parts(published, "articles")[0], build, "articles")
+    [old] = staging.parts(published, "figures")
+    rewritten = staging.write_part(build, "figures", "old", to_frame("figures", [_figure(figure_id="f2", char_start=0,
+                                                                                         char_end=3)]))
+    assert span_mismatches(build, "figures", "mention", checked=published) == 1  # not recorded: read
+    staging.record_carried(build, "figures", rewritten, old)
+    assert span_mismatches(build, "figures", "mention", checked=published) == 0
+    assert span_mismatches(build, "figures", "mention") == 1  # without the published version: read
+
+
 def test_new_rows_of_an_article_from_an_earlier_night_are_checked_against_its_body(tmp_path: Path) -> None:
     """A new row part whose article's part was linked from the checked version (re-extracted, not
     re-parsed): the night's new articles parts do not hold it, so every articles part is looked up."""
