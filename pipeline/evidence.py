@@ -69,15 +69,10 @@ def span_mismatches_by_table(
 def _unchecked_parts(root: Path, table: str, checked: Path | None) -> list[Path]:
     """The table's parts under root that are neither hard links of `checked`'s parts nor one of them less
     some rows."""
-    parts = staging.new_parts(root, table, checked)
-    if checked is None or not parts:
-        return parts
-    sources = staging.carried_sources(staging.table_dir(root, table))
-    if not sources:
-        return parts
-    held = {(p.name, inode) for p, inode in staging.part_inodes(checked, table).items()}
-    inodes = staging.part_inodes(root, table)
-    return [p for p in parts if sources.get((p.name, inodes[p])) not in held]
+    old = {inode: p for p, inode in staging.part_inodes(checked, table).items()} if checked is not None else {}
+    fresh = {inode: p for p, inode in staging.part_inodes(root, table).items() if inode not in old}
+    carried = staging.carried_parts(fresh, old)
+    return [p for p in fresh.values() if p not in carried]
 
 
 def _row_articles(parts: list[Path]) -> pl.DataFrame:

@@ -296,20 +296,6 @@ def _deletions_pass_share(
     return stored - live + leaving > RELOAD_SHARE * stored
 
 
-def _carried(old: dict[int, Path], fresh: dict[int, Path]) -> dict[Path, Path]:
-    """Each fresh part that holds the rows of an old part less some (`staging.record_carried`) -> that part."""
-    old_ids = {(p.name, inode): p for inode, p in old.items()}
-    records: dict[Path, dict[tuple[str, int], tuple[str, int]]] = {}
-    carried = {}
-    for inode, part in fresh.items():
-        if part.parent not in records:
-            records[part.parent] = staging.carried_sources(part.parent)
-        source = records[part.parent].get((part.name, inode))
-        if source is not None and source in old_ids:
-            carried[part] = old_ids[source]
-    return carried
-
-
 def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Parts, merges: compaction.Merges) -> None:
     """`apply_delta`'s statements from the `loaded` parts to the `target` parts, on the connection."""
     for table in TABLES:
@@ -319,7 +305,7 @@ def _delta_statements(con: duckdb.DuckDBPyConnection, loaded: Parts, target: Par
         held = _held_in_merged(merges.get(table, {}), old, fresh)
         kept = {p for parts in held.values() for p in parts}
         # a part that holds an old part's rows less some: only the rows it dropped are deleted, none inserted
-        carried = _carried(old, fresh)
+        carried = staging.carried_parts(fresh, old)
         added = [p for p in added if p not in carried]
         gone = [p for ino, p in old.items() if ino not in new and p not in kept and p not in carried.values()]
         key = DELTA_KEYS.get(table)

@@ -82,16 +82,19 @@ def reset(root: Path, table: str, prefix: str = "") -> None:
 CARRIED_FILE = ".carried.json"
 
 
+def _json_object(path: Path) -> dict:
+    """The JSON object a file of ours holds; {} when the file is missing, unreadable or holds another value."""
+    try:
+        found = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def record_carried(root: Path, table: str, part: Path, source: Path) -> None:
     """Record that `part` (a part of the table under root) holds the rows of `source` less some."""
     path = table_dir(root, table) / CARRIED_FILE
-    try:
-        known = json.loads(path.read_text())
-    except (OSError, ValueError):
-        known = {}
-    if not isinstance(known, dict):
-        known = {}
-    known = {name: v for name, v in known.items() if (path.parent / name).exists()}  # parts gone since: dropped
+    known = {name: v for name, v in _json_object(path).items() if (path.parent / name).exists()}  # gone: dropped
     known[part.name] = [part.stat().st_ino, source.name, source.stat().st_ino]
     tmp = path.with_name(f"{CARRIED_FILE}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(known, sort_keys=True))
@@ -101,13 +104,23 @@ def record_carried(root: Path, table: str, part: Path, source: Path) -> None:
 def carried_sources(folder: Path) -> dict[tuple[str, int], tuple[str, int]]:
     """The record of a table's folder (`record_carried`): (name, inode) of a part -> (name, inode) of the
     part whose rows it holds less some; {} when there is none or it is unreadable."""
-    try:
-        known = json.loads((folder / CARRIED_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(known, dict):
-        return {}
+    known = _json_object(folder / CARRIED_FILE)
     return {(name, v[0]): (v[1], v[2]) for name, v in known.items() if isinstance(v, list) and len(v) == 3}
+
+
+def carried_parts(fresh: dict[int, Path], old: dict[int, Path]) -> dict[Path, Path]:
+    """Each of the `fresh` parts (by inode) that holds the rows of one of the `old` parts less some, as its
+    folder's record says (`record_carried`) -> that old part."""
+    old_ids = {(p.name, inode): p for inode, p in old.items()}
+    records: dict[Path, dict[tuple[str, int], tuple[str, int]]] = {}
+    carried = {}
+    for inode, part in fresh.items():
+        if part.parent not in records:
+            records[part.parent] = carried_sources(part.parent)
+        source = records[part.parent].get((part.name, inode))
+        if source is not None and source in old_ids:
+            carried[part] = old_ids[source]
+    return carried
 
 
 def write_part(root: Path, table: str, name: str, df: pl.DataFrame) -> Path:
@@ -199,12 +212,7 @@ def _per_part(
     not read again, so a night pays for its new parts only (and a stat per part), however many nights
     made the others. A part's entries under other `what`s stay while the part does."""
     folder = table_dir(root, table)
-    try:
-        known = json.loads((folder / COUNTS_FILE).read_text())
-    except (OSError, ValueError):
-        known = {}
-    if not isinstance(known, dict):
-        known = {}
+    known = _json_object(folder / COUNTS_FILE)
     stamps: dict[Path, str] = {}
     for part in parts(root, table):
         st = part.stat()
