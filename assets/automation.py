@@ -5,6 +5,7 @@ import dagster as dg
 
 from assets.resources import FactwirePaths
 from pipeline.incremental import changed_files, inventory_digest, load_previous, previous_manifest, scan_raw
+from pipeline.nightlock import holder
 
 nightly_job = dg.define_asset_job(
     "nightly_job",
@@ -29,8 +30,12 @@ nightly_schedule = dg.ScheduleDefinition(
 )
 def new_raw_files_sensor(context: dg.SensorEvaluationContext, paths: FactwirePaths) -> dg.SensorResult:
     """Cursor: a digest of the raw folder's inventory, so one state of the folder runs once; nothing
-    runs while the folder matches what the published warehouse was built from."""
+    runs while the folder matches what the published warehouse was built from, nor while a night is
+    running (the cursor is left as it was, so the next tick looks at the folder again)."""
     settings = paths.settings()
+    running = holder(settings.warehouse_dir)
+    if running is not None:
+        return dg.SensorResult(skip_reason=f"a night is running on the warehouse ({running})")
     published = previous_manifest(load_previous(settings.warehouse_dir))
     # files unchanged (size, mtime) since the published night keep their recorded hash: no re-read
     files = scan_raw(settings.raw_dir, published)

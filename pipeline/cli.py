@@ -47,6 +47,8 @@ compute_logs:
       env: DAGSTER_HOME
 """
 _EARLIER_INSTANCE_YAMLS = (_INSTANCE_YAML_V1, _INSTANCE_YAML_V2)
+# `factwire run`'s exit status while another night holds the warehouse: sysexits' EX_TEMPFAIL (try again later).
+EXIT_BUSY = 75
 
 
 def dagster_home(settings: Settings) -> Path:
@@ -104,10 +106,23 @@ def _fork_server_on_chance(settings: Settings) -> bool:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.pools import long_lived
+    """Run a night, holding the warehouse for its whole length (`pipeline.nightlock`); while another
+    night holds it, say so and exit with EXIT_BUSY, having done nothing."""
+    from pipeline.nightlock import WarehouseBusy, night_lock
 
     settings = load_settings(args.raw, args.warehouse)
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with night_lock(settings.warehouse_dir):
+            return _run_night(args, settings)
+    except WarehouseBusy as busy:
+        print(f"factwire run: {busy}", file=sys.stderr)
+        return EXIT_BUSY
+
+
+def _run_night(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.pools import long_lived
+
     importing: threading.Thread | None = None
     with long_lived():  # the modules the night imports stay until the process exits: frozen, never walked
         if not args.force:

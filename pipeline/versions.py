@@ -22,7 +22,8 @@ META_FILE = "_meta.json"  # in each version's folder: the extractor and publishe
 # Modules that move, check, publish or score rows but never decide their content: changing them must
 # not make the next night re-extract the whole corpus (the publisher has its own version).
 NOT_EXTRACTION = frozenset({"cli.py", "compaction.py", "config.py", "evaluate.py", "evidence.py", "incremental.py",
-                            "native.py", "pools.py", "publish.py", "reuse.py", "staging.py", "versions.py", "warm.py"})
+                            "native.py", "nightlock.py", "pools.py", "publish.py", "reuse.py", "staging.py",
+                            "versions.py", "warm.py"})
 
 
 # Each program's digest, remembered by the digest of its bytes (`code_digest`). Generated, like build/native.

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,3 +68,20 @@ def materialization_meta(result: dg.ExecuteInProcessResult, asset: str) -> dict:
     """The metadata values of a run's one materialization of `asset`."""
     [event] = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == asset]
     return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+@contextmanager
+def night_held_elsewhere(warehouse: Path) -> Iterator[int]:
+    """Another process holding `warehouse`'s night lock (`pipeline.nightlock`) until the block ends; yields
+    its pid."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from pipeline.nightlock import night_lock\n"
+         "with night_lock(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(120)", str(warehouse)],
+        cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        yield holder.pid
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,4 +1,5 @@
-"""The command line: a reader that stops early is not an error; a small night's polars pool."""
+"""The command line: a reader that stops early is not an error; a small night's polars pool; one night at a
+time per warehouse."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.cli import EXIT_BUSY
 from pipeline.config import PROJECT_ROOT
+from tests.conftest import night_held_elsewhere
 
 
 def test_output_into_a_closed_pipe_exits_quietly(seed_warehouse: Path) -> None:
@@ -46,3 +49,19 @@ def test_a_small_nights_run_process_has_one_polars_thread_and_its_children_the_d
     assert _printed(script) == ["1", *default, "-"]
     # a setting of the user's own is theirs: kept, for this process and its children
     assert _printed(script, POLARS_MAX_THREADS="3") == ["3", "3", "3"]
+
+
+def test_run_leaves_a_warehouse_another_night_holds_alone(seed_raw_dir: Path, tmp_path: Path) -> None:
+    """A second `factwire run` on a warehouse whose night is running exits at once with EX_TEMPFAIL and a
+    message naming the holder, having written nothing (two nights in one build folder published articles
+    without their facts)."""
+    warehouse = tmp_path / "wh"
+    with night_held_elsewhere(warehouse) as pid:
+        done = subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "run", "--raw", str(seed_raw_dir), "--warehouse", str(warehouse)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        )
+    assert done.returncode == EXIT_BUSY, done.stderr
+    assert f"a factwire night is already running on {warehouse} (pid {pid}, since" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in warehouse.iterdir()) == [".lock"]
