@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,18 +205,38 @@ def carry_parts(previous: Previous, table: str, build: Path, drop: pl.Expr | Non
     `drop` selects: a part with no such row is hard-linked unread (the common, cheap case), a part
     with some is rewritten without them, and recorded as such (`staging.record_carried`). `drop=None`
     links every part."""
-    for part in staging.parts(previous.root, table, prefix):
-        if drop is None:
+    old = staging.parts(previous.root, table, prefix)
+    touched = parts_holding(old, drop) if drop is not None else set()
+    for part in old:
+        if part not in touched:
             staging.link_part(part, build, table)
-            continue
-        lf = pl.scan_parquet(part)
-        if lf.select(drop.fill_null(False).sum()).collect().item() == 0:
-            staging.link_part(part, build, table)
-            continue
-        kept = lf.filter(~drop.fill_null(False)).collect()
-        if kept.height:
-            written = staging.write_part(build, table, part.stem.removeprefix("part-"), kept)
-            staging.record_carried(build, table, written, part)
+    if drop is None or not touched:
+        return
+    keep = ~drop.fill_null(False)
+
+    def rewrite(part: Path) -> Path | None:
+        kept = pl.scan_parquet(part).filter(keep).collect()
+        return staging.write_part(build, table, part.stem.removeprefix("part-"), kept) if kept.height else None
+
+    # A rewrite is mostly Parquet encoding and zstd, which polars runs without the GIL; files edited across
+    # the archive rewrite about a part per file in every table (100 at 204,000 files: some 520 parts).
+    ordered = sorted(touched)
+    with ThreadPoolExecutor(max_workers=min(len(ordered), os.cpu_count() or 1)) as pool:
+        written = list(pool.map(rewrite, ordered))
+    for part, new in zip(ordered, written, strict=True):
+        if new is not None:
+            staging.record_carried(build, table, new, part)
+
+
+def parts_holding(parts: list[Path], selected: pl.Expr) -> set[Path]:
+    """The parts with a row `selected` picks: one scan of the columns it reads over all of them (a query
+    per part cost about 2 ms each, every part of every table on a night with a changed file)."""
+    if not parts:
+        return set()
+    found = (pl.scan_parquet(parts, include_file_paths="_part").filter(selected.fill_null(False))
+             .select(pl.col("_part").unique()).collect()["_part"])
+    by_name = {str(part): part for part in parts}
+    return {by_name[name] for name in found}
 
 
 def in_set(expr: pl.Expr, values: set[str]) -> pl.Expr | None:

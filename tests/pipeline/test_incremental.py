@@ -73,3 +73,42 @@ def test_a_name_that_is_not_utf8_is_listed_with_its_bytes_escaped_and_read_back(
     assert hashes["caf\\xe9.txt"] == incremental.hashlib.sha256(b"caf\xc3\xa9").hexdigest()
     assert hashes["d\\xff/x.txt"] == incremental.hashlib.sha256(b"x").hexdigest()
     assert scan_raw(raw, files).equals(files)  # the next night knows them
+
+
+def test_carried_parts_link_the_untouched_rewrite_the_touched_and_record_them(tmp_path: Path) -> None:
+    """A night that drops some articles (their files changed or went) keeps last night's parts without
+    them: a part holding none is the same file (a hard link), a part holding some is rewritten less their
+    rows and recorded with the part it comes from, a part holding nothing else is gone."""
+    from pipeline import staging
+
+    version = tmp_path / "v1"
+    both = staging.write_part(version, "articles", "a", pl.DataFrame({"article_id": ["a1", "a2"], "n": [1, 2]}))
+    other = staging.write_part(version, "articles", "b", pl.DataFrame({"article_id": ["a3"], "n": [3]}))
+    staging.write_part(version, "articles", "c", pl.DataFrame({"article_id": ["a4"], "n": [4]}))
+    previous = incremental.Previous(version, {})
+    build = tmp_path / "build"
+
+    incremental.carry_parts(previous, "articles", build, incremental.in_set(pl.col("article_id"), {"a2", "a4"}))
+
+    assert [p.name for p in staging.parts(build, "articles")] == ["part-a.parquet", "part-b.parquet"]
+    assert (build / "articles" / "part-b.parquet").stat().st_ino == other.stat().st_ino
+    rewritten = build / "articles" / "part-a.parquet"
+    assert pl.read_parquet(rewritten).to_dicts() == [{"article_id": "a1", "n": 1}]
+    assert staging.carried_sources(build / "articles") == {
+        ("part-a.parquet", rewritten.stat().st_ino): ("part-a.parquet", both.stat().st_ino)}
+
+    staging.reset(build, "articles")
+    incremental.carry_parts(previous, "articles", build, incremental.in_set(pl.col("article_id"), set()))
+    assert {p.stat().st_ino for p in staging.parts(build, "articles")} == \
+        {p.stat().st_ino for p in staging.parts(version, "articles")}
+    assert staging.carried_sources(build / "articles") == {}
+
+
+def test_parts_holding_finds_the_parts_with_a_selected_row_in_one_scan(tmp_path: Path) -> None:
+    from pipeline import staging
+
+    parts = [staging.write_part(tmp_path, "t", name, pl.DataFrame({"k": keys}))
+             for name, keys in (("a", ["x", None]), ("b", ["y"]), ("c", ["x", "z"]))]
+    assert incremental.parts_holding(parts, pl.col("k") == "x") == {parts[0], parts[2]}
+    assert incremental.parts_holding(parts, pl.col("k") == "w") == set()
+    assert incremental.parts_holding([], pl.col("k") == "x") == set()
