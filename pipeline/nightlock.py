@@ -21,7 +21,7 @@ LOCK_FILE = ".lock"
 # A probe (`holder`) takes the lock shared for an instant: a night starting in that instant waits it out.
 _PATIENCE_SECONDS = 1.0
 
-_held: dict[Path, int] = {}  # lock path -> nesting depth, in this process
+_held: set[Path] = set()  # the lock files this process holds
 
 
 class WarehouseBusy(RuntimeError):
@@ -45,12 +45,8 @@ def night_lock(warehouse_dir: Path) -> Iterator[None]:
     """Hold the warehouse for a night; raise WarehouseBusy if another process holds it. Re-entrant within
     a process (`factwire run` takes it, then the run's resource asks again)."""
     path = _path(warehouse_dir)
-    if path in _held:
-        _held[path] += 1
-        try:
-            yield
-        finally:
-            _held[path] -= 1
+    if path in _held:  # the outer block lets it go
+        yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -70,11 +66,11 @@ def night_lock(warehouse_dir: Path) -> Iterator[None]:
         started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, since {started}\n".encode(), 0)
-        _held[path] = 1
+        _held.add(path)
         try:
             yield
         finally:
-            del _held[path]
+            _held.discard(path)
     finally:
         os.close(fd)  # releases the lock
 
